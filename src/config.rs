@@ -1,0 +1,129 @@
+//! Settings: `PORTICO_*` environment variables over an optional `portico.toml`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Public URL of the default MSP's portal, used in links and to decide `Secure` cookies.
+    pub base_url: Option<String>,
+    pub data_dir: PathBuf,
+    /// Upper bound on database connections held by this instance.
+    pub db_pool_size: u32,
+    /// How long a session lives without activity, in minutes.
+    pub session_idle_minutes: i64,
+    /// Sign-in attempts allowed per account (and per IP, times four) in a 15-minute window.
+    pub login_attempts: u32,
+    pub log: String,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    base_url: Option<String>,
+    data_dir: Option<String>,
+    db_pool_size: Option<u32>,
+    session_idle_minutes: Option<i64>,
+    login_attempts: Option<u32>,
+    log: Option<String>,
+    trust_proxy: Option<bool>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://portico.db".into(),
+            bind: "127.0.0.1:8080".parse().expect("static address"),
+            base_url: None,
+            data_dir: PathBuf::from("portico-data"),
+            db_pool_size: 16,
+            session_idle_minutes: 8 * 60,
+            login_attempts: 5,
+            log: "info".into(),
+            trust_proxy: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `portico.toml` (or the file named by `PORTICO_CONFIG`) if present, then the
+    /// environment. Later sources win.
+    pub fn load() -> Result<Settings, String> {
+        let path = std::env::var("PORTICO_CONFIG").unwrap_or_else(|_| "portico.toml".into());
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str::<FileSettings>(&text).map_err(|e| format!("{path}: {e}"))?
+            }
+            Err(_) => FileSettings::default(),
+        };
+        let env = |k: &str| {
+            std::env::var(format!("PORTICO_{k}"))
+                .ok()
+                .filter(|v| !v.is_empty())
+        };
+        let mut s = Settings::default();
+        if let Some(v) = env("DATABASE_URL").or(file.database_url) {
+            s.database_url = v;
+        }
+        if let Some(v) = env("BIND").or(file.bind) {
+            s.bind = v
+                .parse()
+                .map_err(|_| format!("PORTICO_BIND: not an address: {v}"))?;
+        }
+        s.base_url = env("BASE_URL")
+            .or(file.base_url)
+            .map(|u| u.trim_end_matches('/').to_string());
+        if let Some(v) = env("DATA_DIR").or(file.data_dir) {
+            s.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("DB_POOL_SIZE")
+            .map(|v| parse_num("PORTICO_DB_POOL_SIZE", &v))
+            .transpose()?
+            .or(file.db_pool_size)
+        {
+            s.db_pool_size = v.clamp(1, 200);
+        }
+        if let Some(v) = env("SESSION_IDLE_MINUTES")
+            .map(|v| parse_num("PORTICO_SESSION_IDLE_MINUTES", &v))
+            .transpose()?
+            .or(file.session_idle_minutes)
+        {
+            s.session_idle_minutes = v.max(1);
+        }
+        if let Some(v) = env("LOGIN_ATTEMPTS")
+            .map(|v| parse_num("PORTICO_LOGIN_ATTEMPTS", &v))
+            .transpose()?
+            .or(file.login_attempts)
+        {
+            s.login_attempts = v.max(1);
+        }
+        if let Some(v) = env("TRUST_PROXY")
+            .map(|v| v == "1" || v == "true")
+            .or(file.trust_proxy)
+        {
+            s.trust_proxy = v;
+        }
+        if let Some(v) = env("LOG").or(file.log) {
+            s.log = v;
+        }
+        Ok(s)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
+    v.parse().map_err(|_| format!("{name}: not a number: {v}"))
+}

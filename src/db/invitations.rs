@@ -1,0 +1,94 @@
+//! Single-use invitation links for new portal users.
+
+use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub msp_id: Uuid,
+    pub customer_id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: Ts,
+    pub used_at: Option<Ts>,
+}
+
+/// Stores a new invitation and voids any earlier unused one for the same user.
+pub async fn insert(
+    db: &Db,
+    scope: CustomerScope,
+    hash: &str,
+    user_id: Uuid,
+    by: Uuid,
+    now: Ts,
+    expires: Ts,
+) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE invitations SET used_at = $3 WHERE msp_id = $1 AND user_id = $2 AND used_at IS NULL")
+            .bind(scope.msp_id).bind(user_id).bind(now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user_id).bind(by).bind(now).bind(expires)
+        .execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+pub async fn get(db: &Db, scope: MspScope, hash: &str) -> Result<Option<InvitationRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT msp_id, customer_id, user_id, expires_at, used_at FROM invitations WHERE token_hash = $1 AND msp_id = $2",
+    ).bind(hash).bind(scope.0).fetch_optional(p).await)
+}
+
+/// Marks the invitation used and sets the password in one transaction. Returns false
+/// when the invitation was already used (by a concurrent request, say).
+pub async fn accept(
+    db: &Db,
+    scope: MspScope,
+    hash: &str,
+    user_id: Uuid,
+    password_hash: &str,
+    now: Ts,
+) -> Result<bool, DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let n = sqlx::query("UPDATE invitations SET used_at = $3 WHERE token_hash = $1 AND msp_id = $2 AND used_at IS NULL AND expires_at > $3")
+            .bind(hash).bind(scope.0).bind(now).execute(&mut *tx).await?.rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE users SET password_hash = $3, active = TRUE WHERE msp_id = $1 AND id = $2")
+            .bind(scope.0).bind(user_id).bind(password_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE msp_id = $1 AND user_id = $2")
+            .bind(scope.0).bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Creates a portal user and their first invitation together, so neither exists alone.
+pub async fn insert_with_user(
+    db: &Db,
+    scope: CustomerScope,
+    user: &super::users::NewUser<'_>,
+    hash: &str,
+    by: Uuid,
+    now: Ts,
+    expires: Ts,
+) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE, $7)",
+        ).bind(user.id).bind(scope.msp_id).bind(scope.customer_id).bind(user.email).bind(user.name).bind(user.role).bind(now)
+        .execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user.id).bind(by).bind(now).bind(expires)
+        .execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}

@@ -1,0 +1,87 @@
+//! Applies the embedded schema migrations, each once, in order.
+
+use super::{on_db, Db, DbError};
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// Number of migrations this binary knows; `readyz` and tests compare against it.
+pub const LATEST: i64 = 1;
+
+pub async fn run(db: &Db) -> Result<usize, DbError> {
+    let mut applied = 0;
+    match db {
+        Db::Postgres(pool) => {
+            // Several instances may start at once: one migrates, the others wait.
+            let mut conn = pool.acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock(726354)")
+                .execute(&mut *conn)
+                .await?;
+            let result = apply(db, &mut applied).await;
+            sqlx::query("SELECT pg_advisory_unlock(726354)")
+                .execute(&mut *conn)
+                .await?;
+            result?;
+        }
+        Db::Sqlite(_) => apply(db, &mut applied).await?,
+    }
+    Ok(applied)
+}
+
+async fn apply(db: &Db, applied: &mut usize) -> Result<(), DbError> {
+    on_db!(db, p => {
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(p)
+            .await?;
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations").fetch_all(p).await?;
+        for m in MIGRATIONS {
+            if done.iter().any(|(v,)| *v == m.version) {
+                continue;
+            }
+            let sql = if db.engine() == "sqlite" { m.sqlite } else { m.postgres };
+            let mut tx = p.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(crate::model::now().to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            *applied += 1;
+        }
+        Ok(())
+    })
+}
+
+/// Tables and their columns, sorted, for the schema-parity test.
+pub async fn describe(db: &Db) -> Result<Vec<(String, String)>, DbError> {
+    let mut cols: Vec<(String, String)> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_as(
+                "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            )
+            .fetch_all(p)
+            .await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema()",
+            )
+            .fetch_all(p)
+            .await?
+        }
+    };
+    cols.sort();
+    Ok(cols)
+}

@@ -1,0 +1,113 @@
+//! The database: one `Db` over SQLite or PostgreSQL, and every SQL statement, one file per area.
+//!
+//! Each statement is written once with `$1` placeholders and runs on either engine through
+//! the `on_db!` macro. Every query on tenant data takes a scope as its first argument.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub mod customers;
+pub mod invitations;
+pub mod login_attempts;
+pub mod migrate;
+pub mod msps;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+pub use sqlx::Error as DbError;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever engine is in use.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub use on_db;
+
+/// The MSP a query is confined to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MspScope(pub uuid::Uuid);
+
+/// One customer of one MSP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerScope {
+    pub msp_id: uuid::Uuid,
+    pub customer_id: uuid::Uuid,
+}
+
+impl CustomerScope {
+    pub fn msp(&self) -> MspScope {
+        MspScope(self.msp_id)
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections.min(8))
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        }
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
+    }
+
+    /// Connections open and idle, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        on_db!(self, p => (p.size(), p.num_idle(), p.options().get_max_connections()))
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+}
+
+/// True when an insert failed on a unique constraint.
+pub fn is_unique_violation(e: &DbError) -> bool {
+    matches!(e, DbError::Database(d) if d.is_unique_violation())
+}
+
+pub type Ts = time::OffsetDateTime;

@@ -1,0 +1,61 @@
+//! Browser sessions, stored so that any instance can serve any request.
+
+use super::{on_db, Db, DbError, MspScope, Ts};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub user_id: Uuid,
+    pub msp_id: Uuid,
+    pub csrf_token: String,
+    pub last_seen_at: Ts,
+    pub expires_at: Ts,
+}
+
+pub async fn insert(
+    db: &Db,
+    scope: MspScope,
+    token_hash: &str,
+    user_id: Uuid,
+    csrf: &str,
+    now: Ts,
+    expires: Ts,
+) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, msp_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6)",
+    ).bind(token_hash).bind(user_id).bind(scope.0).bind(csrf).bind(now).bind(expires).execute(p).await.map(|_| ()))
+}
+
+/// The live session with this token on this MSP.
+pub async fn get(
+    db: &Db,
+    scope: MspScope,
+    token_hash: &str,
+    now: Ts,
+) -> Result<Option<SessionRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT user_id, msp_id, csrf_token, last_seen_at, expires_at FROM sessions \
+         WHERE token_hash = $1 AND msp_id = $2 AND expires_at > $3",
+    ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)
+}
+
+pub async fn extend(
+    db: &Db,
+    scope: MspScope,
+    token_hash: &str,
+    now: Ts,
+    expires: Ts,
+) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE sessions SET last_seen_at = $3, expires_at = $4 WHERE token_hash = $1 AND msp_id = $2")
+        .bind(token_hash).bind(scope.0).bind(now).bind(expires).execute(p).await.map(|_| ()))
+}
+
+pub async fn delete(db: &Db, scope: MspScope, token_hash: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND msp_id = $2")
+        .bind(token_hash).bind(scope.0).execute(p).await.map(|_| ()))
+}
+
+pub async fn delete_expired(db: &Db, now: Ts) -> Result<u64, DbError> {
+    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await.map(|r| r.rows_affected()))
+}

@@ -1,0 +1,141 @@
+//! Accounts: MSP staff (no customer) and portal users (one customer).
+
+use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub msp_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub created_at: Ts,
+    pub last_sign_in_at: Option<Ts>,
+}
+
+const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, active, created_at, last_sign_in_at";
+
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: Option<&'a str>,
+}
+
+pub async fn get(db: &Db, scope: MspScope, id: Uuid) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND id = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(id).fetch_optional(p).await)
+}
+
+pub async fn find_by_email(
+    db: &Db,
+    scope: MspScope,
+    email: &str,
+) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND email = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(email).fetch_optional(p).await)
+}
+
+/// All accounts with this address, across MSPs (for the CLI, which has no host).
+pub async fn find_by_email_any_msp(db: &Db, email: &str) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE email = $1");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_all(p).await)
+}
+
+pub async fn list_staff(db: &Db, scope: MspScope) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id IS NULL ORDER BY lower(name), email");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).fetch_all(p).await)
+}
+
+pub async fn get_in_customer(
+    db: &Db,
+    scope: CustomerScope,
+    id: Uuid,
+) -> Result<Option<UserRow>, DbError> {
+    let sql =
+        format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 AND id = $3");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).bind(id).fetch_optional(p).await)
+}
+
+pub async fn list_customer(db: &Db, scope: CustomerScope) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 ORDER BY lower(name), email");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).fetch_all(p).await)
+}
+
+/// Active admins of a customer, so the last one cannot be demoted or deactivated.
+pub async fn count_active_role(db: &Db, scope: CustomerScope, role: &str) -> Result<i64, DbError> {
+    let r: (i64,) = on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2 AND role = $3 AND active",
+    ).bind(scope.msp_id).bind(scope.customer_id).bind(role).fetch_one(p).await)?;
+    Ok(r.0)
+}
+
+pub async fn count_active_staff_role(db: &Db, scope: MspScope, role: &str) -> Result<i64, DbError> {
+    let r: (i64,) = on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id IS NULL AND role = $2 AND active",
+    ).bind(scope.0).bind(role).fetch_one(p).await)?;
+    Ok(r.0)
+}
+
+pub async fn insert(db: &Db, scope: MspScope, u: &NewUser<'_>, now: Ts) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8)",
+    ).bind(u.id).bind(scope.0).bind(u.customer_id).bind(u.email).bind(u.name).bind(u.role).bind(u.password_hash).bind(now)
+    .execute(p).await.map(|_| ()))
+}
+
+pub async fn set_role(db: &Db, scope: MspScope, id: Uuid, role: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE users SET role = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(scope.0).bind(id).bind(role).execute(p).await.map(|_| ()))
+}
+
+pub async fn set_name(db: &Db, scope: MspScope, id: Uuid, name: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE users SET name = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(scope.0).bind(id).bind(name).execute(p).await.map(|_| ()))
+}
+
+/// Deactivating also ends every session and API token use of the account (tokens are
+/// checked against `active` on each request).
+pub async fn set_active(db: &Db, scope: MspScope, id: Uuid, active: bool) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE users SET active = $3 WHERE msp_id = $1 AND id = $2")
+            .bind(scope.0).bind(id).bind(active).execute(&mut *tx).await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE msp_id = $1 AND user_id = $2")
+                .bind(scope.0).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// Sets the password and ends all of the account's sessions, except `keep` (the session
+/// making the change, which is rotated by the caller).
+pub async fn set_password(
+    db: &Db,
+    scope: MspScope,
+    id: Uuid,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $3 WHERE msp_id = $1 AND id = $2")
+            .bind(scope.0).bind(id).bind(hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE msp_id = $1 AND user_id = $2 AND token_hash <> $3")
+            .bind(scope.0).bind(id).bind(keep.unwrap_or("")).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+pub async fn touch_sign_in(db: &Db, scope: MspScope, id: Uuid, now: Ts) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE users SET last_sign_in_at = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(scope.0).bind(id).bind(now).execute(p).await.map(|_| ()))
+}

@@ -1,0 +1,203 @@
+//! `/api/portal/customers`: the customers a caller may see, their toggles and dashboards.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Deserializer};
+
+use super::{path_id, ApiActor, ApiJson, ApiQuery, ListOf, Paging};
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::model::Features;
+use crate::services::customers::{self, Customer, CustomerChanges};
+use crate::services::dashboard::{self, Dashboard};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/portal/customers", get(list).post(create))
+        .route("/portal/customers/{id}", get(show).patch(update))
+        .route("/portal/customers/{id}/dashboard", get(show_dashboard))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerQuery {
+    /// Only customers whose name contains this text.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Toggles to change; absent ones keep their value.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturesPatch {
+    pub user_directory: Option<bool>,
+    pub licenses: Option<bool>,
+    pub cost_visibility: Option<bool>,
+    pub security: Option<bool>,
+    pub service_health: Option<bool>,
+    pub tickets: Option<bool>,
+    pub service_requests: Option<bool>,
+    pub reports: Option<bool>,
+    pub billing: Option<bool>,
+    pub projects: Option<bool>,
+    pub appointments: Option<bool>,
+}
+
+impl FeaturesPatch {
+    fn apply(&self, base: Features) -> Features {
+        let pick = |v: Option<bool>, b: bool| v.unwrap_or(b);
+        Features {
+            user_directory: pick(self.user_directory, base.user_directory),
+            licenses: pick(self.licenses, base.licenses),
+            cost_visibility: pick(self.cost_visibility, base.cost_visibility),
+            security: pick(self.security, base.security),
+            service_health: pick(self.service_health, base.service_health),
+            tickets: pick(self.tickets, base.tickets),
+            service_requests: pick(self.service_requests, base.service_requests),
+            reports: pick(self.reports, base.reports),
+            billing: pick(self.billing, base.billing),
+            projects: pick(self.projects, base.projects),
+            appointments: pick(self.appointments, base.appointments),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    pub name: String,
+    pub m365_tenant_id: Option<String>,
+    /// Toggles to set; every feature is on unless switched off here.
+    pub features: Option<FeaturesPatch>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    pub name: Option<String>,
+    /// A tenant id or `*.onmicrosoft.com` domain; `null` unlinks the tenant.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub m365_tenant_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub features: Option<FeaturesPatch>,
+}
+
+/// Tells an explicit `null` (Some(None)) from an absent field (None).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Customers the caller may see: all of the MSP's for staff, their own for portal users.
+#[utoipa::path(get, path = "/api/portal/customers", tag = "customers", security(("bearer" = [])), params(CustomerQuery),
+    responses((status = 200, body = ListOf<Customer>), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody)))]
+pub async fn list(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<CustomerQuery>,
+) -> Result<Json<ListOf<Customer>>, AppError> {
+    let (page, per_page) = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .resolve()?;
+    let (rows, total) = customers::list(
+        &app.db,
+        &actor,
+        q.q.as_deref().unwrap_or(""),
+        page,
+        per_page,
+    )
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(customers::get(&app.db, &actor, r.id).await?.into());
+    }
+    Ok(Json(ListOf {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// Creates a customer (staff owner or admin).
+#[utoipa::path(post, path = "/api/portal/customers", tag = "customers", security(("bearer" = [])), request_body = NewCustomer,
+    responses((status = 201, body = Customer), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+              (status = 403, body = super::ErrorBody), (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    ApiJson(n): ApiJson<NewCustomer>,
+) -> Result<(StatusCode, Json<Customer>), AppError> {
+    let features = n.features.as_ref().map(|f| f.apply(Features::default()));
+    let c = customers::create(
+        &app.db,
+        &actor,
+        &n.name,
+        n.m365_tenant_id.as_deref().unwrap_or(""),
+        features,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// One customer.
+#[utoipa::path(get, path = "/api/portal/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = Customer), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn show(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Customer>, AppError> {
+    Ok(Json(
+        customers::get(&app.db, &actor, path_id(&id)?).await?.into(),
+    ))
+}
+
+/// Changes a customer: name, tenant, active, feature toggles (staff owner or admin).
+#[utoipa::path(patch, path = "/api/portal/customers/{id}", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")),
+    request_body = CustomerPatch,
+    responses((status = 200, body = Customer), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+              (status = 404, body = super::ErrorBody), (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn update(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<CustomerPatch>,
+) -> Result<Json<Customer>, AppError> {
+    let id = path_id(&id)?;
+    let current = customers::get(&app.db, &actor, id).await?;
+    let changes = CustomerChanges {
+        name: p.name,
+        m365_tenant_id: p.m365_tenant_id.map(|t| t.unwrap_or_default()),
+        active: p.active,
+        features: p
+            .features
+            .as_ref()
+            .map(|f| f.apply(Features::from_db(&current.features))),
+    };
+    Ok(Json(
+        customers::update(&app.db, &actor, id, changes)
+            .await?
+            .into(),
+    ))
+}
+
+/// The customer's dashboard figures.
+#[utoipa::path(get, path = "/api/portal/customers/{id}/dashboard", tag = "customers", security(("bearer" = [])), params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = Dashboard), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn show_dashboard(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Dashboard>, AppError> {
+    Ok(Json(
+        dashboard::for_customer(&app.db, &actor, path_id(&id)?).await?,
+    ))
+}

@@ -1,0 +1,173 @@
+//! The JSON API under `/api`: bearer tokens, JSON errors with stable codes, list envelopes.
+
+mod branding;
+mod customers;
+mod openapi;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::AppState;
+use crate::error::{AppError, ErrorInfo};
+use crate::policy::Actor;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .merge(branding::routes())
+        .merge(customers::routes())
+        .merge(openapi::routes())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(json_method_errors))
+}
+
+/// axum answers a wrong method with an empty 405; the API answers with its JSON error.
+async fn json_method_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::METHOD_NOT_ALLOWED
+        || resp.extensions().get::<ErrorInfo>().is_some()
+    {
+        return resp;
+    }
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut out = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(json!({"error": {"code": "method_not_allowed", "message": "This endpoint does not accept that method."}}))).into_response();
+    if let Some(a) = allow {
+        out.headers_mut().insert(header::ALLOW, a);
+    }
+    out
+}
+
+/// The account a bearer token acts as.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<Arc<AppState>> for ApiActor {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let raw = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized)?;
+        crate::services::tokens::authenticate(&app.db, raw.trim())
+            .await
+            .map(ApiActor)
+    }
+}
+
+/// A JSON body: wrong content type is 415, broken JSON 400, wrong shape 422.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMedia(
+                "Send the body as application/json.".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, s)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) if e.is_syntax() || e.is_eof() => Err(AppError::BadRequest(format!(
+                "The body is not valid JSON: {e}"
+            ))),
+            Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new(
+                "body",
+                e.to_string(),
+            )])),
+        }
+    }
+}
+
+/// `?page=1&per_page=50` (at most 200).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    pub fn resolve(&self) -> Result<(i64, i64), AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page < 1 || !(1..=200).contains(&per_page) {
+            return Err(AppError::BadRequest(
+                "page must be 1 or more and per_page between 1 and 200.".into(),
+            ));
+        }
+        Ok((page, per_page))
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListOf<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The error body every endpoint answers with on failure.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, unauthorized, forbidden, bad_request, validation_failed, conflict,
+    /// rate_limited, payload_too_large, unsupported_media_type, method_not_allowed, internal.
+    pub code: String,
+    pub message: String,
+}
+
+pub fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A query string that failed to parse is the client's mistake.
+pub fn bad_query<E: std::fmt::Display>(e: E) -> AppError {
+    AppError::BadRequest(format!("Invalid query parameters: {e}"))
+}
+
+/// Query parameters; unparseable ones are a 400 with the reason.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(ApiQuery)
+            .map_err(bad_query)
+    }
+}
+
+/// A path id that is not a UUID names nothing: 404.
+pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    crate::model::parse_id(raw).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,128 @@
+//! Static files (embedded in the binary) and each MSP's brand stylesheet, logo and favicon.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::context::host_of;
+use super::AppState;
+use crate::db::{self, msps::Image, MspScope};
+use crate::error::AppError;
+use crate::model::Colour;
+
+const FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "portico.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/portico.css"),
+    ),
+    (
+        "portico.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/portico.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
+];
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/static/{name}", get(file))
+        .route("/brand.css", get(brand_css))
+        .route("/brand/logo", get(logo))
+        .route("/brand/favicon", get(favicon))
+        .route("/favicon.ico", get(favicon))
+}
+
+const LONG_CACHE: &str = "public, max-age=86400";
+/// Images that may be SVG are served so that nothing in them can run.
+const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+async fn file(Path(name): Path<String>) -> Response {
+    match FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, ty, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *ty),
+                (header::CACHE_CONTROL, LONG_CACHE),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => AppError::NotFound.into_response(),
+    }
+}
+
+async fn msp_of(app: &AppState, headers: &HeaderMap) -> Result<db::msps::MspRow, AppError> {
+    db::msps::for_host(&app.db, &host_of(headers))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The brand colour as CSS custom properties, with contrast-safe variants.
+async fn brand_css(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let msp = msp_of(&app, &headers).await?;
+    let c = Colour::parse("primary_color", &msp.primary_color)
+        .unwrap_or_else(|_| Colour::parse("c", "#1f6feb").expect("valid"));
+    let css = format!(
+        ":root{{--brand:{};--brand-text:{};--brand-ink:{};}}\n",
+        c.as_str(),
+        c.text_on(),
+        c.as_text_on_white()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, LONG_CACHE),
+        ],
+        css,
+    )
+        .into_response())
+}
+
+async fn image(app: &AppState, headers: &HeaderMap, which: Image) -> Result<Response, AppError> {
+    let msp = msp_of(app, headers).await?;
+    match db::msps::image(&app.db, MspScope(msp.id), which).await? {
+        Some((bytes, ty)) => Ok((
+            [
+                (header::CONTENT_TYPE, ty),
+                (header::CACHE_CONTROL, LONG_CACHE.to_string()),
+                (header::CONTENT_SECURITY_POLICY, IMAGE_CSP.to_string()),
+            ],
+            bytes,
+        )
+            .into_response()),
+        None if which == Image::Favicon => {
+            let (_, ty, bytes) = FILES[2];
+            Ok((
+                [
+                    (header::CONTENT_TYPE, ty),
+                    (header::CACHE_CONTROL, LONG_CACHE),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        None => Ok(StatusCode::NOT_FOUND.into_response()),
+    }
+}
+
+async fn logo(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
+    image(&app, &headers, Image::Logo).await
+}
+
+async fn favicon(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    image(&app, &headers, Image::Favicon).await
+}

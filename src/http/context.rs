@@ -1,0 +1,308 @@
+//! Per-request context for pages: the MSP found from the Host, the session if any, and the
+//! CSRF check for every state-changing request.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use crate::db::{self, msps::MspRow, MspScope};
+use crate::error::AppError;
+use crate::model::Features;
+use crate::policy::Actor;
+use crate::services::accounts::{self, Session};
+
+pub const SESSION_COOKIE: &str = "portico_session";
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: Arc<AppState>,
+    pub msp: Arc<MspRow>,
+    pub session: Option<Arc<Session>>,
+    pub ip: IpAddr,
+}
+
+impl Ctx {
+    pub fn scope(&self) -> MspScope {
+        MspScope(self.msp.id)
+    }
+    pub fn features(&self) -> Option<Features> {
+        self.session
+            .as_ref()
+            .and_then(|s| s.customer.as_ref())
+            .map(|c| Features::from_db(&c.features))
+    }
+}
+
+/// MSPs by host name, kept briefly so a page costs no lookup; cleared when branding changes.
+#[derive(Default)]
+pub struct MspCache(Mutex<HashMap<String, (Instant, Arc<MspRow>)>>);
+
+const MSP_TTL: Duration = Duration::from_secs(5);
+
+impl MspCache {
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+    async fn get(&self, db: &db::Db, host: &str) -> Result<Option<Arc<MspRow>>, AppError> {
+        if let Some((at, msp)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(host) {
+            if at.elapsed() < MSP_TTL {
+                return Ok(Some(msp.clone()));
+            }
+        }
+        let Some(row) = db::msps::for_host(db, host).await? else {
+            return Ok(None);
+        };
+        let msp = Arc::new(row);
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 1000 {
+            cache.clear();
+        }
+        cache.insert(host.to_string(), (Instant::now(), msp.clone()));
+        Ok(Some(msp))
+    }
+}
+
+pub fn host_of(headers: &HeaderMap) -> String {
+    let raw = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let host = if raw.starts_with('[') {
+        raw.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        raw.split(':').next().unwrap_or("").to_string()
+    };
+    host.to_lowercase()
+}
+
+pub fn client_ip(app: &AppState, parts_headers: &HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
+    if app.settings.trust_proxy {
+        let forwarded = parts_headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer.map(|p| p.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// Resolves the MSP and session, and refuses cross-site or token-less state changes.
+pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let host = host_of(req.headers());
+    let msp = match app.msp_cache.get(&app.db, &host).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No MSP is set up for this address. Run `portico admin create-msp` or `portico seed-demo`.").into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let ip = client_ip(&app, req.headers(), peer);
+    let session = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) if token.len() <= 100 => match accounts::session(
+            &app.db,
+            MspScope(msp.id),
+            token,
+            app.settings.session_idle_minutes,
+        )
+        .await
+        {
+            Ok(s) => s.map(Arc::new),
+            Err(e) => return e.into_response(),
+        },
+        _ => None,
+    };
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        if cross_site(req.headers(), &host) {
+            return AppError::Forbidden.into_response();
+        }
+        if let Some(s) = &session {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, app.body_limit).await else {
+                return AppError::PayloadTooLarge.into_response();
+            };
+            let token = csrf_token_of(&parts, &bytes);
+            if !token.is_some_and(|t| crate::auth::constant_time_eq(&t, &s.csrf)) {
+                return AppError::BadRequest(
+                    "This form has expired. Go back, reload the page and try again.".into(),
+                )
+                .into_response();
+            }
+            req = Request::from_parts(parts, Body::from(bytes));
+        }
+    }
+    req.extensions_mut().insert(Ctx {
+        app,
+        msp,
+        session,
+        ip,
+    });
+    next.run(req).await
+}
+
+/// A browser tells us where a request came from; anything from another site is refused.
+fn cross_site(headers: &HeaderMap, host: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let origin_host = origin
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        return origin == "null" || origin_host != host;
+    }
+    false
+}
+
+/// The `_csrf` field of a form body, or the `_csrf` query parameter (used by file uploads).
+fn csrf_token_of(parts: &Parts, body: &[u8]) -> Option<String> {
+    let from_query = parts
+        .uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|v| v.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+    if from_query.is_some() {
+        return from_query;
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return None;
+    }
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("page context missing".into()))
+    }
+}
+
+/// A signed-in page request: the context with its session.
+pub struct Signed {
+    pub ctx: Ctx,
+    pub session: Arc<Session>,
+}
+
+impl Signed {
+    pub fn actor(&self) -> &Actor {
+        &self.session.actor
+    }
+}
+
+/// Sends the visitor to the right sign-in page, remembering where they were going.
+pub struct ToSignIn(pub String);
+
+impl IntoResponse for ToSignIn {
+    fn into_response(self) -> Response {
+        let login = if self.0.starts_with("/msp") {
+            "/msp"
+        } else {
+            "/"
+        };
+        let next = serde_urlencoded::to_string([("next", &self.0)]).unwrap_or_default();
+        Redirect::to(&format!("{login}?{next}")).into_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match ctx.session.clone() {
+            Some(session) => Ok(Signed { ctx, session }),
+            None => Err(ToSignIn(parts.uri.path().to_string()).into_response()),
+        }
+    }
+}
+
+/// A page only MSP staff may open; portal users get a 404, as for anything not theirs.
+pub struct StaffPage(pub Signed);
+
+impl<S: Send + Sync> FromRequestParts<S> for StaffPage {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let signed = Signed::from_request_parts(parts, s).await?;
+        if signed.actor().is_staff() {
+            Ok(StaffPage(signed))
+        } else {
+            Err(AppError::NotFound.into_response())
+        }
+    }
+}
+
+/// A page only portal users may open (staff work on customers through the console).
+pub struct PortalPage(pub Signed);
+
+impl<S: Send + Sync> FromRequestParts<S> for PortalPage {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        let signed = Signed::from_request_parts(parts, s).await?;
+        if signed.actor().is_staff() {
+            Err(Redirect::to("/msp/customers").into_response())
+        } else {
+            Ok(PortalPage(signed))
+        }
+    }
+}
+
+/// `Set-Cookie` for a new session (or for clearing it, with an empty token).
+pub fn session_cookie(app: &AppState, token: &str) -> String {
+    let secure = if app.settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    if token.is_empty() {
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+    }
+}

@@ -1,0 +1,257 @@
+//! Signing in (portal at `/`, staff at `/msp`), signing out, and accepting invitations.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{notice, FormData};
+use crate::error::AppError;
+use crate::http::context::{session_cookie, Ctx};
+use crate::http::render::{errors_value, page};
+use crate::http::AppState;
+use crate::services::accounts::{self, Door, SignedIn};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(portal_login_page))
+        .route("/login", post(portal_login))
+        .route("/msp", get(console_login_page))
+        .route("/msp/login", post(console_login))
+        .route("/logout", post(logout))
+        .route("/invite/{token}", get(invite_page).post(accept_invite))
+}
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn home(door: Door) -> &'static str {
+    match door {
+        Door::Portal => "/dashboard",
+        Door::Console => "/msp/customers",
+    }
+}
+
+/// Only same-site paths are followed after sign-in.
+fn safe_next(next: &str, door: Door) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() < 512;
+    let console = next.starts_with("/msp");
+    if ok && console == (door == Door::Console) && next != "/" && next != "/msp" {
+        next.to_string()
+    } else {
+        home(door).to_string()
+    }
+}
+
+fn login_page(
+    ctx: &Ctx,
+    door: Door,
+    email: &str,
+    next: &str,
+    errors: minijinja::Value,
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let (path, action, heading) = match door {
+        Door::Portal => ("/", "/login", "Sign in to your portal"),
+        Door::Console => ("/msp", "/msp/login", "Staff sign-in"),
+    };
+    page(
+        ctx,
+        path,
+        "pages/login.html",
+        status,
+        context! { action, heading, email, next, errors, console => door == Door::Console, notice => notice(notice_key) },
+    )
+}
+
+async fn show_login(ctx: Ctx, q: LoginQuery, door: Door) -> Response {
+    if let Some(s) = &ctx.session {
+        let is_console = s.actor.is_staff();
+        return Redirect::to(home(if is_console {
+            Door::Console
+        } else {
+            Door::Portal
+        }))
+        .into_response();
+    }
+    login_page(
+        &ctx,
+        door,
+        "",
+        q.next.as_deref().unwrap_or(""),
+        minijinja::Value::UNDEFINED,
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+}
+
+async fn portal_login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+    show_login(ctx, q, Door::Portal).await
+}
+
+async fn console_login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+    show_login(ctx, q, Door::Console).await
+}
+
+async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
+    let app = &ctx.app;
+    let result = accounts::sign_in(
+        &app.db,
+        ctx.scope(),
+        &app.limiter,
+        app.settings.login_attempts,
+        app.settings.session_idle_minutes,
+        door,
+        &form.email,
+        &form.password,
+        ctx.ip,
+    )
+    .await;
+    match result {
+        Ok(SignedIn { session_token, .. }) => {
+            if let Some(old) = &ctx.session {
+                let _ = accounts::sign_out(&app.db, ctx.scope(), &old.token_hash).await;
+            }
+            signed_in_redirect(app, &safe_next(&form.next, door), &session_token)
+        }
+        Err(AppError::Validation(errs)) => login_page(
+            &ctx,
+            door,
+            &form.email,
+            &form.next,
+            errors_value(&errs),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e @ AppError::TooManyRequests { retry_after }) => {
+            let errs = [crate::model::FieldError::new("email", e.message())];
+            let mut resp = login_page(
+                &ctx,
+                door,
+                &form.email,
+                &form.next,
+                errors_value(&errs),
+                None,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            resp
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn signed_in_redirect(app: &AppState, to: &str, token: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(app, token)) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+async fn portal_login(ctx: Ctx, FormData(form): FormData<LoginForm>) -> Response {
+    sign_in(ctx, form, Door::Portal).await
+}
+
+async fn console_login(ctx: Ctx, FormData(form): FormData<LoginForm>) -> Response {
+    sign_in(ctx, form, Door::Console).await
+}
+
+async fn logout(ctx: Ctx) -> Result<Response, AppError> {
+    let to = match &ctx.session {
+        Some(s) => {
+            accounts::sign_out(&ctx.app.db, ctx.scope(), &s.token_hash).await?;
+            if s.actor.is_staff() {
+                "/msp?notice=signed-out"
+            } else {
+                "/?notice=signed-out"
+            }
+        }
+        None => "/",
+    };
+    let mut resp = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(&ctx.app, "")) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize, Default)]
+struct InviteForm {
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn invite_page(ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
+    let inv = accounts::invitation(&ctx.app.db, ctx.scope(), &token).await?;
+    Ok(page(
+        &ctx,
+        "/invite",
+        "pages/invite.html",
+        StatusCode::OK,
+        context! { name => inv.user.name, email => inv.user.email, token },
+    ))
+}
+
+async fn accept_invite(
+    ctx: Ctx,
+    Path(token): Path<String>,
+    FormData(form): FormData<InviteForm>,
+) -> Result<Response, AppError> {
+    let app = &ctx.app;
+    match accounts::accept_invitation(
+        &app.db,
+        ctx.scope(),
+        &token,
+        &form.new_password,
+        &form.confirm_password,
+        app.settings.session_idle_minutes,
+    )
+    .await
+    {
+        Ok(s) => {
+            let to = if s.actor.is_staff() {
+                "/msp/customers"
+            } else {
+                "/dashboard"
+            };
+            Ok(signed_in_redirect(app, to, &s.session_token))
+        }
+        Err(AppError::Validation(errs)) => {
+            let inv = accounts::invitation(&app.db, ctx.scope(), &token).await?;
+            Ok(page(
+                &ctx,
+                "/invite",
+                "pages/invite.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { name => inv.user.name, email => inv.user.email, token, errors => errors_value(&errs) },
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,247 @@
+//! Managing a customer's portal users: by the customer's own admins at `/company/users`,
+//! and by staff on the customer's page in the console (which reuses these handlers).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{notice, see_other, FormData, NoticeQuery};
+use crate::error::AppError;
+use crate::http::context::{PortalPage, Signed};
+use crate::http::render::{errors_value, page};
+use crate::http::AppState;
+use crate::model::parse_id;
+use crate::services::users::{self, Invited};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/company/users", get(list).post(invite))
+        .route("/company/users/{user}/role", post(set_role))
+        .route("/company/users/{user}/active", post(set_active))
+        .route("/company/users/{user}/link", post(new_link))
+}
+
+#[derive(Deserialize, Default)]
+pub struct InviteForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoleForm {
+    #[serde(default)]
+    pub role: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActiveForm {
+    #[serde(default)]
+    pub active: String,
+}
+
+/// The portal-user section of a page: a customer admin's own `/company/users`, or a
+/// customer's page in the staff console.
+pub struct UsersPage {
+    pub signed: Signed,
+    pub customer_id: Uuid,
+    pub console: bool,
+}
+
+impl UsersPage {
+    fn company(signed: Signed) -> Self {
+        let customer_id = signed.actor().customer_id.unwrap_or_default();
+        UsersPage {
+            signed,
+            customer_id,
+            console: false,
+        }
+    }
+
+    pub fn base(&self) -> String {
+        if self.console {
+            format!("/msp/customers/{}", self.customer_id)
+        } else {
+            "/company/users".into()
+        }
+    }
+
+    fn signed(&self) -> &Signed {
+        &self.signed
+    }
+
+    async fn render(&self, status: StatusCode, extra: Value) -> Result<Response, AppError> {
+        if self.console {
+            return super::console_customers::render_customer(
+                &self.signed,
+                self.customer_id,
+                status,
+                extra,
+            )
+            .await;
+        }
+        let s = &self.signed;
+        let list = users::list_portal_users(&s.ctx.app.db, s.actor(), self.customer_id).await?;
+        let local = context! { users => user_views(&list), users_base => "/company/users", me => s.actor().user_id, ..extra };
+        Ok(page(
+            &s.ctx,
+            "/company/users",
+            "pages/company_users.html",
+            status,
+            local,
+        ))
+    }
+}
+
+/// Portal users as the templates show them.
+pub fn user_views(list: &[crate::db::users::UserRow]) -> Vec<Value> {
+    list.iter()
+        .map(|u| {
+            let status = if !u.active { "Deactivated" } else if u.password_hash.is_none() { "Invited" } else { "Active" };
+            context! {
+                id => u.id, name => u.name, email => u.email, role => u.role, active => u.active, status,
+                last_sign_in => u.last_sign_in_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+            }
+        })
+        .collect()
+}
+
+fn link_url(s: &Signed, token: &str) -> String {
+    let base = s.ctx.app.settings.base_url.clone().unwrap_or_default();
+    format!("{base}/invite/{token}")
+}
+
+pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError> {
+    p.render(
+        StatusCode::OK,
+        context! { notice => notice(q.notice.as_deref()) },
+    )
+    .await
+}
+
+pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
+    let s = p.signed();
+    match users::invite(&s.ctx.app.db, s.actor(), p.customer_id, &f.name, &f.email, &f.role).await {
+        Ok(Invited { user, token }) => {
+            let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => true };
+            p.render(StatusCode::OK, context! { link }).await
+        }
+        Err(AppError::Validation(errs)) => {
+            p.render(StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => context! { name => f.name, email => f.email, role => f.role } }).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn user_id(raw: &str) -> Result<Uuid, AppError> {
+    parse_id(raw).ok_or(AppError::NotFound)
+}
+
+/// Rule breaches (last admin, own account) are shown on the page rather than as an error page.
+async fn or_problem(p: &UsersPage, r: Result<Response, AppError>) -> Result<Response, AppError> {
+    match r {
+        Err(AppError::BadRequest(m)) => {
+            p.render(StatusCode::BAD_REQUEST, context! { problem => m })
+                .await
+        }
+        Err(AppError::Validation(errs)) => {
+            p.render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { problem => AppError::Validation(errs).message() },
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+pub async fn do_set_role(p: &UsersPage, user: &str, f: RoleForm) -> Result<Response, AppError> {
+    let s = p.signed();
+    let r = users::set_portal_role(
+        &s.ctx.app.db,
+        s.actor(),
+        p.customer_id,
+        user_id(user)?,
+        &f.role,
+    )
+    .await
+    .map(|_| see_other(&p.base(), "role-changed"));
+    or_problem(p, r).await
+}
+
+pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<Response, AppError> {
+    let s = p.signed();
+    let active = f.active == "true";
+    let r = users::set_portal_active(
+        &s.ctx.app.db,
+        s.actor(),
+        p.customer_id,
+        user_id(user)?,
+        active,
+    )
+    .await
+    .map(|_| {
+        see_other(
+            &p.base(),
+            if active { "reactivated" } else { "deactivated" },
+        )
+    });
+    or_problem(p, r).await
+}
+
+pub async fn do_new_link(p: &UsersPage, user: &str) -> Result<Response, AppError> {
+    let s = p.signed();
+    let Invited { user, token } =
+        users::new_password_link(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?).await?;
+    let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => user.password_hash.is_none() };
+    p.render(StatusCode::OK, context! { link }).await
+}
+
+async fn list(
+    PortalPage(s): PortalPage,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    do_list(&UsersPage::company(s), q).await
+}
+
+async fn invite(
+    PortalPage(s): PortalPage,
+    FormData(f): FormData<InviteForm>,
+) -> Result<Response, AppError> {
+    do_invite(&UsersPage::company(s), f)
+        .await
+        .map(IntoResponse::into_response)
+}
+
+async fn set_role(
+    PortalPage(s): PortalPage,
+    Path(user): Path<String>,
+    FormData(f): FormData<RoleForm>,
+) -> Result<Response, AppError> {
+    do_set_role(&UsersPage::company(s), &user, f).await
+}
+
+async fn set_active(
+    PortalPage(s): PortalPage,
+    Path(user): Path<String>,
+    FormData(f): FormData<ActiveForm>,
+) -> Result<Response, AppError> {
+    do_set_active(&UsersPage::company(s), &user, f).await
+}
+
+async fn new_link(
+    PortalPage(s): PortalPage,
+    Path(user): Path<String>,
+) -> Result<Response, AppError> {
+    do_new_link(&UsersPage::company(s), &user).await
+}

@@ -1,0 +1,125 @@
+//! Portico: a white-label client portal for managed IT service providers.
+
+pub mod auth;
+pub mod bench;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod policy;
+pub mod services;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http::AppState;
+
+/// A built application: the database is connected and migrated, the port is bound.
+pub struct App {
+    pub state: Arc<AppState>,
+    listener: TcpListener,
+}
+
+impl App {
+    /// Connects the database, optionally migrates, and binds the listening socket.
+    pub async fn build(settings: Settings, migrate: bool) -> Result<App, String> {
+        let db = Db::connect(&settings.database_url, settings.db_pool_size)
+            .await
+            .map_err(|e| format!("database {}: {e}", redact(&settings.database_url)))?;
+        if migrate {
+            db::migrate::run(&db)
+                .await
+                .map_err(|e| format!("migrations: {e}"))?;
+        }
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .map_err(|e| format!("bind {}: {e}", settings.bind))?;
+        Ok(App {
+            state: AppState::new(db, settings),
+            listener,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound socket has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let janitor = tokio::spawn(housekeeping(state.clone()));
+        let router = http::router(state.clone());
+        let result = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        janitor.abort();
+        state.db.close().await;
+        result
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Removes expired sessions and old sign-in attempts every few minutes.
+async fn housekeeping(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let now = model::now();
+        if let Err(e) = db::sessions::delete_expired(&state.db, now).await {
+            tracing::warn!(error = %e, "session cleanup failed");
+        }
+        if let Err(e) =
+            db::login_attempts::delete_before(&state.db, now - time::Duration::days(1)).await
+        {
+            tracing::warn!(error = %e, "sign-in attempt cleanup failed");
+        }
+    }
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..s], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}

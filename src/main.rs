@@ -1,0 +1,361 @@
+//! The `portico` command: serve, demo, seed-demo, migrate, admin, token, bench.
+
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use portico::config::Settings;
+use portico::db::{self, Db, MspScope};
+use portico::services::{self, demo};
+use portico::App;
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "White-label client portal for managed IT service providers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Do not apply database migrations at start (run `portico migrate` separately).
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Seed the demo data, then serve, printing the URL and the demo sign-ins.
+    Demo,
+    /// Put the demo data into the configured database and exit (safe to repeat).
+    SeedDemo,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage MSPs and staff accounts.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Create or revoke API tokens.
+    #[command(subcommand)]
+    Token(Token),
+    /// Measure throughput, latency, memory and start-up time of the release server.
+    Bench {
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an MSP (the first one becomes the default for unknown hosts).
+    CreateMsp {
+        #[arg(long)]
+        name: String,
+        /// A host name that serves this MSP's portal, e.g. portal.example.com.
+        #[arg(long)]
+        domain: Option<String>,
+        /// Make this the MSP served on hosts no MSP has claimed.
+        #[arg(long)]
+        default: bool,
+    },
+    /// Serve an MSP's portal on another host name.
+    AddDomain {
+        #[arg(long)]
+        msp: String,
+        #[arg(long)]
+        domain: String,
+    },
+    /// Create a staff account. The password is read from standard input, or generated and printed.
+    CreateStaff {
+        #[arg(long)]
+        msp: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "admin")]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password for an account (read from standard input, or generated and printed).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// The MSP, when the address has accounts with several.
+        #[arg(long)]
+        msp: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Token {
+    /// Print a new API token acting as the account with this email.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long)]
+        msp: Option<String>,
+    },
+    /// Revoke a token, given the token or its first 12 characters.
+    Revoke { token: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("portico: configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database_url, settings.db_pool_size)
+        .await
+        .map_err(|e| format!("database {}: {e}", portico::redact(&settings.database_url)))?;
+    db::migrate::run(&db)
+        .await
+        .map_err(|e| format!("migrations: {e}"))?;
+    Ok(db)
+}
+
+fn err(e: portico::error::AppError) -> String {
+    e.message()
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    match command {
+        Command::Serve { no_migrate } => serve(settings, !no_migrate, false).await,
+        Command::Demo => {
+            let db = connect(&settings).await?;
+            demo::seed(&db).await.map_err(err)?;
+            db.close().await;
+            serve(settings, true, true).await
+        }
+        Command::SeedDemo => {
+            let db = connect(&settings).await?;
+            let changed = demo::seed(&db).await.map_err(err)?;
+            println!(
+                "{}",
+                if changed {
+                    "Demo data seeded."
+                } else {
+                    "Demo data already present; nothing changed."
+                }
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            let n = db::migrate::run(&db).await.map_err(|e| e.to_string())?;
+            println!(
+                "Applied {n} migration(s); schema is at version {}.",
+                db::migrate::LATEST
+            );
+            Ok(())
+        }
+        Command::Admin(a) => admin(a, &settings).await,
+        Command::Token(t) => token(t, &settings).await,
+        Command::Bench {
+            connections,
+            seconds,
+        } => {
+            portico::bench::run(portico::bench::BenchOptions {
+                connections: connections.clamp(1, 1024),
+                seconds: seconds.clamp(1, 120),
+            })
+            .await
+        }
+    }
+}
+
+async fn serve(settings: Settings, migrate: bool, demo_banner: bool) -> Result<(), String> {
+    let app = App::build(settings.clone(), migrate).await?;
+    let addr = app.local_addr();
+    let url = settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    if demo_banner {
+        println!("\nPortico demo is running at {url}\n");
+        println!("  Customer portal: {url}/        Staff console: {url}/msp\n");
+        println!("  Demo sign-ins (password for all: {}):", demo::PASSWORD);
+        for (email, what) in demo::SIGN_INS {
+            println!("    {email:<24} {what}");
+        }
+        println!("\nPress Ctrl+C to stop.\n");
+    }
+    tracing::info!(%addr, engine = app.state.db.engine(), "portico ready");
+    app.run().await.map_err(|e| e.to_string())
+}
+
+async fn msp_by_name(db: &Db, name: &str) -> Result<MspScope, String> {
+    db::msps::find_by_name(db, name)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|m| MspScope(m.id))
+        .ok_or(format!("no MSP named {name:?}"))
+}
+
+/// A password piped on standard input, or a generated one (printed) at a terminal.
+fn password_from_stdin() -> Result<(String, bool), String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((portico::auth::password::generate(), true));
+    }
+    let mut s = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut s)
+        .map_err(|e| e.to_string())?;
+    let p = s.lines().next().unwrap_or("").to_string();
+    if p.is_empty() {
+        Ok((portico::auth::password::generate(), true))
+    } else {
+        Ok((p, false))
+    }
+}
+
+async fn account(db: &Db, email: &str, msp: Option<&str>) -> Result<db::users::UserRow, String> {
+    let email = email.trim().to_lowercase();
+    let mut found = db::users::find_by_email_any_msp(db, &email)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(name) = msp {
+        let scope = msp_by_name(db, name).await?;
+        found.retain(|u| u.msp_id == scope.0);
+    }
+    match found.len() {
+        0 => Err(format!("no account with email {email}")),
+        1 => Ok(found.remove(0)),
+        _ => Err(format!(
+            "{email} has accounts with several MSPs; name one with --msp"
+        )),
+    }
+}
+
+async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
+    let db = connect(settings).await?;
+    match a {
+        Admin::CreateMsp {
+            name,
+            domain,
+            default,
+        } => {
+            services::msps::create(&db, &name, domain.as_deref(), default)
+                .await
+                .map_err(err)?;
+            println!("Created MSP {name}.");
+        }
+        Admin::AddDomain { msp, domain } => {
+            let scope = msp_by_name(&db, &msp).await?;
+            services::msps::add_domain(&db, scope, &domain)
+                .await
+                .map_err(err)?;
+            println!("{domain} now serves {msp}.");
+        }
+        Admin::CreateStaff {
+            msp,
+            email,
+            role,
+            name,
+        } => {
+            let scope = msp_by_name(&db, &msp).await?;
+            let (password, generated) = password_from_stdin()?;
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or("Staff").to_string());
+            let n = services::users::create_staff(
+                &db,
+                None,
+                scope,
+                &name,
+                &email,
+                &role,
+                Some(password),
+            )
+            .await
+            .map_err(err)?;
+            println!("Created {} ({}) for {msp}.", n.user.email, n.user.role);
+            if generated {
+                println!("Password: {}", n.password);
+            }
+        }
+        Admin::ResetPassword { email, msp } => {
+            let user = account(&db, &email, msp.as_deref()).await?;
+            let (password, generated) = password_from_stdin()?;
+            services::accounts::set_password(
+                &db,
+                MspScope(user.msp_id),
+                user.id,
+                &user.email,
+                &password,
+            )
+            .await
+            .map_err(err)?;
+            println!(
+                "Password for {} changed; their sessions were ended.",
+                user.email
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn token(t: Token, settings: &Settings) -> Result<(), String> {
+    let db = connect(settings).await?;
+    match t {
+        Token::Create { email, name, msp } => {
+            let user = account(&db, &email, msp.as_deref()).await?;
+            let t = services::tokens::create_for(&db, MspScope(user.msp_id), user.id, &name)
+                .await
+                .map_err(err)?;
+            println!("{}", t.token);
+        }
+        Token::Revoke { token } => {
+            let prefix: String = token.chars().take(12).collect();
+            let n = db::tokens::revoke_by_prefix(&db, &prefix, portico::model::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("no live token with that prefix".into());
+            }
+            println!("Revoked {n} token(s).");
+        }
+    }
+    Ok(())
+}

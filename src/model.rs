@@ -1,0 +1,349 @@
+//! Domain types that parse instead of validate: once built, a value is known good.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A validation failure on one named field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+pub type Id = uuid::Uuid;
+
+pub fn new_id() -> Id {
+    uuid::Uuid::now_v7()
+}
+
+pub fn parse_id(s: &str) -> Option<Id> {
+    uuid::Uuid::parse_str(s).ok()
+}
+
+/// Current time truncated to microseconds, the resolution both databases keep.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Email, FieldError> {
+        let s = raw.trim().to_lowercase();
+        let bad = || FieldError::new(field, "Enter a valid email address, like name@example.com.");
+        if s.is_empty() {
+            return Err(FieldError::new(field, "Enter an email address."));
+        }
+        if s.len() > 254 {
+            return Err(FieldError::new(
+                field,
+                "An email address is at most 254 characters.",
+            ));
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        let ok_chars = s.chars().all(|c| {
+            !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != '"' && c != ','
+        });
+        if local.is_empty()
+            || domain.len() < 3
+            || !domain.contains('.')
+            || domain.contains('@')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || !ok_chars
+        {
+            return Err(bad());
+        }
+        Ok(Email(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A brand colour as `#rrggbb`, lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Colour(String);
+
+impl Colour {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Colour, FieldError> {
+        let s = raw.trim().to_lowercase();
+        let ok =
+            s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if ok {
+            Ok(Colour(s))
+        } else {
+            Err(FieldError::new(
+                field,
+                "Enter a colour as # followed by six hex digits, like #1f6feb.",
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    fn rgb(&self) -> (f64, f64, f64) {
+        let c = |i: usize| u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0) as f64 / 255.0;
+        (c(1), c(3), c(5))
+    }
+    /// WCAG relative luminance.
+    pub fn luminance(&self) -> f64 {
+        let lin = |v: f64| {
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = self.rgb();
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+    /// Black or white, whichever reads better on this colour.
+    pub fn text_on(&self) -> &'static str {
+        let l = self.luminance();
+        if (l + 0.05) / 0.05 > 1.05 / (l + 0.05) {
+            "#111827"
+        } else {
+            "#ffffff"
+        }
+    }
+    /// A variant dark enough to be used as link text on white (contrast ≥ 4.5:1).
+    pub fn as_text_on_white(&self) -> String {
+        let (mut r, mut g, mut b) = self.rgb();
+        for _ in 0..40 {
+            let c = Colour(format!(
+                "#{:02x}{:02x}{:02x}",
+                (r * 255.0) as u8,
+                (g * 255.0) as u8,
+                (b * 255.0) as u8
+            ));
+            if 1.05 / (c.luminance() + 0.05) >= 4.6 {
+                return c.0;
+            }
+            r *= 0.9;
+            g *= 0.9;
+            b *= 0.9;
+        }
+        "#1f2937".into()
+    }
+}
+
+/// Trims and bounds a free-text field. `required` refuses an empty value.
+pub fn text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
+    let s = raw.trim();
+    if required && s.is_empty() {
+        return Err(FieldError::new(field, "This field is required."));
+    }
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, format!("At most {max} characters.")));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            "Contains characters that are not allowed.",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffRole {
+    Owner,
+    Admin,
+    Technician,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PortalRole {
+    Admin,
+    Standard,
+    Limited,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 3] = [StaffRole::Owner, StaffRole::Admin, StaffRole::Technician];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Owner => "owner",
+            StaffRole::Admin => "admin",
+            StaffRole::Technician => "technician",
+        }
+    }
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl PortalRole {
+    pub const ALL: [PortalRole; 3] = [PortalRole::Admin, PortalRole::Standard, PortalRole::Limited];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortalRole::Admin => "admin",
+            PortalRole::Standard => "standard",
+            PortalRole::Limited => "limited",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PortalRole> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Whether an account belongs to the MSP's staff or to one of its customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Staff(StaffRole),
+    Portal(PortalRole),
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff(r) => r.as_str(),
+            Role::Portal(r) => r.as_str(),
+        }
+    }
+}
+
+/// The per-customer feature toggles, in the order they are shown.
+pub const FEATURES: [(&str, &str); 11] = [
+    ("user_directory", "User directory"),
+    ("licenses", "Licenses"),
+    ("cost_visibility", "Cost visibility"),
+    ("security", "Security"),
+    ("service_health", "Service health"),
+    ("tickets", "Support tickets"),
+    ("service_requests", "Service requests"),
+    ("reports", "Reports"),
+    ("billing", "Billing"),
+    ("projects", "Projects"),
+    ("appointments", "Appointments"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Features {
+    pub user_directory: bool,
+    pub licenses: bool,
+    pub cost_visibility: bool,
+    pub security: bool,
+    pub service_health: bool,
+    pub tickets: bool,
+    pub service_requests: bool,
+    pub reports: bool,
+    pub billing: bool,
+    pub projects: bool,
+    pub appointments: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features::from_fn(|_| true)
+    }
+}
+
+impl Features {
+    pub fn from_fn(mut f: impl FnMut(&str) -> bool) -> Features {
+        Features {
+            user_directory: f("user_directory"),
+            licenses: f("licenses"),
+            cost_visibility: f("cost_visibility"),
+            security: f("security"),
+            service_health: f("service_health"),
+            tickets: f("tickets"),
+            service_requests: f("service_requests"),
+            reports: f("reports"),
+            billing: f("billing"),
+            projects: f("projects"),
+            appointments: f("appointments"),
+        }
+    }
+    pub fn get(&self, key: &str) -> bool {
+        match key {
+            "user_directory" => self.user_directory,
+            "licenses" => self.licenses,
+            "cost_visibility" => self.cost_visibility,
+            "security" => self.security,
+            "service_health" => self.service_health,
+            "tickets" => self.tickets,
+            "service_requests" => self.service_requests,
+            "reports" => self.reports,
+            "billing" => self.billing,
+            "projects" => self.projects,
+            "appointments" => self.appointments,
+            _ => false,
+        }
+    }
+    /// Toggles packed as a comma-separated list of the enabled keys, as stored.
+    pub fn to_db(&self) -> String {
+        FEATURES
+            .iter()
+            .filter(|(k, _)| self.get(k))
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    pub fn from_db(s: &str) -> Features {
+        let on: Vec<&str> = s.split(',').collect();
+        Features::from_fn(|k| on.contains(&k))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_and_email_parse() {
+        assert!(Colour::parse("c", "#1F6FEB").is_ok());
+        assert!(Colour::parse("c", "red").is_err());
+        assert!(Colour::parse("c", "#12345g").is_err());
+        assert_eq!(Email::parse("e", " A@B.co ").unwrap().as_str(), "a@b.co");
+        assert!(Email::parse("e", "a@b").is_err());
+        assert!(Email::parse("e", "nobody").is_err());
+    }
+
+    #[test]
+    fn link_colour_has_contrast() {
+        let c = Colour::parse("c", "#ffd700").unwrap();
+        let dark = Colour::parse("c", &c.as_text_on_white()).unwrap();
+        assert!(1.05 / (dark.luminance() + 0.05) >= 4.5);
+    }
+
+    #[test]
+    fn features_round_trip() {
+        let f = Features {
+            billing: false,
+            ..Features::default()
+        };
+        assert_eq!(Features::from_db(&f.to_db()), f);
+    }
+}

@@ -1,0 +1,176 @@
+//! Who may do what. Every access decision in Portico is made here: pages and API ask
+//! `policy` and act on its answer; nothing else decides access.
+
+use uuid::Uuid;
+
+use crate::db::{CustomerScope, MspScope};
+use crate::error::AppError;
+use crate::model::{Features, PortalRole, Role, StaffRole};
+
+/// The signed-in account making a request (by session or API token).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub msp_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub role: Role,
+    pub name: String,
+    pub email: String,
+}
+
+/// Things an actor may ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See a customer's dashboard and company details.
+    ViewCustomer,
+    /// Manage a customer's portal users (invite, role, deactivate).
+    ManagePortalUsers,
+    /// Use a feature area of the portal, e.g. "tickets".
+    UseFeature(&'static str),
+    /// Open the staff console and list customers.
+    UseConsole,
+    /// Create customers, edit them and their feature toggles.
+    ManageCustomers,
+    /// Create staff accounts and change their roles.
+    ManageStaff,
+    ManageBranding,
+    ManageApiTokens,
+}
+
+impl Actor {
+    pub fn msp(&self) -> MspScope {
+        MspScope(self.msp_id)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Staff(_))
+    }
+
+    /// The customer a portal user belongs to.
+    pub fn own_customer(&self) -> Option<CustomerScope> {
+        self.customer_id.map(|customer_id| CustomerScope {
+            msp_id: self.msp_id,
+            customer_id,
+        })
+    }
+
+    /// The scope for `customer_id` if this actor may reach that customer at all. Another
+    /// tenant's customer is `NotFound`, never `Forbidden`, so existence is not revealed.
+    pub fn customer_scope(&self, customer_id: Uuid) -> Result<CustomerScope, AppError> {
+        match self.role {
+            Role::Staff(_) => Ok(CustomerScope {
+                msp_id: self.msp_id,
+                customer_id,
+            }),
+            Role::Portal(_) if self.customer_id == Some(customer_id) => Ok(CustomerScope {
+                msp_id: self.msp_id,
+                customer_id,
+            }),
+            Role::Portal(_) => Err(AppError::NotFound),
+        }
+    }
+
+    /// Whether the actor may do `action`; `features` are the toggles of the customer
+    /// concerned (ignored for MSP-wide actions).
+    pub fn may(&self, action: Action, features: Option<&Features>) -> bool {
+        match self.role {
+            Role::Staff(role) => staff_may(role, action),
+            Role::Portal(role) => portal_may(role, action, features),
+        }
+    }
+
+    /// `may`, as a `Forbidden` error when not.
+    pub fn require(&self, action: Action, features: Option<&Features>) -> Result<(), AppError> {
+        if self.may(action, features) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+fn staff_may(role: StaffRole, action: Action) -> bool {
+    let manager = matches!(role, StaffRole::Owner | StaffRole::Admin);
+    match action {
+        Action::ViewCustomer | Action::UseConsole | Action::UseFeature(_) => true,
+        Action::ManagePortalUsers => true,
+        Action::ManageCustomers
+        | Action::ManageStaff
+        | Action::ManageBranding
+        | Action::ManageApiTokens => manager,
+    }
+}
+
+fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> bool {
+    match action {
+        Action::ViewCustomer => true,
+        Action::ManagePortalUsers => role == PortalRole::Admin,
+        Action::UseFeature(feature) => {
+            let toggled_on = features.is_some_and(|f| f.get(feature));
+            toggled_on && portal_role_allows(role, feature)
+        }
+        Action::UseConsole
+        | Action::ManageCustomers
+        | Action::ManageStaff
+        | Action::ManageBranding
+        | Action::ManageApiTokens => false,
+    }
+}
+
+/// admin: everything; standard: view + tickets + requests; limited: tickets only.
+fn portal_role_allows(role: PortalRole, feature: &str) -> bool {
+    match role {
+        PortalRole::Admin => true,
+        PortalRole::Standard => !matches!(feature, "billing" | "cost_visibility"),
+        PortalRole::Limited => feature == "tickets",
+    }
+}
+
+/// Which staff roles a staff member may grant: owners any, admins admin and technician.
+pub fn may_grant_staff_role(actor: &Actor, role: StaffRole) -> bool {
+    match actor.role {
+        Role::Staff(StaffRole::Owner) => true,
+        Role::Staff(StaffRole::Admin) => role != StaffRole::Owner,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn portal(role: PortalRole) -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            msp_id: Uuid::nil(),
+            customer_id: Some(Uuid::from_u128(1)),
+            role: Role::Portal(role),
+            name: String::new(),
+            email: String::new(),
+        }
+    }
+
+    #[test]
+    fn role_and_toggle_must_both_allow() {
+        let all = Features::default();
+        let no_tickets = Features {
+            tickets: false,
+            ..Features::default()
+        };
+        assert!(portal(PortalRole::Limited).may(Action::UseFeature("tickets"), Some(&all)));
+        assert!(!portal(PortalRole::Limited).may(Action::UseFeature("licenses"), Some(&all)));
+        assert!(!portal(PortalRole::Admin).may(Action::UseFeature("tickets"), Some(&no_tickets)));
+        assert!(!portal(PortalRole::Standard).may(Action::UseFeature("billing"), Some(&all)));
+        assert!(portal(PortalRole::Standard).may(Action::UseFeature("licenses"), Some(&all)));
+    }
+
+    #[test]
+    fn other_customers_are_not_found() {
+        let a = portal(PortalRole::Admin);
+        assert!(matches!(
+            a.customer_scope(Uuid::from_u128(2)),
+            Err(AppError::NotFound)
+        ));
+        assert!(a.customer_scope(Uuid::from_u128(1)).is_ok());
+    }
+}

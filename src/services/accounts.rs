@@ -1,0 +1,275 @@
+//! Signing in and out, sessions, password changes and invitations.
+
+use std::net::IpAddr;
+
+use time::Duration;
+
+use crate::auth::{self, password, ratelimit::IpLimiter};
+use crate::db::{self, login_attempts, sessions, users, Db, MspScope};
+use crate::error::{AppError, AppResult};
+use crate::model::{now, Email, FieldError};
+use crate::policy::Actor;
+
+/// Which door a sign-in came through: staff sign in at `/msp`, customers at `/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    Portal,
+    Console,
+}
+
+pub struct SignedIn {
+    pub actor: Actor,
+    pub session_token: String,
+}
+
+/// The window over which failed sign-ins are counted.
+const WINDOW_MINUTES: i64 = 15;
+
+pub async fn sign_in(
+    db: &Db,
+    msp: MspScope,
+    limiter: &IpLimiter,
+    max_attempts: u32,
+    idle_minutes: i64,
+    door: Door,
+    email: &str,
+    password: &str,
+    ip: IpAddr,
+) -> AppResult<SignedIn> {
+    let bad = || {
+        AppError::Validation(vec![FieldError::new(
+            "email",
+            "That email and password don't match an account.",
+        )])
+    };
+    limiter
+        .hit(ip)
+        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let email = Email::parse("email", email).map_err(|_| bad())?;
+    if password.is_empty() || password.len() > password::MAX_LENGTH * 4 {
+        return Err(bad());
+    }
+    let t = now();
+    let since = t - Duration::minutes(WINDOW_MINUTES);
+    let (failures, oldest) = login_attempts::failures_since(db, msp, email.as_str(), since).await?;
+    if failures >= max_attempts as i64 {
+        let until = oldest.unwrap_or(t) + Duration::minutes(WINDOW_MINUTES);
+        return Err(AppError::TooManyRequests {
+            retry_after: (until - t).whole_seconds().max(1) as u64,
+        });
+    }
+    let user = users::find_by_email(db, msp, email.as_str()).await?;
+    let hash = user
+        .as_ref()
+        .filter(|u| u.active)
+        .and_then(|u| u.password_hash.clone());
+    let ok = password::verify(password.to_string(), hash).await;
+    let right_door = user
+        .as_ref()
+        .is_some_and(|u| (u.customer_id.is_none()) == (door == Door::Console));
+    login_attempts::record(
+        db,
+        msp,
+        email.as_str(),
+        &ip.to_string(),
+        ok && right_door,
+        t,
+    )
+    .await?;
+    let user = match user {
+        Some(u) if ok && right_door => u,
+        Some(u) if ok => {
+            let other = if u.customer_id.is_none() {
+                "the staff console at /msp"
+            } else {
+                "the customer portal"
+            };
+            return Err(AppError::Validation(vec![FieldError::new(
+                "email",
+                format!("This account signs in at {other}."),
+            )]));
+        }
+        _ => return Err(bad()),
+    };
+    let actor = crate::services::actor_of(&user)?;
+    if let Some(scope) = actor.own_customer() {
+        if !db::customers::get(db, scope)
+            .await?
+            .is_some_and(|c| c.active)
+        {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "email",
+                "Portal access for your company is switched off. Contact your IT provider.",
+            )]));
+        }
+    }
+    users::touch_sign_in(db, msp, user.id, t).await?;
+    let session_token = start_session(db, &actor, idle_minutes).await?;
+    Ok(SignedIn {
+        actor,
+        session_token,
+    })
+}
+
+/// A fresh session id for the actor: a new one at every sign-in, so a session id planted
+/// before sign-in is worthless after it.
+pub async fn start_session(db: &Db, actor: &Actor, idle_minutes: i64) -> AppResult<String> {
+    let token = auth::random_token();
+    let t = now();
+    sessions::insert(
+        db,
+        actor.msp(),
+        &auth::hash_token(&token),
+        actor.user_id,
+        &auth::random_token(),
+        t,
+        t + Duration::minutes(idle_minutes),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// A live session: who it belongs to and its CSRF token.
+pub struct Session {
+    pub actor: Actor,
+    /// The portal user's customer (`None` for staff).
+    pub customer: Option<db::customers::CustomerRow>,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+/// Looks up a session cookie on this MSP; slides its expiry at most once a minute.
+pub async fn session(
+    db: &Db,
+    msp: MspScope,
+    token: &str,
+    idle_minutes: i64,
+) -> AppResult<Option<Session>> {
+    let t = now();
+    let token_hash = auth::hash_token(token);
+    let Some(s) = sessions::get(db, msp, &token_hash, t).await? else {
+        return Ok(None);
+    };
+    let Some(user) = users::get(db, msp, s.user_id).await? else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    let actor = crate::services::actor_of(&user)?;
+    let customer = match actor.own_customer() {
+        Some(scope) => match db::customers::get(db, scope).await? {
+            Some(c) if c.active => Some(c),
+            _ => return Ok(None),
+        },
+        None => None,
+    };
+    if t - s.last_seen_at > Duration::minutes(1) {
+        sessions::extend(db, msp, &token_hash, t, t + Duration::minutes(idle_minutes)).await?;
+    }
+    Ok(Some(Session {
+        actor,
+        customer,
+        csrf: s.csrf_token,
+        token_hash,
+    }))
+}
+
+pub async fn sign_out(db: &Db, msp: MspScope, token_hash: &str) -> AppResult<()> {
+    sessions::delete(db, msp, token_hash).await?;
+    Ok(())
+}
+
+/// Changes the actor's own password, ending every other session of theirs; returns the
+/// new session token that replaces the current one.
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    idle_minutes: i64,
+) -> AppResult<String> {
+    let user = users::get(db, actor.msp(), actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !password::verify(current.to_string(), user.password_hash.clone()).await {
+        return Err(
+            FieldError::new("current_password", "That isn't your current password.").into(),
+        );
+    }
+    password::check_new("new_password", new, &user.email)?;
+    if new != confirm {
+        return Err(
+            FieldError::new("confirm_password", "The two new passwords don't match.").into(),
+        );
+    }
+    let hash = password::hash(new.to_string()).await;
+    users::set_password(db, actor.msp(), actor.user_id, &hash, None).await?;
+    start_session(db, actor, idle_minutes).await
+}
+
+/// Sets a password directly (CLI); ends all the account's sessions.
+pub async fn set_password(
+    db: &Db,
+    msp: MspScope,
+    user_id: uuid::Uuid,
+    email: &str,
+    new: &str,
+) -> AppResult<()> {
+    password::check_new("password", new, email)?;
+    let hash = password::hash(new.to_string()).await;
+    users::set_password(db, msp, user_id, &hash, None).await?;
+    Ok(())
+}
+
+/// What an invitation link leads to, if it is still good.
+pub struct Invitation {
+    pub user: db::users::UserRow,
+}
+
+pub async fn invitation(db: &Db, msp: MspScope, token: &str) -> AppResult<Invitation> {
+    let inv = db::invitations::get(db, msp, &auth::hash_token(token)).await?;
+    let gone = || {
+        AppError::BadRequest(
+            "This link has expired or has already been used. Ask your administrator for a new one."
+                .into(),
+        )
+    };
+    let inv = inv.ok_or_else(gone)?;
+    if inv.used_at.is_some() || inv.expires_at <= now() {
+        return Err(gone());
+    }
+    let user = users::get(db, msp, inv.user_id).await?.ok_or_else(gone)?;
+    Ok(Invitation { user })
+}
+
+/// Accepts an invitation (or password-reset link): sets the password and signs the user in.
+pub async fn accept_invitation(
+    db: &Db,
+    msp: MspScope,
+    token: &str,
+    new: &str,
+    confirm: &str,
+    idle_minutes: i64,
+) -> AppResult<SignedIn> {
+    let inv = invitation(db, msp, token).await?;
+    password::check_new("new_password", new, &inv.user.email)?;
+    if new != confirm {
+        return Err(FieldError::new("confirm_password", "The two passwords don't match.").into());
+    }
+    let hash = password::hash(new.to_string()).await;
+    if !db::invitations::accept(db, msp, &auth::hash_token(token), inv.user.id, &hash, now())
+        .await?
+    {
+        return Err(AppError::BadRequest(
+            "This link has expired or has already been used.".into(),
+        ));
+    }
+    let actor = crate::services::actor_of(&inv.user)?;
+    let session_token = start_session(db, &actor, idle_minutes).await?;
+    Ok(SignedIn {
+        actor,
+        session_token,
+    })
+}

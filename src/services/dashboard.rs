@@ -1,0 +1,85 @@
+//! The customer dashboard: what there is to show about a customer, for the page and the API.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{self, Db};
+use crate::error::AppResult;
+use crate::model::{Features, FEATURES};
+use crate::policy::{Action, Actor};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub customer: DashboardCustomer,
+    pub portal_users: PortalUserCounts,
+    pub microsoft_365: M365Link,
+    /// The feature areas this caller may open for this customer (role and toggle both allow).
+    pub features: Vec<String>,
+    pub support: Support,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DashboardCustomer {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PortalUserCounts {
+    pub total: i64,
+    pub active: i64,
+    pub admins: i64,
+    /// Invited users who have not yet set a password.
+    pub invited: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct M365Link {
+    pub connected: bool,
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Support {
+    pub phone: String,
+    pub email: String,
+    pub hours: String,
+}
+
+pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Dashboard> {
+    let c = crate::services::customers::get(db, actor, customer_id).await?;
+    let features = Features::from_db(&c.features);
+    let scope = actor.customer_scope(c.id)?;
+    let users = db::users::list_customer(db, scope).await?;
+    let count =
+        |f: &dyn Fn(&db::users::UserRow) -> bool| users.iter().filter(|u| f(u)).count() as i64;
+    let msp = db::msps::get(db, actor.msp())
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    Ok(Dashboard {
+        customer: DashboardCustomer {
+            id: c.id,
+            name: c.name.clone(),
+        },
+        portal_users: PortalUserCounts {
+            total: users.len() as i64,
+            active: count(&|u| u.active && u.password_hash.is_some()),
+            admins: count(&|u| u.active && u.role == "admin"),
+            invited: count(&|u| u.active && u.password_hash.is_none()),
+        },
+        microsoft_365: M365Link {
+            connected: c.m365_tenant_id.is_some(),
+            tenant_id: c.m365_tenant_id.clone(),
+        },
+        features: FEATURES
+            .iter()
+            .filter(|(k, _)| actor.may(Action::UseFeature(k), Some(&features)))
+            .map(|(k, _)| k.to_string())
+            .collect(),
+        support: Support {
+            phone: msp.support_phone,
+            email: msp.support_email,
+            hours: msp.support_hours,
+        },
+    })
+}

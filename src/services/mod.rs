@@ -1,0 +1,32 @@
+//! Use cases. Services hold the rules; they know nothing of HTTP or SQL text.
+
+pub mod accounts;
+pub mod branding;
+pub mod customers;
+pub mod dashboard;
+pub mod demo;
+pub mod msps;
+pub mod tokens;
+pub mod users;
+
+use crate::db::users::UserRow;
+use crate::error::AppError;
+use crate::model::{PortalRole, Role, StaffRole};
+use crate::policy::Actor;
+
+/// Builds the actor for a stored account; an unknown stored role is refused.
+pub fn actor_of(u: &UserRow) -> Result<Actor, AppError> {
+    let role = match u.customer_id {
+        None => StaffRole::parse(&u.role).map(Role::Staff),
+        Some(_) => PortalRole::parse(&u.role).map(Role::Portal),
+    }
+    .ok_or_else(|| AppError::Internal(format!("user {} has unknown role {}", u.id, u.role)))?;
+    Ok(Actor {
+        user_id: u.id,
+        msp_id: u.msp_id,
+        customer_id: u.customer_id,
+        role,
+        name: u.name.clone(),
+        email: u.email.clone(),
+    })
+}

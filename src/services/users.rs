@@ -1,0 +1,366 @@
+//! Accounts as managed by others: a customer's portal users and the MSP's staff.
+
+use time::Duration;
+use uuid::Uuid;
+
+use crate::auth;
+use crate::db::{self, users::UserRow, CustomerScope, Db};
+use crate::error::{AppError, AppResult};
+use crate::model::{self, now, Email, FieldError, PortalRole, StaffRole};
+use crate::policy::{self, Action, Actor};
+
+/// How long an invitation or password-set link stays valid.
+pub const INVITE_HOURS: i64 = 72;
+
+/// A new single-use link for `user` to set a password; the raw token is returned once.
+async fn issue_link(db: &Db, scope: CustomerScope, user_id: Uuid, by: Uuid) -> AppResult<String> {
+    let token = auth::random_token();
+    let t = now();
+    db::invitations::insert(
+        db,
+        scope,
+        &auth::hash_token(&token),
+        user_id,
+        by,
+        t,
+        t + Duration::hours(INVITE_HOURS),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The scope of a customer whose portal users the actor may manage.
+async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<CustomerScope> {
+    let customer = crate::services::customers::get(db, actor, customer_id).await?;
+    actor.require(
+        Action::ManagePortalUsers,
+        Some(&model::Features::from_db(&customer.features)),
+    )?;
+    Ok(actor.customer_scope(customer.id)?)
+}
+
+pub async fn list_portal_users(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<Vec<UserRow>> {
+    let scope = managed_customer(db, actor, customer_id).await?;
+    Ok(db::users::list_customer(db, scope).await?)
+}
+
+pub struct Invited {
+    pub user: UserRow,
+    /// The raw invitation token, to be shown (or mailed) once.
+    pub token: String,
+}
+
+/// Creates a portal user without a password and an invitation link to set one.
+pub async fn invite(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    name: &str,
+    email: &str,
+    role: &str,
+) -> AppResult<Invited> {
+    let scope = managed_customer(db, actor, customer_id).await?;
+    let mut errors = vec![];
+    let name = model::text("name", name, 120, true)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let email = Email::parse("email", email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let role = PortalRole::parse(role)
+        .ok_or(())
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "role",
+                "Choose admin, standard or limited.",
+            ))
+        })
+        .ok();
+    let (Some(name), Some(email), Some(role)) = (name, email, role) else {
+        return Err(AppError::Validation(errors));
+    };
+    if db::users::find_by_email(db, actor.msp(), email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(FieldError::new(
+            "email",
+            "An account with this email address already exists.",
+        )
+        .into());
+    }
+    let id = model::new_id();
+    let new = db::users::NewUser {
+        id,
+        customer_id: Some(scope.customer_id),
+        email: email.as_str(),
+        name: &name,
+        role: role.as_str(),
+        password_hash: None,
+    };
+    let token = auth::random_token();
+    let t = now();
+    db::invitations::insert_with_user(
+        db,
+        scope,
+        &new,
+        &auth::hash_token(&token),
+        actor.user_id,
+        t,
+        t + Duration::hours(INVITE_HOURS),
+    )
+    .await?;
+    let user = db::users::get(db, actor.msp(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Invited { user, token })
+}
+
+async fn managed_user(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<(CustomerScope, UserRow)> {
+    let scope = managed_customer(db, actor, customer_id).await?;
+    let user = db::users::get_in_customer(db, scope, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((scope, user))
+}
+
+/// Refuses a change that would leave the customer without an active admin, or that an
+/// admin makes to their own account (they cannot lock themselves out).
+async fn guard_admins(
+    db: &Db,
+    actor: &Actor,
+    scope: CustomerScope,
+    user: &UserRow,
+    removes_admin: bool,
+) -> AppResult<()> {
+    if !removes_admin {
+        return Ok(());
+    }
+    if user.id == actor.user_id {
+        return Err(AppError::BadRequest(
+            "You can't remove your own admin access. Ask another admin to do it.".into(),
+        ));
+    }
+    if user.role == "admin"
+        && user.active
+        && db::users::count_active_role(db, scope, "admin").await? <= 1
+    {
+        return Err(AppError::BadRequest(
+            "This is the company's only active admin. Make someone else an admin first.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn set_portal_role(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> AppResult<UserRow> {
+    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
+    let role = PortalRole::parse(role).ok_or_else(|| {
+        AppError::from(FieldError::new(
+            "role",
+            "Choose admin, standard or limited.",
+        ))
+    })?;
+    guard_admins(
+        db,
+        actor,
+        scope,
+        &user,
+        user.role == "admin" && role != PortalRole::Admin,
+    )
+    .await?;
+    db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
+    Ok(db::users::get(db, actor.msp(), user.id)
+        .await?
+        .ok_or(AppError::NotFound)?)
+}
+
+pub async fn set_portal_active(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+    active: bool,
+) -> AppResult<UserRow> {
+    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
+    guard_admins(db, actor, scope, &user, !active && user.role == "admin").await?;
+    if !active && user.id == actor.user_id {
+        return Err(AppError::BadRequest(
+            "You can't deactivate your own account.".into(),
+        ));
+    }
+    db::users::set_active(db, actor.msp(), user.id, active).await?;
+    Ok(db::users::get(db, actor.msp(), user.id)
+        .await?
+        .ok_or(AppError::NotFound)?)
+}
+
+/// A new link for the user to set a password: a fresh invitation, or a reset by staff.
+pub async fn new_password_link(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Invited> {
+    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
+    let token = issue_link(db, scope, user.id, actor.user_id).await?;
+    Ok(Invited { user, token })
+}
+
+pub async fn list_staff(db: &Db, actor: &Actor) -> AppResult<Vec<UserRow>> {
+    actor.require(Action::UseConsole, None)?;
+    Ok(db::users::list_staff(db, actor.msp()).await?)
+}
+
+pub struct NewStaff {
+    pub user: UserRow,
+    /// The initial password, shown once.
+    pub password: String,
+}
+
+/// Creates a staff account with a generated password (or the one given, e.g. by the CLI).
+pub async fn create_staff(
+    db: &Db,
+    actor: Option<&Actor>,
+    msp: db::MspScope,
+    name: &str,
+    email: &str,
+    role: &str,
+    password: Option<String>,
+) -> AppResult<NewStaff> {
+    let mut errors = vec![];
+    let name = model::text("name", name, 120, true)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let email = Email::parse("email", email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let role = StaffRole::parse(role)
+        .ok_or(())
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "role",
+                "Choose owner, admin or technician.",
+            ))
+        })
+        .ok();
+    let (Some(name), Some(email), Some(role)) = (name, email, role) else {
+        return Err(AppError::Validation(errors));
+    };
+    if let Some(actor) = actor {
+        actor.require(Action::ManageStaff, None)?;
+        if !policy::may_grant_staff_role(actor, role) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let password = password.unwrap_or_else(auth::password::generate);
+    auth::password::check_new("password", &password, email.as_str())?;
+    if db::users::find_by_email(db, msp, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(FieldError::new(
+            "email",
+            "An account with this email address already exists.",
+        )
+        .into());
+    }
+    let hash = auth::password::hash(password.clone()).await;
+    let id = model::new_id();
+    let new = db::users::NewUser {
+        id,
+        customer_id: None,
+        email: email.as_str(),
+        name: &name,
+        role: role.as_str(),
+        password_hash: Some(&hash),
+    };
+    db::users::insert(db, msp, &new, now()).await?;
+    let user = db::users::get(db, msp, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(NewStaff { user, password })
+}
+
+async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserRow> {
+    actor.require(Action::ManageStaff, None)?;
+    let user = db::users::get(db, actor.msp(), user_id)
+        .await?
+        .filter(|u| u.customer_id.is_none())
+        .ok_or(AppError::NotFound)?;
+    if user.id == actor.user_id {
+        return Err(AppError::BadRequest(
+            "You can't change your own role or access.".into(),
+        ));
+    }
+    let current = StaffRole::parse(&user.role).unwrap_or(StaffRole::Technician);
+    if !policy::may_grant_staff_role(actor, current) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+pub async fn set_staff_role(
+    db: &Db,
+    actor: &Actor,
+    user_id: Uuid,
+    role: &str,
+) -> AppResult<UserRow> {
+    let user = managed_staff(db, actor, user_id).await?;
+    let role = StaffRole::parse(role).ok_or_else(|| {
+        AppError::from(FieldError::new(
+            "role",
+            "Choose owner, admin or technician.",
+        ))
+    })?;
+    if !policy::may_grant_staff_role(actor, role) {
+        return Err(AppError::Forbidden);
+    }
+    if user.role == "owner"
+        && role != StaffRole::Owner
+        && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1
+    {
+        return Err(AppError::BadRequest(
+            "This is the only owner. Make someone else an owner first.".into(),
+        ));
+    }
+    db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
+    Ok(db::users::get(db, actor.msp(), user.id)
+        .await?
+        .ok_or(AppError::NotFound)?)
+}
+
+pub async fn set_staff_active(
+    db: &Db,
+    actor: &Actor,
+    user_id: Uuid,
+    active: bool,
+) -> AppResult<UserRow> {
+    let user = managed_staff(db, actor, user_id).await?;
+    if !active
+        && user.role == "owner"
+        && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1
+    {
+        return Err(AppError::BadRequest(
+            "This is the only owner and can't be deactivated.".into(),
+        ));
+    }
+    db::users::set_active(db, actor.msp(), user.id, active).await?;
+    Ok(db::users::get(db, actor.msp(), user.id)
+        .await?
+        .ok_or(AppError::NotFound)?)
+}
