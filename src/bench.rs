@@ -87,14 +87,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     Ok(())
 }
 
-fn print_report(
-    rows: &[Row],
-    opts: &BenchOptions,
-    ready: Duration,
-    idle_rss: u64,
-    peak: u64,
-    binary: u64,
-) {
+fn print_report(rows: &[Row], opts: &BenchOptions, ready: Duration, idle_rss: u64, peak: u64, binary: u64) {
     let bare = rows.first().map(|r| r.rps).unwrap_or(1.0).max(1.0);
     println!(
         "\nPortico benchmark: {} connections, {} s per endpoint, SQLite, release build\n",
@@ -118,22 +111,10 @@ fn print_report(
         );
     }
     println!();
-    println!(
-        "start to ready          {:>8.1} ms",
-        ready.as_secs_f64() * 1000.0
-    );
-    println!(
-        "resident memory, idle   {:>8.1} MB",
-        idle_rss as f64 / 1024.0
-    );
-    println!(
-        "resident memory, peak   {:>8.1} MB (under load)",
-        peak as f64 / 1024.0
-    );
-    println!(
-        "binary size             {:>8.1} MB",
-        binary as f64 / 1_048_576.0
-    );
+    println!("start to ready          {:>8.1} ms", ready.as_secs_f64() * 1000.0);
+    println!("resident memory, idle   {:>8.1} MB", idle_rss as f64 / 1024.0);
+    println!("resident memory, peak   {:>8.1} MB (under load)", peak as f64 / 1024.0);
+    println!("binary size             {:>8.1} MB", binary as f64 / 1_048_576.0);
 }
 
 async fn load(
@@ -147,11 +128,7 @@ async fn load(
     let until = Instant::now() + Duration::from_secs(opts.seconds);
     let mut tasks = vec![];
     for _ in 0..opts.connections {
-        let (addr, path, cookie) = (
-            addr.to_string(),
-            path.to_string(),
-            cookie.map(str::to_string),
-        );
+        let (addr, path, cookie) = (addr.to_string(), path.to_string(), cookie.map(str::to_string));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(4096);
             let mut errors = 0u64;
@@ -220,26 +197,17 @@ async fn exchange(
     path: &str,
     cookie: Option<&str>,
 ) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
-    let cookie = cookie
-        .map(|c| format!("Cookie: {c}\r\n"))
-        .unwrap_or_default();
-    let req =
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n{cookie}\r\n");
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n{cookie}\r\n");
     conn.get_mut().write_all(req.as_bytes()).await?;
     read_response(conn).await
 }
 
-async fn read_response(
-    conn: &mut BufReader<TcpStream>,
-) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+async fn read_response(conn: &mut BufReader<TcpStream>) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
     let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "bad response");
     let mut line = String::new();
     conn.read_line(&mut line).await?;
-    let status: u16 = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(bad)?;
+    let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
     let mut headers = vec![];
     loop {
         line.clear();
@@ -263,8 +231,7 @@ async fn read_response(
         loop {
             line.clear();
             conn.read_line(&mut line).await?;
-            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-                .map_err(|_| bad())?;
+            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16).map_err(|_| bad())?;
             let start = body.len();
             body.resize(start + size, 0);
             conn.read_exact(&mut body[start..]).await?;
@@ -308,9 +275,7 @@ async fn sign_in(addr: &str) -> Result<String, String> {
         .iter()
         .find(|(k, _)| k == "set-cookie")
         .and_then(|(_, v)| v.split(';').next().map(str::to_string))
-        .ok_or(format!(
-            "sign-in for the benchmark failed (status {status})"
-        ))
+        .ok_or(format!("sign-in for the benchmark failed (status {status})"))
 }
 
 fn rss_kb(pid: u32) -> u64 {

@@ -59,24 +59,16 @@ impl Settings {
     pub fn load() -> Result<Settings, String> {
         let path = std::env::var("PORTICO_CONFIG").unwrap_or_else(|_| "portico.toml".into());
         let file = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                toml::from_str::<FileSettings>(&text).map_err(|e| format!("{path}: {e}"))?
-            }
+            Ok(text) => toml::from_str::<FileSettings>(&text).map_err(|e| format!("{path}: {e}"))?,
             Err(_) => FileSettings::default(),
         };
-        let env = |k: &str| {
-            std::env::var(format!("PORTICO_{k}"))
-                .ok()
-                .filter(|v| !v.is_empty())
-        };
+        let env = |k: &str| std::env::var(format!("PORTICO_{k}")).ok().filter(|v| !v.is_empty());
         let mut s = Settings::default();
         if let Some(v) = env("DATABASE_URL").or(file.database_url) {
             s.database_url = v;
         }
         if let Some(v) = env("BIND").or(file.bind) {
-            s.bind = v
-                .parse()
-                .map_err(|_| format!("PORTICO_BIND: not an address: {v}"))?;
+            s.bind = v.parse().map_err(|_| format!("PORTICO_BIND: not an address: {v}"))?;
         }
         s.base_url = env("BASE_URL")
             .or(file.base_url)
@@ -105,10 +97,7 @@ impl Settings {
         {
             s.login_attempts = v.max(1);
         }
-        if let Some(v) = env("TRUST_PROXY")
-            .map(|v| v == "1" || v == "true")
-            .or(file.trust_proxy)
-        {
+        if let Some(v) = env("TRUST_PROXY").map(|v| v == "1" || v == "true").or(file.trust_proxy) {
             s.trust_proxy = v;
         }
         if let Some(v) = env("LOG").or(file.log) {
@@ -118,9 +107,7 @@ impl Settings {
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.base_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 }
 

@@ -105,9 +105,7 @@ impl AppError {
             }
             AppError::PayloadTooLarge => "That upload is too large.".into(),
             AppError::UnsupportedMedia(m) => m.clone(),
-            AppError::Internal(_) => {
-                "Something went wrong on our side. Please try again in a moment.".into()
-            }
+            AppError::Internal(_) => "Something went wrong on our side. Please try again in a moment.".into(),
         }
     }
 }

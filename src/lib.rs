@@ -33,9 +33,7 @@ impl App {
             .await
             .map_err(|e| format!("database {}: {e}", redact(&settings.database_url)))?;
         if migrate {
-            db::migrate::run(&db)
-                .await
-                .map_err(|e| format!("migrations: {e}"))?;
+            db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
         }
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -47,9 +45,7 @@ impl App {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("bound socket has an address")
+        self.listener.local_addr().expect("bound socket has an address")
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
@@ -85,9 +81,7 @@ async fn housekeeping(state: Arc<AppState>) {
         if let Err(e) = db::sessions::delete_expired(&state.db, now).await {
             tracing::warn!(error = %e, "session cleanup failed");
         }
-        if let Err(e) =
-            db::login_attempts::delete_before(&state.db, now - time::Duration::days(1)).await
-        {
+        if let Err(e) = db::login_attempts::delete_before(&state.db, now - time::Duration::days(1)).await {
             tracing::warn!(error = %e, "sign-in attempt cleanup failed");
         }
     }

@@ -120,10 +120,7 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_target(false)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("portico: {e}");
@@ -143,9 +140,7 @@ async fn connect(settings: &Settings) -> Result<Db, String> {
     let db = Db::connect(&settings.database_url, settings.db_pool_size)
         .await
         .map_err(|e| format!("database {}: {e}", portico::redact(&settings.database_url)))?;
-    db::migrate::run(&db)
-        .await
-        .map_err(|e| format!("migrations: {e}"))?;
+    db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
     Ok(db)
 }
 
@@ -188,10 +183,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::Admin(a) => admin(a, &settings).await,
         Command::Token(t) => token(t, &settings).await,
-        Command::Bench {
-            connections,
-            seconds,
-        } => {
+        Command::Bench { connections, seconds } => {
             portico::bench::run(portico::bench::BenchOptions {
                 connections: connections.clamp(1, 1024),
                 seconds: seconds.clamp(1, 120),
@@ -204,10 +196,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
 async fn serve(settings: Settings, migrate: bool, demo_banner: bool) -> Result<(), String> {
     let app = App::build(settings.clone(), migrate).await?;
     let addr = app.local_addr();
-    let url = settings
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let url = settings.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     if demo_banner {
         println!("\nPortico demo is running at {url}\n");
         println!("  Customer portal: {url}/        Staff console: {url}/msp\n");
@@ -236,10 +225,7 @@ fn password_from_stdin() -> Result<(String, bool), String> {
         return Ok((portico::auth::password::generate(), true));
     }
     let mut s = String::new();
-    stdin
-        .lock()
-        .read_to_string(&mut s)
-        .map_err(|e| e.to_string())?;
+    stdin.lock().read_to_string(&mut s).map_err(|e| e.to_string())?;
     let p = s.lines().next().unwrap_or("").to_string();
     if p.is_empty() {
         Ok((portico::auth::password::generate(), true))
@@ -260,20 +246,14 @@ async fn account(db: &Db, email: &str, msp: Option<&str>) -> Result<db::users::U
     match found.len() {
         0 => Err(format!("no account with email {email}")),
         1 => Ok(found.remove(0)),
-        _ => Err(format!(
-            "{email} has accounts with several MSPs; name one with --msp"
-        )),
+        _ => Err(format!("{email} has accounts with several MSPs; name one with --msp")),
     }
 }
 
 async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
     let db = connect(settings).await?;
     match a {
-        Admin::CreateMsp {
-            name,
-            domain,
-            default,
-        } => {
+        Admin::CreateMsp { name, domain, default } => {
             services::msps::create(&db, &name, domain.as_deref(), default)
                 .await
                 .map_err(err)?;
@@ -281,32 +261,16 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
         }
         Admin::AddDomain { msp, domain } => {
             let scope = msp_by_name(&db, &msp).await?;
-            services::msps::add_domain(&db, scope, &domain)
-                .await
-                .map_err(err)?;
+            services::msps::add_domain(&db, scope, &domain).await.map_err(err)?;
             println!("{domain} now serves {msp}.");
         }
-        Admin::CreateStaff {
-            msp,
-            email,
-            role,
-            name,
-        } => {
+        Admin::CreateStaff { msp, email, role, name } => {
             let scope = msp_by_name(&db, &msp).await?;
             let (password, generated) = password_from_stdin()?;
-            let name =
-                name.unwrap_or_else(|| email.split('@').next().unwrap_or("Staff").to_string());
-            let n = services::users::create_staff(
-                &db,
-                None,
-                scope,
-                &name,
-                &email,
-                &role,
-                Some(password),
-            )
-            .await
-            .map_err(err)?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("Staff").to_string());
+            let n = services::users::create_staff(&db, None, scope, &name, &email, &role, Some(password))
+                .await
+                .map_err(err)?;
             println!("Created {} ({}) for {msp}.", n.user.email, n.user.role);
             if generated {
                 println!("Password: {}", n.password);
@@ -315,19 +279,10 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
         Admin::ResetPassword { email, msp } => {
             let user = account(&db, &email, msp.as_deref()).await?;
             let (password, generated) = password_from_stdin()?;
-            services::accounts::set_password(
-                &db,
-                MspScope(user.msp_id),
-                user.id,
-                &user.email,
-                &password,
-            )
-            .await
-            .map_err(err)?;
-            println!(
-                "Password for {} changed; their sessions were ended.",
-                user.email
-            );
+            services::accounts::set_password(&db, MspScope(user.msp_id), user.id, &user.email, &password)
+                .await
+                .map_err(err)?;
+            println!("Password for {} changed; their sessions were ended.", user.email);
             if generated {
                 println!("Password: {password}");
             }

@@ -33,8 +33,7 @@ pub fn parse_id(s: &str) -> Option<Id> {
 /// Current time truncated to microseconds, the resolution both databases keep.
 pub fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,15 +48,12 @@ impl Email {
             return Err(FieldError::new(field, "Enter an email address."));
         }
         if s.len() > 254 {
-            return Err(FieldError::new(
-                field,
-                "An email address is at most 254 characters.",
-            ));
+            return Err(FieldError::new(field, "An email address is at most 254 characters."));
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        let ok_chars = s.chars().all(|c| {
-            !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != '"' && c != ','
-        });
+        let ok_chars = s
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != '"' && c != ',');
         if local.is_empty()
             || domain.len() < 3
             || !domain.contains('.')
@@ -89,8 +85,7 @@ pub struct Colour(String);
 impl Colour {
     pub fn parse(field: &'static str, raw: &str) -> Result<Colour, FieldError> {
         let s = raw.trim().to_lowercase();
-        let ok =
-            s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+        let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
         if ok {
             Ok(Colour(s))
         } else {
@@ -150,12 +145,7 @@ impl Colour {
 }
 
 /// Trims and bounds a free-text field. `required` refuses an empty value.
-pub fn text(
-    field: &'static str,
-    raw: &str,
-    max: usize,
-    required: bool,
-) -> Result<String, FieldError> {
+pub fn text(field: &'static str, raw: &str, max: usize, required: bool) -> Result<String, FieldError> {
     let s = raw.trim();
     if required && s.is_empty() {
         return Err(FieldError::new(field, "This field is required."));
@@ -163,13 +153,8 @@ pub fn text(
     if s.chars().count() > max {
         return Err(FieldError::new(field, format!("At most {max} characters.")));
     }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(
-            field,
-            "Contains characters that are not allowed.",
-        ));
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(FieldError::new(field, "Contains characters that are not allowed."));
     }
     Ok(s.to_string())
 }

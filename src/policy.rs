@@ -94,10 +94,7 @@ fn staff_may(role: StaffRole, action: Action) -> bool {
     match action {
         Action::ViewCustomer | Action::UseConsole | Action::UseFeature(_) => true,
         Action::ManagePortalUsers => true,
-        Action::ManageCustomers
-        | Action::ManageStaff
-        | Action::ManageBranding
-        | Action::ManageApiTokens => manager,
+        Action::ManageCustomers | Action::ManageStaff | Action::ManageBranding | Action::ManageApiTokens => manager,
     }
 }
 
@@ -167,10 +164,7 @@ mod tests {
     #[test]
     fn other_customers_are_not_found() {
         let a = portal(PortalRole::Admin);
-        assert!(matches!(
-            a.customer_scope(Uuid::from_u128(2)),
-            Err(AppError::NotFound)
-        ));
+        assert!(matches!(a.customer_scope(Uuid::from_u128(2)), Err(AppError::NotFound)));
         assert!(a.customer_scope(Uuid::from_u128(1)).is_ok());
     }
 }

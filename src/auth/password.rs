@@ -1,8 +1,6 @@
 //! argon2id password hashing and the password rules.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 
 use crate::model::FieldError;
@@ -66,23 +64,15 @@ const COMMON: &[&str] = &[
 pub fn check_new(field: &'static str, password: &str, email: &str) -> Result<(), FieldError> {
     let n = password.chars().count();
     if n < MIN_LENGTH {
-        return Err(FieldError::new(
-            field,
-            format!("Use at least {MIN_LENGTH} characters."),
-        ));
+        return Err(FieldError::new(field, format!("Use at least {MIN_LENGTH} characters.")));
     }
     if n > MAX_LENGTH {
-        return Err(FieldError::new(
-            field,
-            format!("Use at most {MAX_LENGTH} characters."),
-        ));
+        return Err(FieldError::new(field, format!("Use at most {MAX_LENGTH} characters.")));
     }
     let lower = password.to_lowercase();
     if COMMON.contains(&lower.as_str())
         || lower == email.to_lowercase()
-        || lower
-            .chars()
-            .all(|c| c == lower.chars().next().unwrap_or(' '))
+        || lower.chars().all(|c| c == lower.chars().next().unwrap_or(' '))
     {
         return Err(FieldError::new(
             field,
@@ -114,11 +104,7 @@ pub async fn verify(password: String, hash: Option<String>) -> bool {
         let dummy = dummy_hash();
         let stored = hash.as_deref().unwrap_or(dummy);
         let ok = PasswordHash::new(stored)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false);
         ok && hash.is_some()
     })
@@ -134,8 +120,5 @@ fn dummy_hash() -> &'static str {
 /// A readable generated password for the CLI.
 pub fn generate() -> String {
     let t = super::random_token();
-    t.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(20)
-        .collect()
+    t.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect()
 }

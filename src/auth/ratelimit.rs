@@ -26,20 +26,13 @@ impl IpLimiter {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
         if hits.len() > 10_000 {
-            hits.retain(|_, v| {
-                v.last()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
+            hits.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
         }
         let list = hits.entry(ip).or_default();
         list.retain(|t| now.duration_since(*t) < self.window);
         if list.len() as u32 >= self.max {
             let oldest = list[0];
-            return Err(self
-                .window
-                .saturating_sub(now.duration_since(oldest))
-                .as_secs()
-                .max(1));
+            return Err(self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1));
         }
         list.push(now);
         Ok(())

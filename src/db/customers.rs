@@ -33,11 +33,7 @@ pub async fn get(db: &Db, scope: CustomerScope) -> Result<Option<CustomerRow>, D
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).fetch_optional(p).await)
 }
 
-pub async fn find_by_name(
-    db: &Db,
-    scope: MspScope,
-    name: &str,
-) -> Result<Option<CustomerRow>, DbError> {
+pub async fn find_by_name(db: &Db, scope: MspScope, name: &str) -> Result<Option<CustomerRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM customers WHERE msp_id = $1 AND lower(name) = lower($2)");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(name).fetch_optional(p).await)
 }
@@ -52,10 +48,7 @@ pub async fn list(
 ) -> Result<(Vec<CustomerListRow>, i64), DbError> {
     let pattern = format!(
         "%{}%",
-        search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
+        search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
     );
     let rows = on_db!(db, p => sqlx::query_as(
         "SELECT c.id, c.name, c.m365_tenant_id, c.active, c.created_at, \

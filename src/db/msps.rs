@@ -19,8 +19,7 @@ pub struct MspRow {
     pub branding_version: i64,
 }
 
-const COLS: &str =
-    "id, name, is_default, product_name, primary_color, welcome_message, support_phone, \
+const COLS: &str = "id, name, is_default, product_name, primary_color, welcome_message, support_phone, \
                     support_email, support_hours, logo_type, favicon_type, branding_version";
 
 /// The fields of a branding update; images are stored separately.
@@ -57,14 +56,7 @@ pub async fn for_host(db: &Db, host: &str) -> Result<Option<MspRow>, DbError> {
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(host).fetch_optional(p).await)
 }
 
-pub async fn insert(
-    db: &Db,
-    id: Uuid,
-    name: &str,
-    is_default: bool,
-    colour: &str,
-    now: Ts,
-) -> Result<(), DbError> {
+pub async fn insert(db: &Db, id: Uuid, name: &str, is_default: bool, colour: &str, now: Ts) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
         "INSERT INTO msps (id, name, is_default, product_name, primary_color, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -83,11 +75,7 @@ pub async fn add_domain(db: &Db, scope: MspScope, domain: &str) -> Result<(), Db
         .bind(domain).bind(scope.0).execute(p).await.map(|_| ()))
 }
 
-pub async fn update_branding(
-    db: &Db,
-    scope: MspScope,
-    b: &BrandingText<'_>,
-) -> Result<(), DbError> {
+pub async fn update_branding(db: &Db, scope: MspScope, b: &BrandingText<'_>) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
         "UPDATE msps SET product_name = $2, primary_color = $3, welcome_message = $4, support_phone = $5, \
          support_email = $6, support_hours = $7, branding_version = branding_version + 1 WHERE id = $1",
@@ -112,22 +100,20 @@ pub async fn set_image(
     content_type: &str,
 ) -> Result<(), DbError> {
     let sql = match which {
-        Image::Logo => "UPDATE msps SET logo = $2, logo_type = $3, branding_version = branding_version + 1 WHERE id = $1",
-        Image::Favicon => "UPDATE msps SET favicon = $2, favicon_type = $3, branding_version = branding_version + 1 WHERE id = $1",
+        Image::Logo => {
+            "UPDATE msps SET logo = $2, logo_type = $3, branding_version = branding_version + 1 WHERE id = $1"
+        }
+        Image::Favicon => {
+            "UPDATE msps SET favicon = $2, favicon_type = $3, branding_version = branding_version + 1 WHERE id = $1"
+        }
     };
     on_db!(db, p => sqlx::query(sql).bind(scope.0).bind(bytes).bind(content_type).execute(p).await.map(|_| ()))
 }
 
-pub async fn image(
-    db: &Db,
-    scope: MspScope,
-    which: Image,
-) -> Result<Option<(Vec<u8>, String)>, DbError> {
+pub async fn image(db: &Db, scope: MspScope, which: Image) -> Result<Option<(Vec<u8>, String)>, DbError> {
     let sql = match which {
         Image::Logo => "SELECT logo, logo_type FROM msps WHERE id = $1 AND logo IS NOT NULL",
-        Image::Favicon => {
-            "SELECT favicon, favicon_type FROM msps WHERE id = $1 AND favicon IS NOT NULL"
-        }
+        Image::Favicon => "SELECT favicon, favicon_type FROM msps WHERE id = $1 AND favicon IS NOT NULL",
     };
     on_db!(db, p => sqlx::query_as(sql).bind(scope.0).fetch_optional(p).await)
 }

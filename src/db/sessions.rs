@@ -28,25 +28,14 @@ pub async fn insert(
 }
 
 /// The live session with this token on this MSP.
-pub async fn get(
-    db: &Db,
-    scope: MspScope,
-    token_hash: &str,
-    now: Ts,
-) -> Result<Option<SessionRow>, DbError> {
+pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<Option<SessionRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT user_id, msp_id, csrf_token, last_seen_at, expires_at FROM sessions \
          WHERE token_hash = $1 AND msp_id = $2 AND expires_at > $3",
     ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)
 }
 
-pub async fn extend(
-    db: &Db,
-    scope: MspScope,
-    token_hash: &str,
-    now: Ts,
-    expires: Ts,
-) -> Result<(), DbError> {
+pub async fn extend(db: &Db, scope: MspScope, token_hash: &str, now: Ts, expires: Ts) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE sessions SET last_seen_at = $3, expires_at = $4 WHERE token_hash = $1 AND msp_id = $2")
         .bind(token_hash).bind(scope.0).bind(now).bind(expires).execute(p).await.map(|_| ()))
 }

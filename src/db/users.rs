@@ -33,11 +33,7 @@ pub async fn get(db: &Db, scope: MspScope, id: Uuid) -> Result<Option<UserRow>, 
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(id).fetch_optional(p).await)
 }
 
-pub async fn find_by_email(
-    db: &Db,
-    scope: MspScope,
-    email: &str,
-) -> Result<Option<UserRow>, DbError> {
+pub async fn find_by_email(db: &Db, scope: MspScope, email: &str) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND email = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(email).fetch_optional(p).await)
 }
@@ -53,13 +49,8 @@ pub async fn list_staff(db: &Db, scope: MspScope) -> Result<Vec<UserRow>, DbErro
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).fetch_all(p).await)
 }
 
-pub async fn get_in_customer(
-    db: &Db,
-    scope: CustomerScope,
-    id: Uuid,
-) -> Result<Option<UserRow>, DbError> {
-    let sql =
-        format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 AND id = $3");
+pub async fn get_in_customer(db: &Db, scope: CustomerScope, id: Uuid) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 AND id = $3");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).bind(id).fetch_optional(p).await)
 }
 
@@ -118,13 +109,7 @@ pub async fn set_active(db: &Db, scope: MspScope, id: Uuid, active: bool) -> Res
 
 /// Sets the password and ends all of the account's sessions, except `keep` (the session
 /// making the change, which is rotated by the caller).
-pub async fn set_password(
-    db: &Db,
-    scope: MspScope,
-    id: Uuid,
-    hash: &str,
-    keep: Option<&str>,
-) -> Result<(), DbError> {
+pub async fn set_password(db: &Db, scope: MspScope, id: Uuid, hash: &str, keep: Option<&str>) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $3 WHERE msp_id = $1 AND id = $2")

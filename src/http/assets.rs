@@ -48,10 +48,7 @@ const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 async fn file(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _, _)| *n == name) {
         Some((_, ty, bytes)) => (
-            [
-                (header::CONTENT_TYPE, *ty),
-                (header::CACHE_CONTROL, LONG_CACHE),
-            ],
+            [(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, LONG_CACHE)],
             *bytes,
         )
             .into_response(),
@@ -66,10 +63,7 @@ async fn msp_of(app: &AppState, headers: &HeaderMap) -> Result<db::msps::MspRow,
 }
 
 /// The brand colour as CSS custom properties, with contrast-safe variants.
-async fn brand_css(
-    State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
+async fn brand_css(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
     let msp = msp_of(&app, &headers).await?;
     let c = Colour::parse("primary_color", &msp.primary_color)
         .unwrap_or_else(|_| Colour::parse("c", "#1f6feb").expect("valid"));
@@ -103,14 +97,7 @@ async fn image(app: &AppState, headers: &HeaderMap, which: Image) -> Result<Resp
             .into_response()),
         None if which == Image::Favicon => {
             let (_, ty, bytes) = FILES[2];
-            Ok((
-                [
-                    (header::CONTENT_TYPE, ty),
-                    (header::CACHE_CONTROL, LONG_CACHE),
-                ],
-                bytes,
-            )
-                .into_response())
+            Ok(([(header::CONTENT_TYPE, ty), (header::CACHE_CONTROL, LONG_CACHE)], bytes).into_response())
         }
         None => Ok(StatusCode::NOT_FOUND.into_response()),
     }
@@ -120,9 +107,6 @@ async fn logo(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Re
     image(&app, &headers, Image::Logo).await
 }
 
-async fn favicon(
-    State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
+async fn favicon(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
     image(&app, &headers, Image::Favicon).await
 }

@@ -71,15 +71,9 @@ impl MspCache {
 }
 
 pub fn host_of(headers: &HeaderMap) -> String {
-    let raw = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
+    let raw = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = if raw.starts_with('[') {
-        raw.split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
+        raw.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
     } else {
         raw.split(':').next().unwrap_or("").to_string()
     };
@@ -117,26 +111,24 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
     let host = host_of(req.headers());
     let msp = match app.msp_cache.get(&app.db, &host).await {
         Ok(Some(m)) => m,
-        Ok(None) => return (StatusCode::NOT_FOUND, "No MSP is set up for this address. Run `portico admin create-msp` or `portico seed-demo`.").into_response(),
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                "No MSP is set up for this address. Run `portico admin create-msp` or `portico seed-demo`.",
+            )
+                .into_response()
+        }
         Err(e) => return e.into_response(),
     };
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(&app, req.headers(), peer);
     let session = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) if token.len() <= 100 => match accounts::session(
-            &app.db,
-            MspScope(msp.id),
-            token,
-            app.settings.session_idle_minutes,
-        )
-        .await
-        {
-            Ok(s) => s.map(Arc::new),
-            Err(e) => return e.into_response(),
-        },
+        Some(token) if token.len() <= 100 => {
+            match accounts::session(&app.db, MspScope(msp.id), token, app.settings.session_idle_minutes).await {
+                Ok(s) => s.map(Arc::new),
+                Err(e) => return e.into_response(),
+            }
+        }
         _ => None,
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -151,20 +143,13 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
             };
             let token = csrf_token_of(&parts, &bytes);
             if !token.is_some_and(|t| crate::auth::constant_time_eq(&t, &s.csrf)) {
-                return AppError::BadRequest(
-                    "This form has expired. Go back, reload the page and try again.".into(),
-                )
-                .into_response();
+                return AppError::BadRequest("This form has expired. Go back, reload the page and try again.".into())
+                    .into_response();
             }
             req = Request::from_parts(parts, Body::from(bytes));
         }
     }
-    req.extensions_mut().insert(Ctx {
-        app,
-        msp,
-        session,
-        ip,
-    });
+    req.extensions_mut().insert(Ctx { app, msp, session, ip });
     next.run(req).await
 }
 
@@ -240,11 +225,7 @@ pub struct ToSignIn(pub String);
 
 impl IntoResponse for ToSignIn {
     fn into_response(self) -> Response {
-        let login = if self.0.starts_with("/msp") {
-            "/msp"
-        } else {
-            "/"
-        };
+        let login = if self.0.starts_with("/msp") { "/msp" } else { "/" };
         let next = serde_urlencoded::to_string([("next", &self.0)]).unwrap_or_default();
         Redirect::to(&format!("{login}?{next}")).into_response()
     }
@@ -295,11 +276,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PortalPage {
 
 /// `Set-Cookie` for a new session (or for clearing it, with an empty token).
 pub fn session_cookie(app: &AppState, token: &str) -> String {
-    let secure = if app.settings.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if app.settings.secure_cookies() { "; Secure" } else { "" };
     if token.is_empty() {
         format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
     } else {

@@ -34,9 +34,7 @@ pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -
     let resp = next.run(req).await;
     let secs = start.elapsed().as_secs_f64();
     let mut map = app.metrics.0.lock().unwrap_or_else(|e| e.into_inner());
-    let s = map
-        .entry((method, route, resp.status().as_u16()))
-        .or_default();
+    let s = map.entry((method, route, resp.status().as_u16())).or_default();
     s.count += 1;
     s.sum += secs;
     for (i, b) in BUCKETS.iter().enumerate() {
@@ -74,11 +72,7 @@ impl Metrics {
                 "portico_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                 s.count
             );
-            let _ = writeln!(
-                out,
-                "portico_http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum
-            );
+            let _ = writeln!(out, "portico_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
             let _ = writeln!(
                 out,
                 "portico_http_request_duration_seconds_count{{{labels}}} {}",

@@ -17,9 +17,7 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -70,20 +68,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn router(state: Arc<AppState>) -> Router {
     let pages = pages::routes()
         .layer(middleware::from_fn(pages::error_pages))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            context::resolve,
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), context::resolve));
     let request_id = HeaderName::from_static("x-request-id");
     let mut app = Router::new()
         .merge(ops::routes())
         .merge(assets::routes())
         .nest("/api", api::routes())
         .merge(pages)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -112,10 +104,17 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(state.body_limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, NewRequestId))

@@ -37,8 +37,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .expect("built-in templates compile");
+        env.add_template(name, source).expect("built-in templates compile");
     }
     env.add_filter("datetime", |v: Value| -> String {
         let s = v.to_string();
@@ -133,29 +132,17 @@ pub fn page(ctx: &Ctx, path: &str, name: &str, status: StatusCode, local: Value)
         path => path,
     };
     let merged = context! { ..local, ..shared };
-    match ctx
-        .app
-        .templates
-        .get_template(name)
-        .and_then(|t| t.render(merged))
-    {
+    match ctx.app.templates.get_template(name).and_then(|t| t.render(merged)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The page could not be drawn.",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be drawn.").into_response()
         }
     }
 }
 
 /// Field errors as a map for templates: `errors.email` is the message for that field.
 pub fn errors_value(errors: &[crate::model::FieldError]) -> Value {
-    let map: std::collections::BTreeMap<&str, &str> = errors
-        .iter()
-        .map(|e| (e.field, e.message.as_str()))
-        .collect();
+    let map: std::collections::BTreeMap<&str, &str> = errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     Value::from_serialize(&map)
 }

@@ -59,23 +59,12 @@ pub async fn sign_in(
         });
     }
     let user = users::find_by_email(db, msp, email.as_str()).await?;
-    let hash = user
-        .as_ref()
-        .filter(|u| u.active)
-        .and_then(|u| u.password_hash.clone());
+    let hash = user.as_ref().filter(|u| u.active).and_then(|u| u.password_hash.clone());
     let ok = password::verify(password.to_string(), hash).await;
     let right_door = user
         .as_ref()
         .is_some_and(|u| (u.customer_id.is_none()) == (door == Door::Console));
-    login_attempts::record(
-        db,
-        msp,
-        email.as_str(),
-        &ip.to_string(),
-        ok && right_door,
-        t,
-    )
-    .await?;
+    login_attempts::record(db, msp, email.as_str(), &ip.to_string(), ok && right_door, t).await?;
     let user = match user {
         Some(u) if ok && right_door => u,
         Some(u) if ok => {
@@ -93,10 +82,7 @@ pub async fn sign_in(
     };
     let actor = crate::services::actor_of(&user)?;
     if let Some(scope) = actor.own_customer() {
-        if !db::customers::get(db, scope)
-            .await?
-            .is_some_and(|c| c.active)
-        {
+        if !db::customers::get(db, scope).await?.is_some_and(|c| c.active) {
             return Err(AppError::Validation(vec![FieldError::new(
                 "email",
                 "Portal access for your company is switched off. Contact your IT provider.",
@@ -105,10 +91,7 @@ pub async fn sign_in(
     }
     users::touch_sign_in(db, msp, user.id, t).await?;
     let session_token = start_session(db, &actor, idle_minutes).await?;
-    Ok(SignedIn {
-        actor,
-        session_token,
-    })
+    Ok(SignedIn { actor, session_token })
 }
 
 /// A fresh session id for the actor: a new one at every sign-in, so a session id planted
@@ -139,12 +122,7 @@ pub struct Session {
 }
 
 /// Looks up a session cookie on this MSP; slides its expiry at most once a minute.
-pub async fn session(
-    db: &Db,
-    msp: MspScope,
-    token: &str,
-    idle_minutes: i64,
-) -> AppResult<Option<Session>> {
+pub async fn session(db: &Db, msp: MspScope, token: &str, idle_minutes: i64) -> AppResult<Option<Session>> {
     let t = now();
     let token_hash = auth::hash_token(token);
     let Some(s) = sessions::get(db, msp, &token_hash, t).await? else {
@@ -194,15 +172,11 @@ pub async fn change_password(
         .await?
         .ok_or(AppError::NotFound)?;
     if !password::verify(current.to_string(), user.password_hash.clone()).await {
-        return Err(
-            FieldError::new("current_password", "That isn't your current password.").into(),
-        );
+        return Err(FieldError::new("current_password", "That isn't your current password.").into());
     }
     password::check_new("new_password", new, &user.email)?;
     if new != confirm {
-        return Err(
-            FieldError::new("confirm_password", "The two new passwords don't match.").into(),
-        );
+        return Err(FieldError::new("confirm_password", "The two new passwords don't match.").into());
     }
     let hash = password::hash(new.to_string()).await;
     users::set_password(db, actor.msp(), actor.user_id, &hash, None).await?;
@@ -210,13 +184,7 @@ pub async fn change_password(
 }
 
 /// Sets a password directly (CLI); ends all the account's sessions.
-pub async fn set_password(
-    db: &Db,
-    msp: MspScope,
-    user_id: uuid::Uuid,
-    email: &str,
-    new: &str,
-) -> AppResult<()> {
+pub async fn set_password(db: &Db, msp: MspScope, user_id: uuid::Uuid, email: &str, new: &str) -> AppResult<()> {
     password::check_new("password", new, email)?;
     let hash = password::hash(new.to_string()).await;
     users::set_password(db, msp, user_id, &hash, None).await?;
@@ -232,8 +200,7 @@ pub async fn invitation(db: &Db, msp: MspScope, token: &str) -> AppResult<Invita
     let inv = db::invitations::get(db, msp, &auth::hash_token(token)).await?;
     let gone = || {
         AppError::BadRequest(
-            "This link has expired or has already been used. Ask your administrator for a new one."
-                .into(),
+            "This link has expired or has already been used. Ask your administrator for a new one.".into(),
         )
     };
     let inv = inv.ok_or_else(gone)?;
@@ -259,17 +226,12 @@ pub async fn accept_invitation(
         return Err(FieldError::new("confirm_password", "The two passwords don't match.").into());
     }
     let hash = password::hash(new.to_string()).await;
-    if !db::invitations::accept(db, msp, &auth::hash_token(token), inv.user.id, &hash, now())
-        .await?
-    {
+    if !db::invitations::accept(db, msp, &auth::hash_token(token), inv.user.id, &hash, now()).await? {
         return Err(AppError::BadRequest(
             "This link has expired or has already been used.".into(),
         ));
     }
     let actor = crate::services::actor_of(&inv.user)?;
     let session_token = start_session(db, &actor, idle_minutes).await?;
-    Ok(SignedIn {
-        actor,
-        session_token,
-    })
+    Ok(SignedIn { actor, session_token })
 }

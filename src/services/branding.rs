@@ -76,8 +76,7 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
     let cur = get(db, actor.msp()).await?;
     let pick = |v: &Option<String>, cur: &str| v.clone().unwrap_or_else(|| cur.to_string());
     let mut errors: Vec<FieldError> = vec![];
-    let mut field =
-        |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+    let mut field = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let product_name = field(model::text(
         "product_name",
         &pick(&u.product_name, &cur.product_name),
@@ -85,8 +84,7 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
         true,
     ));
     let primary_color = field(
-        Colour::parse("primary_color", &pick(&u.primary_color, &cur.primary_color))
-            .map(|c| c.as_str().to_string()),
+        Colour::parse("primary_color", &pick(&u.primary_color, &cur.primary_color)).map(|c| c.as_str().to_string()),
     );
     let welcome_message = field(model::text(
         "welcome_message",
@@ -159,9 +157,7 @@ pub fn sniff_image(which: Image, bytes: &[u8]) -> AppResult<&'static str> {
     } else {
         "PNG, ICO or SVG"
     };
-    Err(AppError::UnsupportedMedia(format!(
-        "That file isn't a {kinds} image."
-    )))
+    Err(AppError::UnsupportedMedia(format!("That file isn't a {kinds} image.")))
 }
 
 fn looks_like_svg(text: &str) -> bool {
@@ -189,14 +185,14 @@ fn check_svg(text: &str) -> AppResult<()> {
     ];
     let has_handler = lower.match_indices(" on").any(|(i, _)| {
         let rest = &lower[i + 3..];
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         !name.is_empty() && rest[name.len()..].trim_start().starts_with('=')
     });
     if has_handler || forbidden.iter().any(|f| lower.contains(f)) {
-        return Err(AppError::UnsupportedMedia("That SVG contains scripts or external references, which aren't allowed. Export it as plain SVG or PNG.".into()));
+        return Err(AppError::UnsupportedMedia(
+            "That SVG contains scripts or external references, which aren't allowed. Export it as plain SVG or PNG."
+                .into(),
+        ));
     }
     Ok(())
 }
@@ -225,11 +221,7 @@ mod tests {
         )
         .is_err());
         assert_eq!(
-            sniff_image(
-                Image::Logo,
-                b"<svg xmlns='http://www.w3.org/2000/svg'><rect/></svg>"
-            )
-            .unwrap(),
+            sniff_image(Image::Logo, b"<svg xmlns='http://www.w3.org/2000/svg'><rect/></svg>").unwrap(),
             "image/svg+xml"
         );
         assert!(sniff_image(Image::Logo, b"GIF89a").is_err());

@@ -84,9 +84,7 @@ pub async fn list(
 ) -> AppResult<(Vec<db::customers::CustomerListRow>, i64)> {
     let search = model::text("q", search, 120, false)?;
     if let Some(own) = actor.own_customer() {
-        let c = db::customers::get(db, own)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let c = db::customers::get(db, own).await?.ok_or(AppError::NotFound)?;
         let users = db::users::list_customer(db, own).await?.len() as i64;
         let row = db::customers::CustomerListRow {
             id: c.id,
@@ -104,9 +102,7 @@ pub async fn list(
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
     let scope = actor.customer_scope(id)?;
-    let c = db::customers::get(db, scope)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
     actor.require(Action::ViewCustomer, Some(&Features::from_db(&c.features)))?;
     Ok(c)
 }
@@ -121,80 +117,42 @@ pub async fn create(
     actor.require(Action::ManageCustomers, None)?;
     let mut errors = vec![];
     let name = parse_name(name).map_err(|e| errors.push(e)).ok();
-    let tenant = parse_tenant_id(tenant)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let tenant = parse_tenant_id(tenant).map_err(|e| errors.push(e)).ok().flatten();
     let (Some(name), true) = (name, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    if db::customers::find_by_name(db, actor.msp(), &name)
-        .await?
-        .is_some()
-    {
+    if db::customers::find_by_name(db, actor.msp(), &name).await?.is_some() {
         return Err(FieldError::new("name", "A customer with this name already exists.").into());
     }
     let id = model::new_id();
     let features = features.unwrap_or_default();
-    db::customers::insert(
-        db,
-        actor.msp(),
-        id,
-        &name,
-        tenant.as_deref(),
-        &features.to_db(),
-        now(),
-    )
-    .await?;
+    db::customers::insert(db, actor.msp(), id, &name, tenant.as_deref(), &features.to_db(), now()).await?;
     get(db, actor, id).await
 }
 
-pub async fn update(
-    db: &Db,
-    actor: &Actor,
-    id: Uuid,
-    changes: CustomerChanges,
-) -> AppResult<CustomerRow> {
+pub async fn update(db: &Db, actor: &Actor, id: Uuid, changes: CustomerChanges) -> AppResult<CustomerRow> {
     let current = get(db, actor, id).await?;
     actor.require(Action::ManageCustomers, None)?;
     let mut errors = vec![];
     let name = match &changes.name {
-        Some(n) => parse_name(n)
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default(),
+        Some(n) => parse_name(n).map_err(|e| errors.push(e)).unwrap_or_default(),
         None => current.name.clone(),
     };
     let tenant = match &changes.m365_tenant_id {
-        Some(t) => parse_tenant_id(t)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten(),
+        Some(t) => parse_tenant_id(t).map_err(|e| errors.push(e)).ok().flatten(),
         None => current.m365_tenant_id.clone(),
     };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     if name.to_lowercase() != current.name.to_lowercase()
-        && db::customers::find_by_name(db, actor.msp(), &name)
-            .await?
-            .is_some()
+        && db::customers::find_by_name(db, actor.msp(), &name).await?.is_some()
     {
         return Err(FieldError::new("name", "A customer with this name already exists.").into());
     }
-    let features = changes
-        .features
-        .unwrap_or_else(|| Features::from_db(&current.features));
+    let features = changes.features.unwrap_or_else(|| Features::from_db(&current.features));
     let active = changes.active.unwrap_or(current.active);
     let scope = actor.customer_scope(id)?;
-    db::customers::update(
-        db,
-        scope,
-        &name,
-        tenant.as_deref(),
-        &features.to_db(),
-        active,
-        now(),
-    )
-    .await?;
+    db::customers::update(db, scope, &name, tenant.as_deref(), &features.to_db(), active, now()).await?;
     get(db, actor, id).await
 }

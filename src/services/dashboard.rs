@@ -51,8 +51,7 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
     let features = Features::from_db(&c.features);
     let scope = actor.customer_scope(c.id)?;
     let users = db::users::list_customer(db, scope).await?;
-    let count =
-        |f: &dyn Fn(&db::users::UserRow) -> bool| users.iter().filter(|u| f(u)).count() as i64;
+    let count = |f: &dyn Fn(&db::users::UserRow) -> bool| users.iter().filter(|u| f(u)).count() as i64;
     let msp = db::msps::get(db, actor.msp())
         .await?
         .ok_or(crate::error::AppError::NotFound)?;

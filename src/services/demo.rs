@@ -12,10 +12,7 @@ pub const MSP_NAME: &str = "Northwind IT";
 /// Every demo sign-in: (email, what it is).
 pub const SIGN_INS: &[(&str, &str)] = &[
     ("owner@northwind.test", "MSP owner, staff console at /msp"),
-    (
-        "tech@northwind.test",
-        "MSP technician, staff console at /msp",
-    ),
+    ("tech@northwind.test", "MSP technician, staff console at /msp"),
     ("admin@contoso.test", "Contoso Ltd, portal admin"),
     ("standard@contoso.test", "Contoso Ltd, standard user"),
     ("limited@contoso.test", "Contoso Ltd, limited user"),
@@ -43,13 +40,13 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
             };
             db::msps::update_branding(db, msp, &text).await?;
             db::msps::set_image(db, msp, Image::Logo, LOGO.as_bytes(), "image/svg+xml").await?;
-            db::msps::set_image(db, msp, Image::Favicon, FAVICON.as_bytes(), "image/svg+xml")
-                .await?;
+            db::msps::set_image(db, msp, Image::Favicon, FAVICON.as_bytes(), "image/svg+xml").await?;
             msp
         }
     };
-    let hash = std::sync::OnceLock::new();
-    let hash = || hash.get_or_init(|| password::hash_now(PASSWORD)).clone();
+    // One hash for every demo account: argon2 is deliberately slow.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = || HASH.get_or_init(|| password::hash_now(PASSWORD)).clone();
     for (email, name, role) in [
         ("owner@northwind.test", "Olivia Owens", "owner"),
         ("tech@northwind.test", "Tomás Herrera", "technician"),
@@ -65,16 +62,8 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
         ..Features::default()
     };
     let customers = [
-        (
-            "Contoso Ltd",
-            Some("contoso.onmicrosoft.com"),
-            Features::default(),
-        ),
-        (
-            "Fabrikam Inc",
-            Some("fabrikam.onmicrosoft.com"),
-            Features::default(),
-        ),
+        ("Contoso Ltd", Some("contoso.onmicrosoft.com"), Features::default()),
+        ("Fabrikam Inc", Some("fabrikam.onmicrosoft.com"), Features::default()),
         ("Adatum Corp", None, adatum_off),
     ];
     let mut ids = vec![];

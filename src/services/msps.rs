@@ -5,12 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{self, now, FieldError};
 
 /// Creates an MSP; the first one (or one asked to be) becomes the install's default.
-pub async fn create(
-    db: &Db,
-    name: &str,
-    domain: Option<&str>,
-    make_default: bool,
-) -> AppResult<MspScope> {
+pub async fn create(db: &Db, name: &str, domain: Option<&str>, make_default: bool) -> AppResult<MspScope> {
     let name = model::text("name", name, 120, true)?;
     if db::msps::find_by_name(db, &name).await?.is_some() {
         return Err(FieldError::new("name", "An MSP with this name already exists.").into());
@@ -37,10 +32,7 @@ pub fn parse_domain(raw: &str) -> Result<String, FieldError> {
     if ok {
         Ok(d)
     } else {
-        Err(FieldError::new(
-            "domain",
-            "Enter a host name like portal.example.com.",
-        ))
+        Err(FieldError::new("domain", "Enter a host name like portal.example.com."))
     }
 }
 

@@ -19,9 +19,7 @@ pub struct NewToken {
 /// Makes a token acting as `user_id` (checked to be in `msp`).
 pub async fn create_for(db: &Db, msp: MspScope, user_id: Uuid, name: &str) -> AppResult<NewToken> {
     let name = model::text("name", name, 80, true)?;
-    let user = db::users::get(db, msp, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = db::users::get(db, msp, user_id).await?.ok_or(AppError::NotFound)?;
     if !user.active {
         return Err(AppError::BadRequest("That account is deactivated.".into()));
     }
@@ -76,10 +74,7 @@ pub async fn authenticate(db: &Db, raw: &str) -> AppResult<Actor> {
         .ok_or(AppError::Unauthorized)?;
     let actor = crate::services::actor_of(&user)?;
     if let Some(scope) = actor.own_customer() {
-        if !db::customers::get(db, scope)
-            .await?
-            .is_some_and(|c| c.active)
-        {
+        if !db::customers::get(db, scope).await?.is_some_and(|c| c.active) {
             return Err(AppError::Unauthorized);
         }
     }

@@ -39,11 +39,7 @@ async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
     Ok(actor.customer_scope(customer.id)?)
 }
 
-pub async fn list_portal_users(
-    db: &Db,
-    actor: &Actor,
-    customer_id: Uuid,
-) -> AppResult<Vec<UserRow>> {
+pub async fn list_portal_users(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Vec<UserRow>> {
     let scope = managed_customer(db, actor, customer_id).await?;
     Ok(db::users::list_customer(db, scope).await?)
 }
@@ -65,20 +61,11 @@ pub async fn invite(
 ) -> AppResult<Invited> {
     let scope = managed_customer(db, actor, customer_id).await?;
     let mut errors = vec![];
-    let name = model::text("name", name, 120, true)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let email = Email::parse("email", email)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let name = model::text("name", name, 120, true).map_err(|e| errors.push(e)).ok();
+    let email = Email::parse("email", email).map_err(|e| errors.push(e)).ok();
     let role = PortalRole::parse(role)
         .ok_or(())
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                "role",
-                "Choose admin, standard or limited.",
-            ))
-        })
+        .map_err(|_| errors.push(FieldError::new("role", "Choose admin, standard or limited.")))
         .ok();
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         return Err(AppError::Validation(errors));
@@ -87,11 +74,7 @@ pub async fn invite(
         .await?
         .is_some()
     {
-        return Err(FieldError::new(
-            "email",
-            "An account with this email address already exists.",
-        )
-        .into());
+        return Err(FieldError::new("email", "An account with this email address already exists.").into());
     }
     let id = model::new_id();
     let new = db::users::NewUser {
@@ -114,18 +97,11 @@ pub async fn invite(
         t + Duration::hours(INVITE_HOURS),
     )
     .await?;
-    let user = db::users::get(db, actor.msp(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
     Ok(Invited { user, token })
 }
 
-async fn managed_user(
-    db: &Db,
-    actor: &Actor,
-    customer_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<(CustomerScope, UserRow)> {
+async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<(CustomerScope, UserRow)> {
     let scope = managed_customer(db, actor, customer_id).await?;
     let user = db::users::get_in_customer(db, scope, user_id)
         .await?
@@ -150,10 +126,7 @@ async fn guard_admins(
             "You can't remove your own admin access. Ask another admin to do it.".into(),
         ));
     }
-    if user.role == "admin"
-        && user.active
-        && db::users::count_active_role(db, scope, "admin").await? <= 1
-    {
+    if user.role == "admin" && user.active && db::users::count_active_role(db, scope, "admin").await? <= 1 {
         return Err(AppError::BadRequest(
             "This is the company's only active admin. Make someone else an admin first.".into(),
         ));
@@ -169,12 +142,8 @@ pub async fn set_portal_role(
     role: &str,
 ) -> AppResult<UserRow> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    let role = PortalRole::parse(role).ok_or_else(|| {
-        AppError::from(FieldError::new(
-            "role",
-            "Choose admin, standard or limited.",
-        ))
-    })?;
+    let role = PortalRole::parse(role)
+        .ok_or_else(|| AppError::from(FieldError::new("role", "Choose admin, standard or limited.")))?;
     guard_admins(
         db,
         actor,
@@ -199,9 +168,7 @@ pub async fn set_portal_active(
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     guard_admins(db, actor, scope, &user, !active && user.role == "admin").await?;
     if !active && user.id == actor.user_id {
-        return Err(AppError::BadRequest(
-            "You can't deactivate your own account.".into(),
-        ));
+        return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
     }
     db::users::set_active(db, actor.msp(), user.id, active).await?;
     Ok(db::users::get(db, actor.msp(), user.id)
@@ -210,12 +177,7 @@ pub async fn set_portal_active(
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.
-pub async fn new_password_link(
-    db: &Db,
-    actor: &Actor,
-    customer_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<Invited> {
+pub async fn new_password_link(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let token = issue_link(db, scope, user.id, actor.user_id).await?;
     Ok(Invited { user, token })
@@ -243,20 +205,11 @@ pub async fn create_staff(
     password: Option<String>,
 ) -> AppResult<NewStaff> {
     let mut errors = vec![];
-    let name = model::text("name", name, 120, true)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let email = Email::parse("email", email)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let name = model::text("name", name, 120, true).map_err(|e| errors.push(e)).ok();
+    let email = Email::parse("email", email).map_err(|e| errors.push(e)).ok();
     let role = StaffRole::parse(role)
         .ok_or(())
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                "role",
-                "Choose owner, admin or technician.",
-            ))
-        })
+        .map_err(|_| errors.push(FieldError::new("role", "Choose owner, admin or technician.")))
         .ok();
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         return Err(AppError::Validation(errors));
@@ -269,15 +222,8 @@ pub async fn create_staff(
     }
     let password = password.unwrap_or_else(auth::password::generate);
     auth::password::check_new("password", &password, email.as_str())?;
-    if db::users::find_by_email(db, msp, email.as_str())
-        .await?
-        .is_some()
-    {
-        return Err(FieldError::new(
-            "email",
-            "An account with this email address already exists.",
-        )
-        .into());
+    if db::users::find_by_email(db, msp, email.as_str()).await?.is_some() {
+        return Err(FieldError::new("email", "An account with this email address already exists.").into());
     }
     let hash = auth::password::hash(password.clone()).await;
     let id = model::new_id();
@@ -290,9 +236,7 @@ pub async fn create_staff(
         password_hash: Some(&hash),
     };
     db::users::insert(db, msp, &new, now()).await?;
-    let user = db::users::get(db, msp, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = db::users::get(db, msp, id).await?.ok_or(AppError::NotFound)?;
     Ok(NewStaff { user, password })
 }
 
@@ -303,9 +247,7 @@ async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserR
         .filter(|u| u.customer_id.is_none())
         .ok_or(AppError::NotFound)?;
     if user.id == actor.user_id {
-        return Err(AppError::BadRequest(
-            "You can't change your own role or access.".into(),
-        ));
+        return Err(AppError::BadRequest("You can't change your own role or access.".into()));
     }
     let current = StaffRole::parse(&user.role).unwrap_or(StaffRole::Technician);
     if !policy::may_grant_staff_role(actor, current) {
@@ -314,19 +256,10 @@ async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserR
     Ok(user)
 }
 
-pub async fn set_staff_role(
-    db: &Db,
-    actor: &Actor,
-    user_id: Uuid,
-    role: &str,
-) -> AppResult<UserRow> {
+pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: Uuid, role: &str) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
-    let role = StaffRole::parse(role).ok_or_else(|| {
-        AppError::from(FieldError::new(
-            "role",
-            "Choose owner, admin or technician.",
-        ))
-    })?;
+    let role = StaffRole::parse(role)
+        .ok_or_else(|| AppError::from(FieldError::new("role", "Choose owner, admin or technician.")))?;
     if !policy::may_grant_staff_role(actor, role) {
         return Err(AppError::Forbidden);
     }
@@ -344,17 +277,9 @@ pub async fn set_staff_role(
         .ok_or(AppError::NotFound)?)
 }
 
-pub async fn set_staff_active(
-    db: &Db,
-    actor: &Actor,
-    user_id: Uuid,
-    active: bool,
-) -> AppResult<UserRow> {
+pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: bool) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
-    if !active
-        && user.role == "owner"
-        && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1
-    {
+    if !active && user.role == "owner" && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1 {
         return Err(AppError::BadRequest(
             "This is the only owner and can't be deactivated.".into(),
         ));

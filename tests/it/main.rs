@@ -1,1 +1,12 @@
-fn main() {}
+//! One integration-test binary: every module boots its own app (see `helpers`).
+
+mod api;
+mod auth;
+mod browser;
+mod cli;
+mod console;
+mod helpers;
+mod ops;
+mod portal;
+mod tenancy;
+mod webdriver;

@@ -24,10 +24,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 /// The MSP's branding.
 #[utoipa::path(get, path = "/api/portal/settings/branding", tag = "branding", security(("bearer" = [])),
     responses((status = 200, body = Branding), (status = 401, body = super::ErrorBody)))]
-pub async fn show(
-    State(app): State<Arc<AppState>>,
-    ApiActor(actor): ApiActor,
-) -> Result<Json<Branding>, AppError> {
+pub async fn show(State(app): State<Arc<AppState>>, ApiActor(actor): ApiActor) -> Result<Json<Branding>, AppError> {
     Ok(Json(branding::get(&app.db, actor.msp()).await?))
 }
 

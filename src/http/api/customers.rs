@@ -106,14 +106,7 @@ pub async fn list(
         per_page: q.per_page,
     }
     .resolve()?;
-    let (rows, total) = customers::list(
-        &app.db,
-        &actor,
-        q.q.as_deref().unwrap_or(""),
-        page,
-        per_page,
-    )
-    .await?;
+    let (rows, total) = customers::list(&app.db, &actor, q.q.as_deref().unwrap_or(""), page, per_page).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         items.push(customers::get(&app.db, &actor, r.id).await?.into());
@@ -155,9 +148,7 @@ pub async fn show(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<Customer>, AppError> {
-    Ok(Json(
-        customers::get(&app.db, &actor, path_id(&id)?).await?.into(),
-    ))
+    Ok(Json(customers::get(&app.db, &actor, path_id(&id)?).await?.into()))
 }
 
 /// Changes a customer: name, tenant, active, feature toggles (staff owner or admin).
@@ -182,11 +173,7 @@ pub async fn update(
             .as_ref()
             .map(|f| f.apply(Features::from_db(&current.features))),
     };
-    Ok(Json(
-        customers::update(&app.db, &actor, id, changes)
-            .await?
-            .into(),
-    ))
+    Ok(Json(customers::update(&app.db, &actor, id, changes).await?.into()))
 }
 
 /// The customer's dashboard figures.
@@ -197,7 +184,5 @@ pub async fn show_dashboard(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<Dashboard>, AppError> {
-    Ok(Json(
-        dashboard::for_customer(&app.db, &actor, path_id(&id)?).await?,
-    ))
+    Ok(Json(dashboard::for_customer(&app.db, &actor, path_id(&id)?).await?))
 }

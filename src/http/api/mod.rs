@@ -32,13 +32,17 @@ pub fn routes() -> Router<Arc<AppState>> {
 /// axum answers a wrong method with an empty 405; the API answers with its JSON error.
 async fn json_method_errors(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
-    if resp.status() != StatusCode::METHOD_NOT_ALLOWED
-        || resp.extensions().get::<ErrorInfo>().is_some()
-    {
+    if resp.status() != StatusCode::METHOD_NOT_ALLOWED || resp.extensions().get::<ErrorInfo>().is_some() {
         return resp;
     }
     let allow = resp.headers().get(header::ALLOW).cloned();
-    let mut out = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(json!({"error": {"code": "method_not_allowed", "message": "This endpoint does not accept that method."}}))).into_response();
+    let mut out = (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(
+            json!({"error": {"code": "method_not_allowed", "message": "This endpoint does not accept that method."}}),
+        ),
+    )
+        .into_response();
     if let Some(a) = allow {
         out.headers_mut().insert(header::ALLOW, a);
     }
@@ -50,10 +54,7 @@ pub struct ApiActor(pub Actor);
 
 impl FromRequestParts<Arc<AppState>> for ApiActor {
     type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        app: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let raw = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -78,9 +79,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::UnsupportedMedia(
-                "Send the body as application/json.".into(),
-            ));
+            return Err(AppError::UnsupportedMedia("Send the body as application/json.".into()));
         }
         let bytes = Bytes::from_request(req, s)
             .await
@@ -88,9 +87,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
             Ok(v) => Ok(ApiJson(v)),
-            Err(e) if e.is_syntax() || e.is_eof() => Err(AppError::BadRequest(format!(
-                "The body is not valid JSON: {e}"
-            ))),
+            Err(e) if e.is_syntax() || e.is_eof() => {
+                Err(AppError::BadRequest(format!("The body is not valid JSON: {e}")))
+            }
             Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new(
                 "body",
                 e.to_string(),

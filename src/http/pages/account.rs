@@ -43,10 +43,7 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn change_password(
-    s: Signed,
-    FormData(f): FormData<PasswordForm>,
-) -> Result<Response, AppError> {
+async fn change_password(s: Signed, FormData(f): FormData<PasswordForm>) -> Result<Response, AppError> {
     let app = &s.ctx.app;
     match accounts::change_password(
         &app.db,

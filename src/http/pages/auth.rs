@@ -52,10 +52,7 @@ fn home(door: Door) -> &'static str {
 
 /// Only same-site paths are followed after sign-in.
 fn safe_next(next: &str, door: Door) -> String {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && next.len() < 512;
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.len() < 512;
     let console = next.starts_with("/msp");
     if ok && console == (door == Door::Console) && next != "/" && next != "/msp" {
         next.to_string()
@@ -89,12 +86,7 @@ fn login_page(
 async fn show_login(ctx: Ctx, q: LoginQuery, door: Door) -> Response {
     if let Some(s) = &ctx.session {
         let is_console = s.actor.is_staff();
-        return Redirect::to(home(if is_console {
-            Door::Console
-        } else {
-            Door::Portal
-        }))
-        .into_response();
+        return Redirect::to(home(if is_console { Door::Console } else { Door::Portal })).into_response();
     }
     login_page(
         &ctx,

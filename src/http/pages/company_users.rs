@@ -82,17 +82,12 @@ impl UsersPage {
 
     async fn render(&self, status: StatusCode, extra: Value) -> Result<Response, AppError> {
         if self.console {
-            return super::console_customers::render_customer(
-                &self.signed,
-                self.customer_id,
-                status,
-                extra,
-            )
-            .await;
+            return super::console_customers::render_customer(&self.signed, self.customer_id, status, extra).await;
         }
         let s = &self.signed;
         let list = users::list_portal_users(&s.ctx.app.db, s.actor(), self.customer_id).await?;
-        let local = context! { users => user_views(&list), users_base => "/company/users", me => s.actor().user_id, ..extra };
+        let local =
+            context! { users => user_views(&list), users_base => "/company/users", me => s.actor().user_id, ..extra };
         Ok(page(
             &s.ctx,
             "/company/users",
@@ -122,11 +117,8 @@ fn link_url(s: &Signed, token: &str) -> String {
 }
 
 pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError> {
-    p.render(
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
-    .await
+    p.render(StatusCode::OK, context! { notice => notice(q.notice.as_deref()) })
+        .await
 }
 
 pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
@@ -150,10 +142,7 @@ fn user_id(raw: &str) -> Result<Uuid, AppError> {
 /// Rule breaches (last admin, own account) are shown on the page rather than as an error page.
 async fn or_problem(p: &UsersPage, r: Result<Response, AppError>) -> Result<Response, AppError> {
     match r {
-        Err(AppError::BadRequest(m)) => {
-            p.render(StatusCode::BAD_REQUEST, context! { problem => m })
-                .await
-        }
+        Err(AppError::BadRequest(m)) => p.render(StatusCode::BAD_REQUEST, context! { problem => m }).await,
         Err(AppError::Validation(errs)) => {
             p.render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -167,35 +156,18 @@ async fn or_problem(p: &UsersPage, r: Result<Response, AppError>) -> Result<Resp
 
 pub async fn do_set_role(p: &UsersPage, user: &str, f: RoleForm) -> Result<Response, AppError> {
     let s = p.signed();
-    let r = users::set_portal_role(
-        &s.ctx.app.db,
-        s.actor(),
-        p.customer_id,
-        user_id(user)?,
-        &f.role,
-    )
-    .await
-    .map(|_| see_other(&p.base(), "role-changed"));
+    let r = users::set_portal_role(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?, &f.role)
+        .await
+        .map(|_| see_other(&p.base(), "role-changed"));
     or_problem(p, r).await
 }
 
 pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<Response, AppError> {
     let s = p.signed();
     let active = f.active == "true";
-    let r = users::set_portal_active(
-        &s.ctx.app.db,
-        s.actor(),
-        p.customer_id,
-        user_id(user)?,
-        active,
-    )
-    .await
-    .map(|_| {
-        see_other(
-            &p.base(),
-            if active { "reactivated" } else { "deactivated" },
-        )
-    });
+    let r = users::set_portal_active(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?, active)
+        .await
+        .map(|_| see_other(&p.base(), if active { "reactivated" } else { "deactivated" }));
     or_problem(p, r).await
 }
 
@@ -207,17 +179,11 @@ pub async fn do_new_link(p: &UsersPage, user: &str) -> Result<Response, AppError
     p.render(StatusCode::OK, context! { link }).await
 }
 
-async fn list(
-    PortalPage(s): PortalPage,
-    Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+async fn list(PortalPage(s): PortalPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
     do_list(&UsersPage::company(s), q).await
 }
 
-async fn invite(
-    PortalPage(s): PortalPage,
-    FormData(f): FormData<InviteForm>,
-) -> Result<Response, AppError> {
+async fn invite(PortalPage(s): PortalPage, FormData(f): FormData<InviteForm>) -> Result<Response, AppError> {
     do_invite(&UsersPage::company(s), f)
         .await
         .map(IntoResponse::into_response)
@@ -239,9 +205,6 @@ async fn set_active(
     do_set_active(&UsersPage::company(s), &user, f).await
 }
 
-async fn new_link(
-    PortalPage(s): PortalPage,
-    Path(user): Path<String>,
-) -> Result<Response, AppError> {
+async fn new_link(PortalPage(s): PortalPage, Path(user): Path<String>) -> Result<Response, AppError> {
     do_new_link(&UsersPage::company(s), &user).await
 }

@@ -37,11 +37,7 @@ fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppE
 }
 
 async fn show(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
-    render(
-        &s,
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
+    render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) })
 }
 
 async fn update(
@@ -74,9 +70,7 @@ async fn update(
 
 /// The bytes of the form's `file` field.
 async fn file_field(mut m: Multipart) -> Result<Vec<u8>, AppError> {
-    let bad = |_| {
-        AppError::BadRequest("The upload could not be read. Please choose the file again.".into())
-    };
+    let bad = |_| AppError::BadRequest("The upload could not be read. Please choose the file again.".into());
     while let Some(field) = m.next_field().await.map_err(bad)? {
         if field.name() == Some("file") {
             return Ok(field.bytes().await.map_err(bad)?.to_vec());
@@ -108,21 +102,15 @@ async fn upload(s: Signed, which: Image, m: Multipart) -> Result<Response, AppEr
                 },
             ))
         }
-        Err(
-            e @ (AppError::BadRequest(_)
-            | AppError::UnsupportedMedia(_)
-            | AppError::PayloadTooLarge),
-        ) => {
+        Err(e @ (AppError::BadRequest(_) | AppError::UnsupportedMedia(_) | AppError::PayloadTooLarge)) => {
             let status = e.status();
             let msg = match e {
-                AppError::PayloadTooLarge if which == Image::Logo => format!(
-                    "The logo must be at most {} kB.",
-                    branding::MAX_LOGO_BYTES / 1024
-                ),
-                AppError::PayloadTooLarge => format!(
-                    "The favicon must be at most {} kB.",
-                    branding::MAX_FAVICON_BYTES / 1024
-                ),
+                AppError::PayloadTooLarge if which == Image::Logo => {
+                    format!("The logo must be at most {} kB.", branding::MAX_LOGO_BYTES / 1024)
+                }
+                AppError::PayloadTooLarge => {
+                    format!("The favicon must be at most {} kB.", branding::MAX_FAVICON_BYTES / 1024)
+                }
                 e => e.message(),
             };
             render(

@@ -53,7 +53,8 @@ async fn list(StaffPage(s): StaffPage, Query(q): Query<ListQuery>) -> Result<Res
         .map(|c| context! { id => c.id, name => c.name, tenant => c.m365_tenant_id, active => c.active, users => c.user_count })
         .collect();
     let can_create = s.actor().may(Action::ManageCustomers, None);
-    let local = context! { items, total, q => q.q, page => page_no, pages, can_create, notice => notice(q.notice.as_deref()) };
+    let local =
+        context! { items, total, q => q.q, page => page_no, pages, can_create, notice => notice(q.notice.as_deref()) };
     Ok(page(
         &s.ctx,
         "/msp/customers",
@@ -99,10 +100,7 @@ async fn create(
 ) -> Result<Response, AppError> {
     let (name, tenant, features, _) = parse_customer_form(&form);
     match customers::create(&s.ctx.app.db, s.actor(), &name, &tenant, Some(features)).await {
-        Ok(c) => Ok(
-            Redirect::to(&format!("/msp/customers/{}?notice=customer-created", c.id))
-                .into_response(),
-        ),
+        Ok(c) => Ok(Redirect::to(&format!("/msp/customers/{}?notice=customer-created", c.id)).into_response()),
         Err(AppError::Validation(errs)) => {
             let local = context! { errors => errors_value(&errs), form => context! { name, m365_tenant_id => tenant }, features => feature_views(&features) };
             Ok(page(
@@ -118,12 +116,7 @@ async fn create(
 }
 
 /// Draws a customer's console page; `extra` carries form errors, links to show and notices.
-pub async fn render_customer(
-    s: &Signed,
-    id: Uuid,
-    status: StatusCode,
-    extra: Value,
-) -> Result<Response, AppError> {
+pub async fn render_customer(s: &Signed, id: Uuid, status: StatusCode, extra: Value) -> Result<Response, AppError> {
     let db = &s.ctx.app.db;
     let c = customers::get(db, s.actor(), id).await?;
     let portal_users = users::list_portal_users(db, s.actor(), id).await?;
@@ -177,7 +170,13 @@ async fn update(
     match customers::update(&s.ctx.app.db, s.actor(), id, changes).await {
         Ok(_) => Ok(super::see_other(&format!("/msp/customers/{id}"), "saved")),
         Err(AppError::Validation(errs)) => {
-            render_customer(&s, id, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => context! { name, m365_tenant_id => tenant } }).await
+            render_customer(
+                &s,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => errors_value(&errs), form => context! { name, m365_tenant_id => tenant } },
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -215,9 +214,6 @@ async fn set_active(
     cu::do_set_active(&section(s, &id)?, &user, f).await
 }
 
-async fn new_link(
-    StaffPage(s): StaffPage,
-    Path((id, user)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+async fn new_link(StaffPage(s): StaffPage, Path((id, user)): Path<(String, String)>) -> Result<Response, AppError> {
     cu::do_new_link(&section(s, &id)?, &user).await
 }

@@ -56,12 +56,7 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
 }
 
 async fn list(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
-    render(
-        &s,
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
-    .await
+    render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
 #[derive(Deserialize, Default)]
@@ -74,10 +69,7 @@ struct NewStaffForm {
     role: String,
 }
 
-async fn create(
-    StaffPage(s): StaffPage,
-    FormData(f): FormData<NewStaffForm>,
-) -> Result<Response, AppError> {
+async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewStaffForm>) -> Result<Response, AppError> {
     match users::create_staff(&s.ctx.app.db, Some(s.actor()), s.ctx.scope(), &f.name, &f.email, &f.role, None).await {
         Ok(n) => render(&s, StatusCode::OK, context! { created => context! { name => n.user.name, email => n.user.email, password => n.password } }).await,
         Err(AppError::Validation(errs)) => {
@@ -89,16 +81,9 @@ async fn create(
 
 async fn or_problem(s: &Signed, r: Result<Response, AppError>) -> Result<Response, AppError> {
     match r {
-        Err(AppError::BadRequest(m)) => {
-            render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await
-        }
+        Err(AppError::BadRequest(m)) => render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
         Err(e @ AppError::Validation(_)) => {
-            render(
-                s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { problem => e.message() },
-            )
-            .await
+            render(s, StatusCode::UNPROCESSABLE_ENTITY, context! { problem => e.message() }).await
         }
         other => other,
     }
@@ -125,11 +110,6 @@ async fn set_active(
     let active = f.active == "true";
     let r = users::set_staff_active(&s.ctx.app.db, s.actor(), id, active)
         .await
-        .map(|_| {
-            see_other(
-                "/msp/staff",
-                if active { "reactivated" } else { "deactivated" },
-            )
-        });
+        .map(|_| see_other("/msp/staff", if active { "reactivated" } else { "deactivated" }));
     or_problem(&s, r).await
 }

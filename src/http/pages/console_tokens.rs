@@ -25,10 +25,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 fn fmt(t: Option<time::OffsetDateTime>) -> Option<String> {
-    t.and_then(|t| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    })
+    t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
 }
 
 async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
@@ -47,12 +44,7 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
 }
 
 async fn list(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
-    render(
-        &s,
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
-    .await
+    render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
 #[derive(Deserialize, Default)]
@@ -61,10 +53,7 @@ struct NewTokenForm {
     name: String,
 }
 
-async fn create(
-    StaffPage(s): StaffPage,
-    FormData(f): FormData<NewTokenForm>,
-) -> Result<Response, AppError> {
+async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewTokenForm>) -> Result<Response, AppError> {
     match tokens::create(&s.ctx.app.db, s.actor(), &f.name).await {
         Ok(t) => {
             render(

@@ -22,14 +22,12 @@ pub fn routes() -> Router<Arc<AppState>> {
 async fn show(PortalPage(s): PortalPage) -> Result<Response, AppError> {
     let customer_id = s.actor().customer_id.ok_or(AppError::NotFound)?;
     let data = dashboard::for_customer(&s.ctx.app.db, s.actor(), customer_id).await?;
-    let manage_users = s
-        .actor()
-        .may(Action::ManagePortalUsers, s.ctx.features().as_ref());
+    let manage_users = s.actor().may(Action::ManagePortalUsers, s.ctx.features().as_ref());
     Ok(page(
         &s.ctx,
         "/dashboard",
         "pages/dashboard.html",
         StatusCode::OK,
-        context! { d => data, manage_users },
+        context! { d => data, manage_users, first_name => s.actor().name.split_whitespace().next().unwrap_or("") },
     ))
 }

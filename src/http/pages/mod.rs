@@ -50,14 +50,10 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
             status: resp.status(),
             message: "That action isn't available here.".into(),
         },
-        None if (resp.status().is_client_error() || resp.status().is_server_error())
-            && !is_html(&resp) =>
-        {
-            ErrorInfo {
-                status: resp.status(),
-                message: "That request couldn't be handled. Go back and try again.".into(),
-            }
-        }
+        None if (resp.status().is_client_error() || resp.status().is_server_error()) && !is_html(&resp) => ErrorInfo {
+            status: resp.status(),
+            message: "That request couldn't be handled. Go back and try again.".into(),
+        },
         None => return resp,
     };
     if info.status == StatusCode::UNAUTHORIZED {
@@ -104,11 +100,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
             .map_err(|_| AppError::PayloadTooLarge)?;
         serde_urlencoded::from_bytes(&bytes)
             .map(FormData)
-            .map_err(|_| {
-                AppError::BadRequest(
-                    "The form was not filled in correctly. Please try again.".into(),
-                )
-            })
+            .map_err(|_| AppError::BadRequest("The form was not filled in correctly. Please try again.".into()))
     }
 }
 

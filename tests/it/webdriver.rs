@@ -1,0 +1,1 @@
+//! Minimal WebDriver client (written by a helper).
