@@ -72,7 +72,7 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
         },
         features: FEATURES
             .iter()
-            .filter(|(k, _)| actor.may(Action::UseFeature(k), Some(&features)))
+            .filter(|(k, _)| features.get(k) && actor.may(Action::UseFeature(k), Some(&features)))
             .map(|(k, _)| k.to_string())
             .collect(),
         support: Support {

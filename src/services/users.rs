@@ -204,6 +204,9 @@ pub async fn create_staff(
     role: &str,
     password: Option<String>,
 ) -> AppResult<NewStaff> {
+    if let Some(actor) = actor {
+        actor.require(Action::ManageStaff, None)?;
+    }
     let mut errors = vec![];
     let name = model::text("name", name, 120, true).map_err(|e| errors.push(e)).ok();
     let email = Email::parse("email", email).map_err(|e| errors.push(e)).ok();
@@ -215,7 +218,6 @@ pub async fn create_staff(
         return Err(AppError::Validation(errors));
     };
     if let Some(actor) = actor {
-        actor.require(Action::ManageStaff, None)?;
         if !policy::may_grant_staff_role(actor, role) {
             return Err(AppError::Forbidden);
         }

@@ -1,1 +1,100 @@
-//! (tests to come)
+//! Operations: health, readiness, metrics, security headers, schema parity.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{pg_url, TestApp};
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    assert_eq!(
+        c.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(),
+        "ok"
+    );
+    assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    c.get(app.url("/")).send().await.unwrap();
+    let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("portico_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("portico_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("portico_db_pool_connections{state=\"max\"} 4"));
+    app.db().close().await;
+    assert_eq!(
+        c.get(app.url("/readyz")).send().await.unwrap().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/",
+        "/msp",
+        "/healthz",
+        "/api/openapi.json",
+        "/static/portico.css",
+        "/nothing",
+    ] {
+        let r = app.client().get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h.get("x-request-id").is_some(), "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    }
+}
+
+#[tokio::test]
+async fn pages_are_compressed_and_small() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client()
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let css = app
+        .client()
+        .get(app.url("/static/portico.css"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-encoding"], "gzip");
+}
+
+/// Both migration folders must describe the same tables and columns.
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match() {
+    let Some(url) = pg_url() else {
+        println!("SKIPPED sqlite_and_postgres_schemas_match: PORTICO_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let _ = url;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = portico::db::Db::connect(&format!("sqlite://{}", dir.path().join("s.db").display()), 1)
+        .await
+        .unwrap();
+    portico::db::migrate::run(&sqlite).await.unwrap();
+    let pg = portico::db::Db::connect(&crate::helpers::fresh_database(dir.path()).await, 1)
+        .await
+        .unwrap();
+    let a = portico::db::migrate::describe(&sqlite).await.unwrap();
+    let b = portico::db::migrate::describe(&pg).await.unwrap();
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "the SQLite and PostgreSQL migrations differ");
+}

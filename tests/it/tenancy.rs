@@ -1,1 +1,411 @@
-//! (tests to come)
+//! Tenant isolation and roles, route by route: every page and API endpoint is tried as a
+//! user of another customer, as staff of another MSP, and as each lower role. Another
+//! tenant's object is a 404 (its existence is not revealed); a lower role is a 403.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{csrf_of, TestApp};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    ContosoAdmin,
+    ContosoStandard,
+    ContosoLimited,
+    FabrikamAdmin,
+    OtherMspPortal,
+    Owner,
+    Tech,
+    OtherMspOwner,
+}
+use Who::*;
+
+const EVERYONE: [Who; 8] = [
+    ContosoAdmin,
+    ContosoStandard,
+    ContosoLimited,
+    FabrikamAdmin,
+    OtherMspPortal,
+    Owner,
+    Tech,
+    OtherMspOwner,
+];
+
+struct Actors {
+    clients: Vec<(Who, Client)>,
+}
+
+impl Actors {
+    async fn new(app: &TestApp) -> Actors {
+        let mut clients = vec![];
+        for who in EVERYONE {
+            let c = match who {
+                ContosoAdmin => app.signed_in("admin@contoso.test").await,
+                ContosoStandard => app.signed_in("standard@contoso.test").await,
+                ContosoLimited => app.signed_in("limited@contoso.test").await,
+                FabrikamAdmin => app.signed_in("admin@fabrikam.test").await,
+                OtherMspPortal => app.other_signed_in(crate::helpers::OTHER_PORTAL).await,
+                Owner => app.signed_in("owner@northwind.test").await,
+                Tech => app.signed_in("tech@northwind.test").await,
+                OtherMspOwner => app.other_signed_in(crate::helpers::OTHER_STAFF).await,
+            };
+            clients.push((who, c));
+        }
+        Actors { clients }
+    }
+
+    fn client(&self, who: Who) -> &Client {
+        &self.clients.iter().find(|(w, _)| *w == who).unwrap().1
+    }
+}
+
+fn base(app: &TestApp, who: Who) -> String {
+    if matches!(who, OtherMspPortal | OtherMspOwner) {
+        app.other_url("")
+    } else {
+        app.url("")
+    }
+}
+
+/// Sends a page request as `who`, with a valid CSRF token for POSTs.
+async fn page_request(app: &TestApp, actors: &Actors, who: Who, method: &Method, path: &str) -> StatusCode {
+    let c = actors.client(who);
+    let base = base(app, who);
+    if method == Method::GET {
+        return c.get(format!("{base}{path}")).send().await.unwrap().status();
+    }
+    let html = c
+        .get(format!("{base}/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_of(&html);
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("role", "standard"),
+        ("active", "true"),
+        ("name", "Probe"),
+        ("email", "probe@probe.test"),
+    ];
+    c.post(format!("{base}{path}"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn every_page_refuses_other_tenants_and_lower_roles() {
+    let app = TestApp::spawn().await;
+    let actors = Actors::new(&app).await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let lee = app.user_id("limited@contoso.test").await;
+    let tech = app.user_id("tech@northwind.test").await;
+    let owner = app.signed_in("owner@northwind.test").await;
+    let html = crate::helpers::post_form(
+        &owner,
+        &app.url("/msp/tokens"),
+        &app.url("/msp/tokens"),
+        &[("name", "probe")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let token_id = {
+        let at = html.find("/msp/tokens/").unwrap() + "/msp/tokens/".len();
+        html[at..at + 36].to_string()
+    };
+    let portal = [
+        ContosoAdmin,
+        ContosoStandard,
+        ContosoLimited,
+        FabrikamAdmin,
+        OtherMspPortal,
+    ];
+    let g = Method::GET;
+    let p = Method::POST;
+    // (method, path, who gets 404, who gets 403)
+    let cases: Vec<(Method, String, Vec<Who>, Vec<Who>)> = vec![
+        (
+            g.clone(),
+            "/company/users".into(),
+            vec![],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            "/company/users".into(),
+            vec![],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            format!("/company/users/{lee}/role"),
+            vec![FabrikamAdmin, OtherMspPortal],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            format!("/company/users/{lee}/active"),
+            vec![FabrikamAdmin, OtherMspPortal],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            format!("/company/users/{lee}/link"),
+            vec![FabrikamAdmin, OtherMspPortal],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (g.clone(), "/msp/customers".into(), portal.to_vec(), vec![]),
+        (g.clone(), "/msp/customers/new".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/customers".into(), portal.to_vec(), vec![Tech]),
+        (
+            g.clone(),
+            format!("/msp/customers/{contoso}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users/{lee}/role"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users/{lee}/active"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users/{lee}/link"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (g.clone(), "/msp/staff".into(), portal.to_vec(), vec![]),
+        (p.clone(), "/msp/staff".into(), portal.to_vec(), vec![Tech]),
+        (
+            p.clone(),
+            format!("/msp/staff/{tech}/role"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/staff/{tech}/active"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (g.clone(), "/msp/branding".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/branding".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/branding/logo".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/branding/favicon".into(), portal.to_vec(), vec![Tech]),
+        (g.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
+        (
+            p.clone(),
+            format!("/msp/tokens/{token_id}/revoke"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+    ];
+    for (method, path, not_found, forbidden) in &cases {
+        for who in not_found {
+            let s = page_request(&app, &actors, *who, method, path).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{method} {path} as {who:?}");
+        }
+        for who in forbidden {
+            let s = page_request(&app, &actors, *who, method, path).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} as {who:?}");
+        }
+    }
+    // Signed-out visitors are sent to sign in, never shown anything.
+    for (method, path, _, _) in &cases {
+        let r = app
+            .client()
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status() == StatusCode::SEE_OTHER
+                || r.status() == StatusCode::FORBIDDEN
+                || r.status() == StatusCode::BAD_REQUEST,
+            "{method} {path}: {}",
+            r.status()
+        );
+        if method == Method::GET {
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        }
+    }
+    // The routes exist: the rightful actor gets through (the token was not revoked above).
+    for (who, path) in [
+        (ContosoAdmin, "/company/users".to_string()),
+        (Owner, format!("/msp/customers/{contoso}")),
+        (Owner, "/msp/tokens".into()),
+        (Tech, "/msp/staff".into()),
+    ] {
+        assert_eq!(
+            page_request(&app, &actors, who, &Method::GET, &path).await,
+            StatusCode::OK,
+            "{path} as {who:?}"
+        );
+    }
+    let still_listed = owner
+        .get(app.url("/msp/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !still_listed.contains("badge off\">Revoked"),
+        "no refused request revoked the token"
+    );
+}
+
+#[tokio::test]
+async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let tokens = [
+        (ContosoAdmin, app.token("admin@contoso.test").await),
+        (ContosoStandard, app.token("standard@contoso.test").await),
+        (ContosoLimited, app.token("limited@contoso.test").await),
+        (FabrikamAdmin, app.token("admin@fabrikam.test").await),
+        (OtherMspPortal, app.other_token(crate::helpers::OTHER_PORTAL).await),
+        (Owner, app.token("owner@northwind.test").await),
+        (Tech, app.token("tech@northwind.test").await),
+        (OtherMspOwner, app.other_token(crate::helpers::OTHER_STAFF).await),
+    ];
+    let token = |who: Who| tokens.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+    let portal_all = [
+        ContosoAdmin,
+        ContosoStandard,
+        ContosoLimited,
+        FabrikamAdmin,
+        OtherMspPortal,
+    ];
+    let foreign = [FabrikamAdmin, OtherMspPortal, OtherMspOwner];
+    let patch = json!({"name": "Contoso Ltd"});
+    let cases: Vec<(Method, String, Option<serde_json::Value>, Vec<Who>, Vec<Who>)> = vec![
+        (
+            Method::GET,
+            format!("/api/portal/customers/{contoso}"),
+            None,
+            foreign.to_vec(),
+            vec![],
+        ),
+        (
+            Method::GET,
+            format!("/api/portal/customers/{contoso}/dashboard"),
+            None,
+            foreign.to_vec(),
+            vec![],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/portal/customers/{contoso}"),
+            Some(patch.clone()),
+            foreign.to_vec(),
+            vec![ContosoAdmin, ContosoStandard, ContosoLimited, Tech],
+        ),
+        (
+            Method::POST,
+            "/api/portal/customers".into(),
+            Some(json!({"name": "Probe"})),
+            vec![],
+            [&portal_all[..], &[Tech]].concat(),
+        ),
+        (
+            Method::PUT,
+            "/api/portal/settings/branding".into(),
+            Some(json!({})),
+            vec![],
+            [&portal_all[..], &[Tech]].concat(),
+        ),
+    ];
+    for (method, path, body, not_found, forbidden) in &cases {
+        for (who, expected) in not_found
+            .iter()
+            .map(|w| (w, StatusCode::NOT_FOUND))
+            .chain(forbidden.iter().map(|w| (w, StatusCode::FORBIDDEN)))
+        {
+            let mut req = Client::new()
+                .request(method.clone(), app.url(path))
+                .bearer_auth(token(*who));
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), expected, "{method} {path} as {who:?}");
+        }
+    }
+    for (what, path) in [
+        ("logo", "/api/portal/settings/branding/logo"),
+        ("favicon", "/api/portal/settings/branding/favicon"),
+    ] {
+        for who in [ContosoAdmin, Tech, OtherMspPortal] {
+            let r = Client::new()
+                .put(app.url(path))
+                .bearer_auth(token(who))
+                .header("content-type", "image/png")
+                .body(crate::helpers::PNG.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{what} as {who:?}");
+        }
+    }
+    // Another MSP's token sees its own branding and customers, never Northwind's.
+    let r: serde_json::Value = Client::new()
+        .get(app.url("/api/portal/customers"))
+        .bearer_auth(token(OtherMspOwner))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["total"], 1);
+    assert_eq!(r["items"][0]["name"], "Woodgrove Bank");
+    let r: serde_json::Value = Client::new()
+        .get(app.url("/api/portal/settings/branding"))
+        .bearer_auth(token(OtherMspPortal))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["product_name"], "Litware MSP Portal");
+    // And the rightful callers get through.
+    for who in [ContosoAdmin, ContosoLimited, Owner, Tech] {
+        let r = Client::new()
+            .get(app.url(&format!("/api/portal/customers/{contoso}/dashboard")))
+            .bearer_auth(token(who))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{who:?}");
+    }
+}

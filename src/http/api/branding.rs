@@ -49,6 +49,7 @@ async fn upload(
     which: Image,
     body: &[u8],
 ) -> Result<Json<Branding>, AppError> {
+    actor.require(crate::policy::Action::ManageBranding, None)?;
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

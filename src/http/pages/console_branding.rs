@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -79,9 +80,10 @@ async fn file_field(mut m: Multipart) -> Result<Vec<u8>, AppError> {
     Err(AppError::BadRequest("Choose a file to upload.".into()))
 }
 
-async fn upload(s: Signed, which: Image, m: Multipart) -> Result<Response, AppError> {
+async fn upload(s: Signed, which: Image, m: Result<Multipart, MultipartRejection>) -> Result<Response, AppError> {
     s.actor().require(Action::ManageBranding, None)?;
-    let result = match file_field(m).await {
+    let m = m.map_err(|_| AppError::BadRequest("Choose a file to upload.".into()));
+    let result = match async { file_field(m?).await }.await {
         Ok(bytes) => branding::set_image(&s.ctx.app.db, s.actor(), which, &bytes).await,
         Err(e) => Err(e),
     };
@@ -123,10 +125,13 @@ async fn upload(s: Signed, which: Image, m: Multipart) -> Result<Response, AppEr
     }
 }
 
-async fn upload_logo(StaffPage(s): StaffPage, m: Multipart) -> Result<Response, AppError> {
+async fn upload_logo(StaffPage(s): StaffPage, m: Result<Multipart, MultipartRejection>) -> Result<Response, AppError> {
     upload(s, Image::Logo, m).await
 }
 
-async fn upload_favicon(StaffPage(s): StaffPage, m: Multipart) -> Result<Response, AppError> {
+async fn upload_favicon(
+    StaffPage(s): StaffPage,
+    m: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
     upload(s, Image::Favicon, m).await
 }
