@@ -175,9 +175,7 @@ async fn load(
     }
     all.sort();
     let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
     };
     let row = Row {
         name,
@@ -256,20 +254,15 @@ async fn get_once(
 
 /// Signs in as the demo customer admin and returns the session cookie.
 async fn sign_in(addr: &str) -> Result<String, String> {
-    let body = serde_urlencoded::to_string([
-        ("email", "admin@contoso.test"),
-        ("password", crate::services::demo::PASSWORD),
-    ])
-    .map_err(|e| e.to_string())?;
+    let body =
+        serde_urlencoded::to_string([("email", "admin@contoso.test"), ("password", crate::services::demo::PASSWORD)])
+            .map_err(|e| e.to_string())?;
     let req = format!(
         "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nSec-Fetch-Site: same-origin\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     let mut conn = BufReader::new(TcpStream::connect(addr).await.map_err(|e| e.to_string())?);
-    conn.get_mut()
-        .write_all(req.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
+    conn.get_mut().write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
     let (status, headers, _) = read_response(&mut conn).await.map_err(|e| e.to_string())?;
     headers
         .iter()
@@ -291,10 +284,7 @@ fn rss_kb(pid: u32) -> u64 {
 }
 
 fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, String> {

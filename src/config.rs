@@ -70,16 +70,12 @@ impl Settings {
         if let Some(v) = env("BIND").or(file.bind) {
             s.bind = v.parse().map_err(|_| format!("PORTICO_BIND: not an address: {v}"))?;
         }
-        s.base_url = env("BASE_URL")
-            .or(file.base_url)
-            .map(|u| u.trim_end_matches('/').to_string());
+        s.base_url = env("BASE_URL").or(file.base_url).map(|u| u.trim_end_matches('/').to_string());
         if let Some(v) = env("DATA_DIR").or(file.data_dir) {
             s.data_dir = PathBuf::from(v);
         }
-        if let Some(v) = env("DB_POOL_SIZE")
-            .map(|v| parse_num("PORTICO_DB_POOL_SIZE", &v))
-            .transpose()?
-            .or(file.db_pool_size)
+        if let Some(v) =
+            env("DB_POOL_SIZE").map(|v| parse_num("PORTICO_DB_POOL_SIZE", &v)).transpose()?.or(file.db_pool_size)
         {
             s.db_pool_size = v.clamp(1, 200);
         }
@@ -90,10 +86,8 @@ impl Settings {
         {
             s.session_idle_minutes = v.max(1);
         }
-        if let Some(v) = env("LOGIN_ATTEMPTS")
-            .map(|v| parse_num("PORTICO_LOGIN_ATTEMPTS", &v))
-            .transpose()?
-            .or(file.login_attempts)
+        if let Some(v) =
+            env("LOGIN_ATTEMPTS").map(|v| parse_num("PORTICO_LOGIN_ATTEMPTS", &v)).transpose()?.or(file.login_attempts)
         {
             s.login_attempts = v.max(1);
         }

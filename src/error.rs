@@ -92,16 +92,11 @@ impl AppError {
             AppError::Unauthorized => "Please sign in to continue.".into(),
             AppError::Forbidden => "Your account doesn't have access to this.".into(),
             AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
-            AppError::Validation(errs) => errs
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join(" "),
+            AppError::Validation(errs) => {
+                errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" ")
+            }
             AppError::TooManyRequests { retry_after } => {
-                format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    human_wait(*retry_after)
-                )
+                format!("Too many attempts. Please wait {} and try again.", human_wait(*retry_after))
             }
             AppError::PayloadTooLarge => "That upload is too large.".into(),
             AppError::UnsupportedMedia(m) => m.clone(),
@@ -126,20 +121,13 @@ impl IntoResponse for AppError {
         }
         let mut error = json!({"code": self.code(), "message": self.message()});
         if let AppError::Validation(errs) = &self {
-            error["fields"] = errs
-                .iter()
-                .map(|e| json!({"field": e.field, "message": e.message}))
-                .collect();
+            error["fields"] = errs.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
         }
         let mut resp = (status, axum::Json(json!({ "error": error }))).into_response();
         if let AppError::TooManyRequests { retry_after } = self {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
-        resp.extensions_mut().insert(ErrorInfo {
-            status,
-            message: self.message(),
-        });
+        resp.extensions_mut().insert(ErrorInfo { status, message: self.message() });
         resp
     }
 }

@@ -35,13 +35,8 @@ impl App {
         if migrate {
             db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
         }
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .map_err(|e| format!("bind {}: {e}", settings.bind))?;
-        Ok(App {
-            state: AppState::new(db, settings),
-            listener,
-        })
+        let listener = TcpListener::bind(settings.bind).await.map_err(|e| format!("bind {}: {e}", settings.bind))?;
+        Ok(App { state: AppState::new(db, settings), listener })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -56,12 +51,9 @@ impl App {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
         let router = http::router(state.clone());
-        let result = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
         janitor.abort();
         state.db.close().await;
         result

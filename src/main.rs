@@ -10,11 +10,7 @@ use portico::services::{self, demo};
 use portico::App;
 
 #[derive(Parser)]
-#[command(
-    name = "portico",
-    version,
-    about = "White-label client portal for managed IT service providers"
-)]
+#[command(name = "portico", version, about = "White-label client portal for managed IT service providers")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -116,10 +112,7 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -160,25 +153,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::SeedDemo => {
             let db = connect(&settings).await?;
             let changed = demo::seed(&db).await.map_err(err)?;
-            println!(
-                "{}",
-                if changed {
-                    "Demo data seeded."
-                } else {
-                    "Demo data already present; nothing changed."
-                }
-            );
+            println!("{}", if changed { "Demo data seeded." } else { "Demo data already present; nothing changed." });
             Ok(())
         }
         Command::Migrate => {
-            let db = Db::connect(&settings.database_url, 2)
-                .await
-                .map_err(|e| e.to_string())?;
+            let db = Db::connect(&settings.database_url, 2).await.map_err(|e| e.to_string())?;
             let n = db::migrate::run(&db).await.map_err(|e| e.to_string())?;
-            println!(
-                "Applied {n} migration(s); schema is at version {}.",
-                db::migrate::LATEST
-            );
+            println!("Applied {n} migration(s); schema is at version {}.", db::migrate::LATEST);
             Ok(())
         }
         Command::Admin(a) => admin(a, &settings).await,
@@ -236,9 +217,7 @@ fn password_from_stdin() -> Result<(String, bool), String> {
 
 async fn account(db: &Db, email: &str, msp: Option<&str>) -> Result<db::users::UserRow, String> {
     let email = email.trim().to_lowercase();
-    let mut found = db::users::find_by_email_any_msp(db, &email)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut found = db::users::find_by_email_any_msp(db, &email).await.map_err(|e| e.to_string())?;
     if let Some(name) = msp {
         let scope = msp_by_name(db, name).await?;
         found.retain(|u| u.msp_id == scope.0);
@@ -254,9 +233,7 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
     let db = connect(settings).await?;
     match a {
         Admin::CreateMsp { name, domain, default } => {
-            services::msps::create(&db, &name, domain.as_deref(), default)
-                .await
-                .map_err(err)?;
+            services::msps::create(&db, &name, domain.as_deref(), default).await.map_err(err)?;
             println!("Created MSP {name}.");
         }
         Admin::AddDomain { msp, domain } => {
@@ -296,16 +273,13 @@ async fn token(t: Token, settings: &Settings) -> Result<(), String> {
     match t {
         Token::Create { email, name, msp } => {
             let user = account(&db, &email, msp.as_deref()).await?;
-            let t = services::tokens::create_for(&db, MspScope(user.msp_id), user.id, &name)
-                .await
-                .map_err(err)?;
+            let t = services::tokens::create_for(&db, MspScope(user.msp_id), user.id, &name).await.map_err(err)?;
             println!("{}", t.token);
         }
         Token::Revoke { token } => {
             let prefix: String = token.chars().take(12).collect();
-            let n = db::tokens::revoke_by_prefix(&db, &prefix, portico::model::now())
-                .await
-                .map_err(|e| e.to_string())?;
+            let n =
+                db::tokens::revoke_by_prefix(&db, &prefix, portico::model::now()).await.map_err(|e| e.to_string())?;
             if n == 0 {
                 return Err("no live token with that prefix".into());
             }

@@ -13,10 +13,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            message: message.into(),
-        }
+        FieldError { field, message: message.into() }
     }
 }
 
@@ -51,9 +48,8 @@ impl Email {
             return Err(FieldError::new(field, "An email address is at most 254 characters."));
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        let ok_chars = s
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != '"' && c != ',');
+        let ok_chars =
+            s.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != '"' && c != ',');
         if local.is_empty()
             || domain.len() < 3
             || !domain.contains('.')
@@ -89,10 +85,7 @@ impl Colour {
         if ok {
             Ok(Colour(s))
         } else {
-            Err(FieldError::new(
-                field,
-                "Enter a colour as # followed by six hex digits, like #1f6feb.",
-            ))
+            Err(FieldError::new(field, "Enter a colour as # followed by six hex digits, like #1f6feb."))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -127,12 +120,7 @@ impl Colour {
     pub fn as_text_on_white(&self) -> String {
         let (mut r, mut g, mut b) = self.rgb();
         for _ in 0..40 {
-            let c = Colour(format!(
-                "#{:02x}{:02x}{:02x}",
-                (r * 255.0) as u8,
-                (g * 255.0) as u8,
-                (b * 255.0) as u8
-            ));
+            let c = Colour(format!("#{:02x}{:02x}{:02x}", (r * 255.0) as u8, (g * 255.0) as u8, (b * 255.0) as u8));
             if 1.05 / (c.luminance() + 0.05) >= 4.6 {
                 return c.0;
             }
@@ -289,12 +277,7 @@ impl Features {
     }
     /// Toggles packed as a comma-separated list of the enabled keys, as stored.
     pub fn to_db(&self) -> String {
-        FEATURES
-            .iter()
-            .filter(|(k, _)| self.get(k))
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join(",")
+        FEATURES.iter().filter(|(k, _)| self.get(k)).map(|(k, _)| *k).collect::<Vec<_>>().join(",")
     }
     pub fn from_db(s: &str) -> Features {
         let on: Vec<&str> = s.split(',').collect();
@@ -325,10 +308,7 @@ mod tests {
 
     #[test]
     fn features_round_trip() {
-        let f = Features {
-            billing: false,
-            ..Features::default()
-        };
+        let f = Features { billing: false, ..Features::default() };
         assert_eq!(Features::from_db(&f.to_db()), f);
     }
 }

@@ -48,24 +48,17 @@ impl Actor {
 
     /// The customer a portal user belongs to.
     pub fn own_customer(&self) -> Option<CustomerScope> {
-        self.customer_id.map(|customer_id| CustomerScope {
-            msp_id: self.msp_id,
-            customer_id,
-        })
+        self.customer_id.map(|customer_id| CustomerScope { msp_id: self.msp_id, customer_id })
     }
 
     /// The scope for `customer_id` if this actor may reach that customer at all. Another
     /// tenant's customer is `NotFound`, never `Forbidden`, so existence is not revealed.
     pub fn customer_scope(&self, customer_id: Uuid) -> Result<CustomerScope, AppError> {
         match self.role {
-            Role::Staff(_) => Ok(CustomerScope {
-                msp_id: self.msp_id,
-                customer_id,
-            }),
-            Role::Portal(_) if self.customer_id == Some(customer_id) => Ok(CustomerScope {
-                msp_id: self.msp_id,
-                customer_id,
-            }),
+            Role::Staff(_) => Ok(CustomerScope { msp_id: self.msp_id, customer_id }),
+            Role::Portal(_) if self.customer_id == Some(customer_id) => {
+                Ok(CustomerScope { msp_id: self.msp_id, customer_id })
+            }
             Role::Portal(_) => Err(AppError::NotFound),
         }
     }
@@ -150,10 +143,7 @@ mod tests {
     #[test]
     fn role_and_toggle_must_both_allow() {
         let all = Features::default();
-        let no_tickets = Features {
-            tickets: false,
-            ..Features::default()
-        };
+        let no_tickets = Features { tickets: false, ..Features::default() };
         assert!(portal(PortalRole::Limited).may(Action::UseFeature("tickets"), Some(&all)));
         assert!(!portal(PortalRole::Limited).may(Action::UseFeature("licenses"), Some(&all)));
         assert!(!portal(PortalRole::Admin).may(Action::UseFeature("tickets"), Some(&no_tickets)));

@@ -74,27 +74,19 @@ pub fn check_new(field: &'static str, password: &str, email: &str) -> Result<(),
         || lower == email.to_lowercase()
         || lower.chars().all(|c| c == lower.chars().next().unwrap_or(' '))
     {
-        return Err(FieldError::new(
-            field,
-            "That password is too easy to guess. Choose another.",
-        ));
+        return Err(FieldError::new(field, "That password is too easy to guess. Choose another."));
     }
     Ok(())
 }
 
 /// Hashes on a blocking thread: argon2 is deliberately slow.
 pub async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .expect("hashing thread")
+    tokio::task::spawn_blocking(move || hash_now(&password)).await.expect("hashing thread")
 }
 
 pub fn hash_now(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default parameters").to_string()
 }
 
 /// Verifies against `hash`, or against a fixed dummy when there is none, so the time taken

@@ -14,11 +14,7 @@ pub struct IpLimiter {
 
 impl IpLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
-        IpLimiter {
-            max,
-            window,
-            hits: Mutex::new(HashMap::new()),
-        }
+        IpLimiter { max, window, hits: Mutex::new(HashMap::new()) }
     }
 
     /// Records an attempt; `Err(seconds)` when over the limit, with the wait until one expires.

@@ -46,10 +46,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CustomerListRow>, i64), DbError> {
-    let pattern = format!(
-        "%{}%",
-        search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = on_db!(db, p => sqlx::query_as(
         "SELECT c.id, c.name, c.m365_tenant_id, c.active, c.created_at, \
          (SELECT COUNT(*) FROM users u WHERE u.msp_id = c.msp_id AND u.customer_id = c.id) AS user_count \

@@ -23,13 +23,9 @@ pub async fn run(db: &Db) -> Result<usize, DbError> {
         Db::Postgres(pool) => {
             // Several instances may start at once: one migrates, the others wait.
             let mut conn = pool.acquire().await?;
-            sqlx::query("SELECT pg_advisory_lock(726354)")
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("SELECT pg_advisory_lock(726354)").execute(&mut *conn).await?;
             let result = apply(db, &mut applied).await;
-            sqlx::query("SELECT pg_advisory_unlock(726354)")
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("SELECT pg_advisory_unlock(726354)").execute(&mut *conn).await?;
             result?;
         }
         Db::Sqlite(_) => apply(db, &mut applied).await?,

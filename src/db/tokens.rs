@@ -23,19 +23,19 @@ pub struct TokenOwner {
     pub user_id: Uuid,
 }
 
-pub async fn insert(
-    db: &Db,
-    scope: MspScope,
-    id: Uuid,
-    user_id: Uuid,
-    name: &str,
-    hash: &str,
-    prefix: &str,
-    now: Ts,
-) -> Result<(), DbError> {
+/// A token about to be stored; only its hash and a short prefix are kept.
+pub struct NewToken<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: &'a str,
+    pub hash: &'a str,
+    pub prefix: &'a str,
+}
+
+pub async fn insert(db: &Db, scope: MspScope, t: &NewToken<'_>, now: Ts) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
         "INSERT INTO api_tokens (id, msp_id, user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    ).bind(id).bind(scope.0).bind(user_id).bind(name).bind(hash).bind(prefix).bind(now).execute(p).await.map(|_| ()))
+    ).bind(t.id).bind(scope.0).bind(t.user_id).bind(t.name).bind(t.hash).bind(t.prefix).bind(now).execute(p).await.map(|_| ()))
 }
 
 pub async fn list(db: &Db, scope: MspScope) -> Result<Vec<TokenRow>, DbError> {

@@ -15,21 +15,9 @@ use crate::error::AppError;
 use crate::model::Colour;
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "portico.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../static/portico.css"),
-    ),
-    (
-        "portico.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../static/portico.js"),
-    ),
-    (
-        "favicon.svg",
-        "image/svg+xml",
-        include_bytes!("../../static/favicon.svg"),
-    ),
+    ("portico.css", "text/css; charset=utf-8", include_bytes!("../../static/portico.css")),
+    ("portico.js", "text/javascript; charset=utf-8", include_bytes!("../../static/portico.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
 ];
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -47,19 +35,15 @@ const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 async fn file(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _, _)| *n == name) {
-        Some((_, ty, bytes)) => (
-            [(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, LONG_CACHE)],
-            *bytes,
-        )
-            .into_response(),
+        Some((_, ty, bytes)) => {
+            ([(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, LONG_CACHE)], *bytes).into_response()
+        }
         None => AppError::NotFound.into_response(),
     }
 }
 
 async fn msp_of(app: &AppState, headers: &HeaderMap) -> Result<db::msps::MspRow, AppError> {
-    db::msps::for_host(&app.db, &host_of(headers))
-        .await?
-        .ok_or(AppError::NotFound)
+    db::msps::for_host(&app.db, &host_of(headers)).await?.ok_or(AppError::NotFound)
 }
 
 /// The brand colour as CSS custom properties, with contrast-safe variants.
@@ -67,20 +51,9 @@ async fn brand_css(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resu
     let msp = msp_of(&app, &headers).await?;
     let c = Colour::parse("primary_color", &msp.primary_color)
         .unwrap_or_else(|_| Colour::parse("c", "#1f6feb").expect("valid"));
-    let css = format!(
-        ":root{{--brand:{};--brand-text:{};--brand-ink:{};}}\n",
-        c.as_str(),
-        c.text_on(),
-        c.as_text_on_white()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, LONG_CACHE),
-        ],
-        css,
-    )
-        .into_response())
+    let css =
+        format!(":root{{--brand:{};--brand-text:{};--brand-ink:{};}}\n", c.as_str(), c.text_on(), c.as_text_on_white());
+    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, LONG_CACHE)], css).into_response())
 }
 
 async fn image(app: &AppState, headers: &HeaderMap, which: Image) -> Result<Response, AppError> {

@@ -34,10 +34,7 @@ impl Ctx {
         MspScope(self.msp.id)
     }
     pub fn features(&self) -> Option<Features> {
-        self.session
-            .as_ref()
-            .and_then(|s| s.customer.as_ref())
-            .map(|c| Features::from_db(&c.features))
+        self.session.as_ref().and_then(|s| s.customer.as_ref()).map(|c| Features::from_db(&c.features))
     }
 }
 
@@ -95,15 +92,10 @@ pub fn client_ip(app: &AppState, parts_headers: &HeaderMap, peer: Option<SocketA
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
 }
 
 /// Resolves the MSP and session, and refuses cross-site or token-less state changes.
@@ -159,14 +151,7 @@ fn cross_site(headers: &HeaderMap, host: &str) -> bool {
         return !matches!(site, "same-origin" | "none");
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let origin_host = origin
-            .split("://")
-            .nth(1)
-            .unwrap_or("")
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
+        let origin_host = origin.split("://").nth(1).unwrap_or("").split(':').next().unwrap_or("").to_lowercase();
         return origin == "null" || origin_host != host;
     }
     false
@@ -200,11 +185,7 @@ fn csrf_token_of(parts: &Parts, body: &[u8]) -> Option<String> {
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("page context missing".into()))
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| AppError::Internal("page context missing".into()))
     }
 }
 
@@ -234,9 +215,7 @@ impl IntoResponse for ToSignIn {
 impl<S: Send + Sync> FromRequestParts<S> for Signed {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_request_parts(parts, s)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let ctx = Ctx::from_request_parts(parts, s).await.map_err(IntoResponse::into_response)?;
         match ctx.session.clone() {
             Some(session) => Ok(Signed { ctx, session }),
             None => Err(ToSignIn(parts.uri.path().to_string()).into_response()),

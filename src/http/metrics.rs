@@ -24,11 +24,8 @@ struct Series {
 pub struct Metrics(Mutex<BTreeMap<(String, String, u16), Series>>);
 
 pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let resp = next.run(req).await;
@@ -67,17 +64,9 @@ impl Metrics {
                     s.buckets[i]
                 );
             }
-            let _ = writeln!(
-                out,
-                "portico_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
+            let _ = writeln!(out, "portico_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "portico_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
-            let _ = writeln!(
-                out,
-                "portico_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
+            let _ = writeln!(out, "portico_http_request_duration_seconds_count{{{labels}}} {}", s.count);
         }
         let (size, idle, max) = pool;
         let _ = writeln!(out, "# HELP portico_db_pool_connections Database connections by state.\n# TYPE portico_db_pool_connections gauge");

@@ -11,10 +11,7 @@ use axum::Router;
 use super::AppState;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
 }
 
 /// The process is up. Does no work at all, so it also serves as the benchmark's bare handler.
@@ -33,8 +30,5 @@ async fn readyz(State(app): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 async fn metrics(State(app): State<Arc<AppState>>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(app.db.pool_stats()),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render(app.db.pool_stats()))
 }

@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/icons.html",
     "partials/form.html",
     "partials/portal_users.html",
+    "partials/support.html",
     "partials/features.html",
     "pages/login.html",
     "pages/invite.html",
@@ -43,14 +44,7 @@ pub fn environment() -> Environment<'static> {
         let s = v.to_string();
         time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
             .map(|t| {
-                format!(
-                    "{:02} {} {} {:02}:{:02}",
-                    t.day(),
-                    short_month(t.month()),
-                    t.year(),
-                    t.hour(),
-                    t.minute()
-                )
+                format!("{:02} {} {} {:02}:{:02}", t.day(), short_month(t.month()), t.year(), t.hour(), t.minute())
             })
             .unwrap_or(s)
     });

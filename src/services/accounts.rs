@@ -25,54 +25,47 @@ pub struct SignedIn {
 /// The window over which failed sign-ins are counted.
 const WINDOW_MINUTES: i64 = 15;
 
-pub async fn sign_in(
-    db: &Db,
-    msp: MspScope,
-    limiter: &IpLimiter,
-    max_attempts: u32,
-    idle_minutes: i64,
-    door: Door,
-    email: &str,
-    password: &str,
-    ip: IpAddr,
-) -> AppResult<SignedIn> {
-    let bad = || {
-        AppError::Validation(vec![FieldError::new(
-            "email",
-            "That email and password don't match an account.",
-        )])
-    };
-    limiter
-        .hit(ip)
-        .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+/// What a sign-in form carries, and where it came from.
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    pub door: Door,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub ip: IpAddr,
+}
+
+/// The limits a sign-in is held to.
+pub struct Limits<'a> {
+    pub per_ip: &'a IpLimiter,
+    pub per_account: u32,
+    pub idle_minutes: i64,
+}
+
+pub async fn sign_in(db: &Db, msp: MspScope, limits: &Limits<'_>, creds: &Credentials<'_>) -> AppResult<SignedIn> {
+    let bad =
+        || AppError::Validation(vec![FieldError::new("email", "That email and password don't match an account.")]);
+    let Credentials { door, email, password, ip } = *creds;
+    limits.per_ip.hit(ip).map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let email = Email::parse("email", email).map_err(|_| bad())?;
-    if password.is_empty() || password.len() > password::MAX_LENGTH * 4 {
+    if password.is_empty() || password.len() > crate::auth::password::MAX_LENGTH * 4 {
         return Err(bad());
     }
     let t = now();
     let since = t - Duration::minutes(WINDOW_MINUTES);
     let (failures, oldest) = login_attempts::failures_since(db, msp, email.as_str(), since).await?;
-    if failures >= max_attempts as i64 {
+    if failures >= limits.per_account as i64 {
         let until = oldest.unwrap_or(t) + Duration::minutes(WINDOW_MINUTES);
-        return Err(AppError::TooManyRequests {
-            retry_after: (until - t).whole_seconds().max(1) as u64,
-        });
+        return Err(AppError::TooManyRequests { retry_after: (until - t).whole_seconds().max(1) as u64 });
     }
     let user = users::find_by_email(db, msp, email.as_str()).await?;
     let hash = user.as_ref().filter(|u| u.active).and_then(|u| u.password_hash.clone());
-    let ok = password::verify(password.to_string(), hash).await;
-    let right_door = user
-        .as_ref()
-        .is_some_and(|u| (u.customer_id.is_none()) == (door == Door::Console));
+    let ok = crate::auth::password::verify(password.to_string(), hash).await;
+    let right_door = user.as_ref().is_some_and(|u| (u.customer_id.is_none()) == (door == Door::Console));
     login_attempts::record(db, msp, email.as_str(), &ip.to_string(), ok && right_door, t).await?;
     let user = match user {
         Some(u) if ok && right_door => u,
         Some(u) if ok => {
-            let other = if u.customer_id.is_none() {
-                "the staff console at /msp"
-            } else {
-                "the customer portal"
-            };
+            let other = if u.customer_id.is_none() { "the staff console at /msp" } else { "the customer portal" };
             return Err(AppError::Validation(vec![FieldError::new(
                 "email",
                 format!("This account signs in at {other}."),
@@ -90,7 +83,7 @@ pub async fn sign_in(
         }
     }
     users::touch_sign_in(db, msp, user.id, t).await?;
-    let session_token = start_session(db, &actor, idle_minutes).await?;
+    let session_token = start_session(db, &actor, limits.idle_minutes).await?;
     Ok(SignedIn { actor, session_token })
 }
 
@@ -145,12 +138,7 @@ pub async fn session(db: &Db, msp: MspScope, token: &str, idle_minutes: i64) -> 
     if t - s.last_seen_at > Duration::minutes(1) {
         sessions::extend(db, msp, &token_hash, t, t + Duration::minutes(idle_minutes)).await?;
     }
-    Ok(Some(Session {
-        actor,
-        customer,
-        csrf: s.csrf_token,
-        token_hash,
-    }))
+    Ok(Some(Session { actor, customer, csrf: s.csrf_token, token_hash }))
 }
 
 pub async fn sign_out(db: &Db, msp: MspScope, token_hash: &str) -> AppResult<()> {
@@ -168,9 +156,7 @@ pub async fn change_password(
     confirm: &str,
     idle_minutes: i64,
 ) -> AppResult<String> {
-    let user = users::get(db, actor.msp(), actor.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = users::get(db, actor.msp(), actor.user_id).await?.ok_or(AppError::NotFound)?;
     if !password::verify(current.to_string(), user.password_hash.clone()).await {
         return Err(FieldError::new("current_password", "That isn't your current password.").into());
     }
@@ -227,9 +213,7 @@ pub async fn accept_invitation(
     }
     let hash = password::hash(new.to_string()).await;
     if !db::invitations::accept(db, msp, &auth::hash_token(token), inv.user.id, &hash, now()).await? {
-        return Err(AppError::BadRequest(
-            "This link has expired or has already been used.".into(),
-        ));
+        return Err(AppError::BadRequest("This link has expired or has already been used.".into()));
     }
     let actor = crate::services::actor_of(&inv.user)?;
     let session_token = start_session(db, &actor, idle_minutes).await?;

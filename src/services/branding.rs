@@ -34,14 +34,8 @@ impl Branding {
             support_phone: m.support_phone.clone(),
             support_email: m.support_email.clone(),
             support_hours: m.support_hours.clone(),
-            logo_url: m
-                .logo_type
-                .as_ref()
-                .map(|_| format!("/brand/logo?v={}", m.branding_version)),
-            favicon_url: m
-                .favicon_type
-                .as_ref()
-                .map(|_| format!("/brand/favicon?v={}", m.branding_version)),
+            logo_url: m.logo_type.as_ref().map(|_| format!("/brand/logo?v={}", m.branding_version)),
+            favicon_url: m.favicon_type.as_ref().map(|_| format!("/brand/favicon?v={}", m.branding_version)),
         }
     }
 }
@@ -77,39 +71,20 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
     let pick = |v: &Option<String>, cur: &str| v.clone().unwrap_or_else(|| cur.to_string());
     let mut errors: Vec<FieldError> = vec![];
     let mut field = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
-    let product_name = field(model::text(
-        "product_name",
-        &pick(&u.product_name, &cur.product_name),
-        80,
-        true,
-    ));
+    let product_name = field(model::text("product_name", &pick(&u.product_name, &cur.product_name), 80, true));
     let primary_color = field(
         Colour::parse("primary_color", &pick(&u.primary_color, &cur.primary_color)).map(|c| c.as_str().to_string()),
     );
-    let welcome_message = field(model::text(
-        "welcome_message",
-        &pick(&u.welcome_message, &cur.welcome_message),
-        1000,
-        false,
-    ));
-    let support_phone = field(model::text(
-        "support_phone",
-        &pick(&u.support_phone, &cur.support_phone),
-        40,
-        false,
-    ));
+    let welcome_message =
+        field(model::text("welcome_message", &pick(&u.welcome_message, &cur.welcome_message), 1000, false));
+    let support_phone = field(model::text("support_phone", &pick(&u.support_phone, &cur.support_phone), 40, false));
     let email_raw = pick(&u.support_email, &cur.support_email);
     let support_email = if email_raw.trim().is_empty() {
         String::new()
     } else {
         field(Email::parse("support_email", &email_raw).map(|e| e.to_string()))
     };
-    let support_hours = field(model::text(
-        "support_hours",
-        &pick(&u.support_hours, &cur.support_hours),
-        120,
-        false,
-    ));
+    let support_hours = field(model::text("support_hours", &pick(&u.support_hours, &cur.support_hours), 120, false));
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -127,11 +102,7 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
 
 /// Checks an uploaded image by its content (never its name) and returns its media type.
 pub fn sniff_image(which: Image, bytes: &[u8]) -> AppResult<&'static str> {
-    let max = if which == Image::Logo {
-        MAX_LOGO_BYTES
-    } else {
-        MAX_FAVICON_BYTES
-    };
+    let max = if which == Image::Logo { MAX_LOGO_BYTES } else { MAX_FAVICON_BYTES };
     if bytes.is_empty() {
         return Err(AppError::BadRequest("The file is empty.".into()));
     }
@@ -152,11 +123,7 @@ pub fn sniff_image(which: Image, bytes: &[u8]) -> AppResult<&'static str> {
             return check_svg(text).map(|_| "image/svg+xml");
         }
     }
-    let kinds = if which == Image::Logo {
-        "PNG, JPEG or SVG"
-    } else {
-        "PNG, ICO or SVG"
-    };
+    let kinds = if which == Image::Logo { "PNG, JPEG or SVG" } else { "PNG, ICO or SVG" };
     Err(AppError::UnsupportedMedia(format!("That file isn't a {kinds} image.")))
 }
 
@@ -210,16 +177,9 @@ mod tests {
 
     #[test]
     fn svg_with_script_is_refused() {
-        assert!(sniff_image(
-            Image::Logo,
-            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
-        )
-        .is_err());
-        assert!(sniff_image(
-            Image::Logo,
-            b"<svg xmlns='http://www.w3.org/2000/svg' onload = 'x()'></svg>"
-        )
-        .is_err());
+        assert!(sniff_image(Image::Logo, b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+            .is_err());
+        assert!(sniff_image(Image::Logo, b"<svg xmlns='http://www.w3.org/2000/svg' onload = 'x()'></svg>").is_err());
         assert_eq!(
             sniff_image(Image::Logo, b"<svg xmlns='http://www.w3.org/2000/svg'><rect/></svg>").unwrap(),
             "image/svg+xml"

@@ -56,17 +56,12 @@ pub fn parse_tenant_id(raw: &str) -> Result<Option<String>, FieldError> {
     let guid = Uuid::parse_str(&s).is_ok() && s.len() == 36;
     let domain = s.ends_with(".onmicrosoft.com")
         && s.len() <= 80
-        && s.trim_end_matches(".onmicrosoft.com")
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && s.trim_end_matches(".onmicrosoft.com").chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         && s.len() > ".onmicrosoft.com".len();
     if guid || domain {
         Ok(Some(s))
     } else {
-        Err(FieldError::new(
-            "m365_tenant_id",
-            "Enter the tenant ID (a GUID) or its contoso.onmicrosoft.com domain.",
-        ))
+        Err(FieldError::new("m365_tenant_id", "Enter the tenant ID (a GUID) or its contoso.onmicrosoft.com domain."))
     }
 }
 

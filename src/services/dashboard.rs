@@ -52,33 +52,21 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
     let scope = actor.customer_scope(c.id)?;
     let users = db::users::list_customer(db, scope).await?;
     let count = |f: &dyn Fn(&db::users::UserRow) -> bool| users.iter().filter(|u| f(u)).count() as i64;
-    let msp = db::msps::get(db, actor.msp())
-        .await?
-        .ok_or(crate::error::AppError::NotFound)?;
+    let msp = db::msps::get(db, actor.msp()).await?.ok_or(crate::error::AppError::NotFound)?;
     Ok(Dashboard {
-        customer: DashboardCustomer {
-            id: c.id,
-            name: c.name.clone(),
-        },
+        customer: DashboardCustomer { id: c.id, name: c.name.clone() },
         portal_users: PortalUserCounts {
             total: users.len() as i64,
             active: count(&|u| u.active && u.password_hash.is_some()),
             admins: count(&|u| u.active && u.role == "admin"),
             invited: count(&|u| u.active && u.password_hash.is_none()),
         },
-        microsoft_365: M365Link {
-            connected: c.m365_tenant_id.is_some(),
-            tenant_id: c.m365_tenant_id.clone(),
-        },
+        microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone() },
         features: FEATURES
             .iter()
             .filter(|(k, _)| features.get(k) && actor.may(Action::UseFeature(k), Some(&features)))
             .map(|(k, _)| k.to_string())
             .collect(),
-        support: Support {
-            phone: msp.support_phone,
-            email: msp.support_email,
-            hours: msp.support_hours,
-        },
+        support: Support { phone: msp.support_phone, email: msp.support_email, hours: msp.support_hours },
     })
 }

@@ -47,10 +47,9 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
     // One hash for every demo account: argon2 is deliberately slow.
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let hash = || HASH.get_or_init(|| password::hash_now(PASSWORD)).clone();
-    for (email, name, role) in [
-        ("owner@northwind.test", "Olivia Owens", "owner"),
-        ("tech@northwind.test", "Tomás Herrera", "technician"),
-    ] {
+    for (email, name, role) in
+        [("owner@northwind.test", "Olivia Owens", "owner"), ("tech@northwind.test", "Tomás Herrera", "technician")]
+    {
         changed |= ensure_user(db, msp, None, email, name, role, &hash).await?;
     }
     let adatum_off = Features {
@@ -77,10 +76,7 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
                 id
             }
         };
-        ids.push(CustomerScope {
-            msp_id: msp.0,
-            customer_id: id,
-        });
+        ids.push(CustomerScope { msp_id: msp.0, customer_id: id });
     }
     let portal = [
         (0, "admin@contoso.test", "Alex Wilber", "admin"),
@@ -107,14 +103,8 @@ async fn ensure_user(
         return Ok(false);
     }
     let h = hash();
-    let u = db::users::NewUser {
-        id: model::new_id(),
-        customer_id: customer,
-        email,
-        name,
-        role,
-        password_hash: Some(&h),
-    };
+    let u =
+        db::users::NewUser { id: model::new_id(), customer_id: customer, email, name, role, password_hash: Some(&h) };
     db::users::insert(db, msp, &u, now()).await?;
     Ok(true)
 }

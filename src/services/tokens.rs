@@ -25,17 +25,9 @@ pub async fn create_for(db: &Db, msp: MspScope, user_id: Uuid, name: &str) -> Ap
     }
     let token = format!("{SCHEME}{}", auth::random_token());
     let id = model::new_id();
-    db::tokens::insert(
-        db,
-        msp,
-        id,
-        user.id,
-        &name,
-        &auth::hash_token(&token),
-        &token[..12],
-        now(),
-    )
-    .await?;
+    let hash = auth::hash_token(&token);
+    let row = db::tokens::NewToken { id, user_id: user.id, name: &name, hash: &hash, prefix: &token[..12] };
+    db::tokens::insert(db, msp, &row, now()).await?;
     Ok(NewToken { id, token })
 }
 
@@ -64,14 +56,9 @@ pub async fn authenticate(db: &Db, raw: &str) -> AppResult<Actor> {
     if !raw.starts_with(SCHEME) || raw.len() > 100 {
         return Err(AppError::Unauthorized);
     }
-    let owner = db::tokens::owner(db, &auth::hash_token(raw))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let owner = db::tokens::owner(db, &auth::hash_token(raw)).await?.ok_or(AppError::Unauthorized)?;
     let msp = MspScope(owner.msp_id);
-    let user = db::users::get(db, msp, owner.user_id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or(AppError::Unauthorized)?;
+    let user = db::users::get(db, msp, owner.user_id).await?.filter(|u| u.active).ok_or(AppError::Unauthorized)?;
     let actor = crate::services::actor_of(&user)?;
     if let Some(scope) = actor.own_customer() {
         if !db::customers::get(db, scope).await?.is_some_and(|c| c.active) {

@@ -16,27 +16,20 @@ pub const INVITE_HOURS: i64 = 72;
 async fn issue_link(db: &Db, scope: CustomerScope, user_id: Uuid, by: Uuid) -> AppResult<String> {
     let token = auth::random_token();
     let t = now();
-    db::invitations::insert(
-        db,
-        scope,
-        &auth::hash_token(&token),
-        user_id,
-        by,
-        t,
-        t + Duration::hours(INVITE_HOURS),
-    )
-    .await?;
+    db::invitations::insert(db, scope, &auth::hash_token(&token), user_id, by, t, t + Duration::hours(INVITE_HOURS))
+        .await?;
     Ok(token)
 }
 
 /// The scope of a customer whose portal users the actor may manage.
 async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<CustomerScope> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
-    actor.require(
-        Action::ManagePortalUsers,
-        Some(&model::Features::from_db(&customer.features)),
-    )?;
-    Ok(actor.customer_scope(customer.id)?)
+    actor.require(Action::ManagePortalUsers, Some(&model::Features::from_db(&customer.features)))?;
+    actor.customer_scope(customer.id)
+}
+
+async fn reload(db: &Db, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
+    db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn list_portal_users(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Vec<UserRow>> {
@@ -70,10 +63,7 @@ pub async fn invite(
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         return Err(AppError::Validation(errors));
     };
-    if db::users::find_by_email(db, actor.msp(), email.as_str())
-        .await?
-        .is_some()
-    {
+    if db::users::find_by_email(db, actor.msp(), email.as_str()).await?.is_some() {
         return Err(FieldError::new("email", "An account with this email address already exists.").into());
     }
     let id = model::new_id();
@@ -103,9 +93,7 @@ pub async fn invite(
 
 async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<(CustomerScope, UserRow)> {
     let scope = managed_customer(db, actor, customer_id).await?;
-    let user = db::users::get_in_customer(db, scope, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = db::users::get_in_customer(db, scope, user_id).await?.ok_or(AppError::NotFound)?;
     Ok((scope, user))
 }
 
@@ -122,9 +110,7 @@ async fn guard_admins(
         return Ok(());
     }
     if user.id == actor.user_id {
-        return Err(AppError::BadRequest(
-            "You can't remove your own admin access. Ask another admin to do it.".into(),
-        ));
+        return Err(AppError::BadRequest("You can't remove your own admin access. Ask another admin to do it.".into()));
     }
     if user.role == "admin" && user.active && db::users::count_active_role(db, scope, "admin").await? <= 1 {
         return Err(AppError::BadRequest(
@@ -144,18 +130,9 @@ pub async fn set_portal_role(
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let role = PortalRole::parse(role)
         .ok_or_else(|| AppError::from(FieldError::new("role", "Choose admin, standard or limited.")))?;
-    guard_admins(
-        db,
-        actor,
-        scope,
-        &user,
-        user.role == "admin" && role != PortalRole::Admin,
-    )
-    .await?;
+    guard_admins(db, actor, scope, &user, user.role == "admin" && role != PortalRole::Admin).await?;
     db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
-    Ok(db::users::get(db, actor.msp(), user.id)
-        .await?
-        .ok_or(AppError::NotFound)?)
+    reload(db, actor, user.id).await
 }
 
 pub async fn set_portal_active(
@@ -171,9 +148,7 @@ pub async fn set_portal_active(
         return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
     }
     db::users::set_active(db, actor.msp(), user.id, active).await?;
-    Ok(db::users::get(db, actor.msp(), user.id)
-        .await?
-        .ok_or(AppError::NotFound)?)
+    reload(db, actor, user.id).await
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.
@@ -269,25 +244,17 @@ pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: Uuid, role: &str) -
         && role != StaffRole::Owner
         && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1
     {
-        return Err(AppError::BadRequest(
-            "This is the only owner. Make someone else an owner first.".into(),
-        ));
+        return Err(AppError::BadRequest("This is the only owner. Make someone else an owner first.".into()));
     }
     db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
-    Ok(db::users::get(db, actor.msp(), user.id)
-        .await?
-        .ok_or(AppError::NotFound)?)
+    reload(db, actor, user.id).await
 }
 
 pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: bool) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
     if !active && user.role == "owner" && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1 {
-        return Err(AppError::BadRequest(
-            "This is the only owner and can't be deactivated.".into(),
-        ));
+        return Err(AppError::BadRequest("This is the only owner and can't be deactivated.".into()));
     }
     db::users::set_active(db, actor.msp(), user.id, active).await?;
-    Ok(db::users::get(db, actor.msp(), user.id)
-        .await?
-        .ok_or(AppError::NotFound)?)
+    reload(db, actor, user.id).await
 }

@@ -41,61 +41,30 @@ async fn requests_without_a_valid_token_get_401() {
     }
     // A session cookie is not an API credential.
     let c = app.signed_in("owner@northwind.test").await;
-    assert_eq!(
-        c.get(app.url("/api/portal/customers")).send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(c.get(app.url("/api/portal/customers")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn staff_see_all_their_customers_and_portal_users_only_their_own() {
     let app = TestApp::spawn().await;
     let staff = app.token("tech@northwind.test").await;
-    let (s, body) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/portal/customers?per_page=2",
-        &staff,
-        None,
-    )
-    .await;
+    let (s, body) = call(&app, reqwest::Method::GET, "/api/portal/customers?per_page=2", &staff, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body["total"], 3);
     assert_eq!(body["per_page"], 2);
     assert_eq!(body["items"].as_array().unwrap().len(), 2);
     assert_eq!(body["items"][0]["name"], "Adatum Corp");
     assert_eq!(body["items"][0]["features"]["billing"], false);
-    let (_, page2) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/portal/customers?per_page=2&page=2",
-        &staff,
-        None,
-    )
-    .await;
+    let (_, page2) = call(&app, reqwest::Method::GET, "/api/portal/customers?per_page=2&page=2", &staff, None).await;
     assert_eq!(page2["items"][0]["name"], "Fabrikam Inc");
-    let (_, found) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/portal/customers?q=CONTO",
-        &staff,
-        None,
-    )
-    .await;
+    let (_, found) = call(&app, reqwest::Method::GET, "/api/portal/customers?q=CONTO", &staff, None).await;
     assert_eq!(found["total"], 1);
     let portal = app.token("standard@contoso.test").await;
     let (_, own) = call(&app, reqwest::Method::GET, "/api/portal/customers", &portal, None).await;
     assert_eq!(own["total"], 1);
     assert_eq!(own["items"][0]["name"], "Contoso Ltd");
     for bad in ["?per_page=0", "?per_page=201", "?page=0", "?page=abc"] {
-        let (s, body) = call(
-            &app,
-            reqwest::Method::GET,
-            &format!("/api/portal/customers{bad}"),
-            &staff,
-            None,
-        )
-        .await;
+        let (s, body) = call(&app, reqwest::Method::GET, &format!("/api/portal/customers{bad}"), &staff, None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["error"]["code"], "bad_request");
     }
@@ -125,46 +94,15 @@ async fn owners_create_and_patch_customers_with_validation() {
     assert_eq!(c["m365_tenant_id"], Value::Null);
     assert_eq!(c["name"], "Relecloud");
     let bad = [
-        (
-            json!({"name": ""}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
-        (
-            json!({"name": "x".repeat(121)}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
-        (
-            json!({"name": 42}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
-        (
-            json!({"name": "Ok", "colour": "red"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
-        (
-            json!({"name": "Ok", "m365_tenant_id": "nope"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
-        (
-            json!({"name": "contoso LTD"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
+        (json!({"name": ""}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (json!({"name": "x".repeat(121)}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (json!({"name": 42}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (json!({"name": "Ok", "colour": "red"}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (json!({"name": "Ok", "m365_tenant_id": "nope"}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (json!({"name": "contoso LTD"}), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
     ];
     for (body, status, code) in bad {
-        let (s, b) = call(
-            &app,
-            reqwest::Method::POST,
-            "/api/portal/customers",
-            &owner,
-            Some(body.clone()),
-        )
-        .await;
+        let (s, b) = call(&app, reqwest::Method::POST, "/api/portal/customers", &owner, Some(body.clone())).await;
         assert_eq!(s, status, "{body}");
         assert_eq!(b["error"]["code"], code);
         assert!(!b["error"]["message"].as_str().unwrap().is_empty());
@@ -208,21 +146,10 @@ async fn owners_create_and_patch_customers_with_validation() {
 async fn lower_roles_cannot_write() {
     let app = TestApp::spawn().await;
     let id = app.customer_id("Contoso Ltd").await;
-    for email in [
-        "tech@northwind.test",
-        "admin@contoso.test",
-        "standard@contoso.test",
-        "limited@contoso.test",
-    ] {
+    for email in ["tech@northwind.test", "admin@contoso.test", "standard@contoso.test", "limited@contoso.test"] {
         let t = app.token(email).await;
-        let (s, b) = call(
-            &app,
-            reqwest::Method::POST,
-            "/api/portal/customers",
-            &t,
-            Some(json!({"name": "Nope"})),
-        )
-        .await;
+        let (s, b) =
+            call(&app, reqwest::Method::POST, "/api/portal/customers", &t, Some(json!({"name": "Nope"}))).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{email}");
         assert_eq!(b["error"]["code"], "forbidden");
         let (s, _) = call(
@@ -245,14 +172,7 @@ async fn lower_roles_cannot_write() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{email}");
     }
     let owner = app.token("owner@northwind.test").await;
-    let (_, c) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/portal/customers/{id}"),
-        &owner,
-        None,
-    )
-    .await;
+    let (_, c) = call(&app, reqwest::Method::GET, &format!("/api/portal/customers/{id}"), &owner, None).await;
     assert_eq!(c["name"], "Contoso Ltd");
 }
 
@@ -260,14 +180,7 @@ async fn lower_roles_cannot_write() {
 async fn branding_over_the_api() {
     let app = TestApp::spawn().await;
     let owner = app.token("owner@northwind.test").await;
-    let (s, b) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/portal/settings/branding",
-        &owner,
-        None,
-    )
-    .await;
+    let (s, b) = call(&app, reqwest::Method::GET, "/api/portal/settings/branding", &owner, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["primary_color"], "#0f766e");
     assert!(b["logo_url"].as_str().unwrap().starts_with("/brand/logo"));
@@ -290,25 +203,11 @@ async fn branding_over_the_api() {
         json!({"welcome_message": "x".repeat(1001)}),
         json!({"unknown": 1}),
     ] {
-        let (s, b) = call(
-            &app,
-            reqwest::Method::PUT,
-            "/api/portal/settings/branding",
-            &owner,
-            Some(bad.clone()),
-        )
-        .await;
+        let (s, b) = call(&app, reqwest::Method::PUT, "/api/portal/settings/branding", &owner, Some(bad.clone())).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert_eq!(b["error"]["code"], "validation_failed");
     }
-    let (_, b) = call(
-        &app,
-        reqwest::Method::GET,
-        "/api/portal/settings/branding",
-        &owner,
-        None,
-    )
-    .await;
+    let (_, b) = call(&app, reqwest::Method::GET, "/api/portal/settings/branding", &owner, None).await;
     assert_eq!(b["primary_color"], "#aa3300", "refused updates changed nothing");
     let r = Client::new()
         .put(app.url("/api/portal/settings/branding/logo"))
@@ -344,39 +243,20 @@ async fn the_dashboard_as_json() {
     let app = TestApp::spawn().await;
     let id = app.customer_id("Contoso Ltd").await;
     let limited = app.token("limited@contoso.test").await;
-    let (s, d) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/portal/customers/{id}/dashboard"),
-        &limited,
-        None,
-    )
-    .await;
+    let (s, d) =
+        call(&app, reqwest::Method::GET, &format!("/api/portal/customers/{id}/dashboard"), &limited, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(d["customer"]["name"], "Contoso Ltd");
     assert_eq!(d["portal_users"]["total"], 3);
     assert_eq!(d["portal_users"]["admins"], 1);
     assert_eq!(d["microsoft_365"]["connected"], true);
-    assert_eq!(
-        d["features"],
-        json!(["tickets"]),
-        "a limited user may open tickets only"
-    );
+    assert_eq!(d["features"], json!(["tickets"]), "a limited user may open tickets only");
     assert_eq!(d["support"]["email"], "help@northwind.test");
     let adatum = app.customer_id("Adatum Corp").await;
     let staff = app.token("tech@northwind.test").await;
-    let (_, d) = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/portal/customers/{adatum}/dashboard"),
-        &staff,
-        None,
-    )
-    .await;
-    assert!(
-        !d["features"].as_array().unwrap().contains(&json!("billing")),
-        "toggled off for Adatum"
-    );
+    let (_, d) =
+        call(&app, reqwest::Method::GET, &format!("/api/portal/customers/{adatum}/dashboard"), &staff, None).await;
+    assert!(!d["features"].as_array().unwrap().contains(&json!("billing")), "toggled off for Adatum");
 }
 
 #[tokio::test]
@@ -389,12 +269,7 @@ async fn unknown_endpoints_and_methods_answer_in_json() {
     let (s, b) = call(&app, reqwest::Method::GET, "/api/portal/customers/not-a-uuid", &t, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(b["error"]["code"], "not_found");
-    let r = Client::new()
-        .delete(app.url("/api/portal/customers"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let r = Client::new().delete(app.url("/api/portal/customers")).bearer_auth(&t).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     let allow = r.headers()["allow"].to_str().unwrap().to_string();
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
@@ -407,14 +282,7 @@ async fn unknown_endpoints_and_methods_answer_in_json() {
 #[tokio::test]
 async fn the_openapi_document_matches_the_running_app() {
     let app = TestApp::spawn().await;
-    let doc: Value = Client::new()
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = Client::new().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
@@ -437,22 +305,11 @@ async fn the_openapi_document_matches_the_running_app() {
             let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = Client::new().request(m, app.url(&concrete)).send().await.unwrap();
-            assert_eq!(
-                r.status(),
-                StatusCode::UNAUTHORIZED,
-                "{method} {path} exists and needs a token"
-            );
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path} exists and needs a token");
         }
     }
     for (path, method) in expected {
-        assert!(
-            documented.contains(&(path.to_string(), method.to_string())),
-            "{method} {path} is documented"
-        );
+        assert!(documented.contains(&(path.to_string(), method.to_string())), "{method} {path} is documented");
     }
-    assert_eq!(
-        documented.len(),
-        expected.len(),
-        "nothing documented that the app does not serve"
-    );
+    assert_eq!(documented.len(), expected.len(), "nothing documented that the app does not serve");
 }

@@ -2,25 +2,17 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{csrf_of, location, post_form, TestApp, PASSWORD};
+use crate::helpers::{csrf_of, location, post_form, sign_in, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn portal_sign_in_lands_on_the_dashboard_with_a_safe_cookie() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("email", "Admin@Contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/login"), "Admin@Contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/dashboard");
     let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
     let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
     assert!(
         html.contains("Contoso Ltd") && html.contains("Welcome, Alex"),
@@ -31,20 +23,8 @@ async fn portal_sign_in_lands_on_the_dashboard_with_a_safe_cookie() {
 #[tokio::test]
 async fn cookies_are_secure_when_served_over_https() {
     let app = TestApp::spawn_with(|s| s.base_url = Some("https://portal.example.com".into())).await;
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .contains("; Secure"));
+    let r = sign_in(&app.client(), &app.url("/login"), "admin@contoso.test", PASSWORD).await;
+    assert!(r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("; Secure"));
     assert!(r.headers().get("strict-transport-security").is_some());
 }
 
@@ -52,30 +32,15 @@ async fn cookies_are_secure_when_served_over_https() {
 async fn wrong_password_and_unknown_account_get_the_same_answer() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let wrong = c
-        .post(app.url("/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", "nope-nope-nope")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = sign_in(&c, &app.url("/login"), "admin@contoso.test", "nope-nope-nope").await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let wrong = wrong.text().await.unwrap();
     assert!(wrong.contains("don&#x27;t match an account") || wrong.contains("don't match an account"));
     assert!(wrong.contains("value=\"admin@contoso.test\""), "the email is kept");
-    let unknown = c
-        .post(app.url("/login"))
-        .form(&[("email", "ghost@contoso.test"), ("password", "nope-nope-nope")])
-        .send()
-        .await
-        .unwrap();
+    let unknown = sign_in(&c, &app.url("/login"), "ghost@contoso.test", "nope-nope-nope").await;
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.text().await.unwrap().contains("match an account"));
-    let empty = c
-        .post(app.url("/login"))
-        .form(&[("email", ""), ("password", "")])
-        .send()
-        .await
-        .unwrap();
+    let empty = sign_in(&c, &app.url("/login"), "", "").await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -83,27 +48,12 @@ async fn wrong_password_and_unknown_account_get_the_same_answer() {
 async fn staff_and_customers_each_use_their_own_door() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("email", "owner@northwind.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/login"), "owner@northwind.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("staff console"));
-    let r = c
-        .post(app.url("/msp/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/msp/login"), "admin@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = c
-        .post(app.url("/msp/login"))
-        .form(&[("email", "owner@northwind.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/msp/login"), "owner@northwind.test", PASSWORD).await;
     assert_eq!(location(&r), "/msp/customers");
 }
 
@@ -111,46 +61,18 @@ async fn staff_and_customers_each_use_their_own_door() {
 async fn accounts_of_one_msp_cannot_sign_in_on_another() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let r = c
-        .post(app.other_url("/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.other_url("/login"), "admin@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // A session made on one MSP's host is worthless on the other's.
     let c = app.signed_in("admin@contoso.test").await;
     let cookie = {
-        let r = app
-            .client()
-            .post(app.url("/login"))
-            .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        r.headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
+        let r = sign_in(&app.client(), &app.url("/login"), "admin@contoso.test", PASSWORD).await;
+        r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string()
     };
-    let r = app
-        .client()
-        .get(app.other_url("/dashboard"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = app.client().get(app.other_url("/dashboard")).header("cookie", cookie).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "redirected to sign in");
     assert!(location(&r).starts_with("/?next="));
-    assert_eq!(
-        c.get(app.url("/dashboard")).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(c.get(app.url("/dashboard")).send().await.unwrap().status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -158,39 +80,17 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     let app = TestApp::spawn_with(|s| s.login_attempts = 3).await;
     let c = app.client();
     for _ in 0..3 {
-        let r = c
-            .post(app.url("/login"))
-            .form(&[("email", "standard@contoso.test"), ("password", "wrong-password")])
-            .send()
-            .await
-            .unwrap();
+        let r = sign_in(&c, &app.url("/login"), "standard@contoso.test", "wrong-password").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Even the right password is refused now, with a clear wait.
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("email", "standard@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/login"), "standard@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = r
-        .headers()
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait: u64 = r.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!(wait > 0 && wait <= 15 * 60);
     assert!(r.text().await.unwrap().contains("Too many attempts"));
     // Another account is not affected.
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&c, &app.url("/login"), "admin@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -213,10 +113,7 @@ async fn one_address_hammering_many_accounts_is_limited() {
             break;
         }
     }
-    assert!(
-        limited,
-        "8 attempts per IP are allowed with login_attempts = 2, the 9th is refused"
-    );
+    assert!(limited, "8 attempts per IP are allowed with login_attempts = 2, the 9th is refused");
 }
 
 #[tokio::test]
@@ -233,34 +130,17 @@ async fn state_changes_need_the_form_token_and_a_same_site_origin() {
     assert!(r.text().await.unwrap().contains("This form has expired"));
     let r = c
         .post(app.url("/company/users"))
-        .form(&[
-            ("name", "Eve"),
-            ("email", "eve@contoso.test"),
-            ("role", "admin"),
-            ("_csrf", "forged"),
-        ])
+        .form(&[("name", "Eve"), ("email", "eve@contoso.test"), ("role", "admin"), ("_csrf", "forged")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "wrong token");
-    let html = c
-        .get(app.url("/company/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = c.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
     let token = csrf_of(&html);
     let r = c
         .post(app.url("/company/users"))
         .header("sec-fetch-site", "cross-site")
-        .form(&[
-            ("name", "Eve"),
-            ("email", "eve@contoso.test"),
-            ("role", "admin"),
-            ("_csrf", token.as_str()),
-        ])
+        .form(&[("name", "Eve"), ("email", "eve@contoso.test"), ("role", "admin"), ("_csrf", token.as_str())])
         .send()
         .await
         .unwrap();
@@ -268,25 +148,13 @@ async fn state_changes_need_the_form_token_and_a_same_site_origin() {
     let r = c
         .post(app.url("/company/users"))
         .header("origin", "https://evil.example")
-        .form(&[
-            ("name", "Eve"),
-            ("email", "eve@contoso.test"),
-            ("role", "admin"),
-            ("_csrf", token.as_str()),
-        ])
+        .form(&[("name", "Eve"), ("email", "eve@contoso.test"), ("role", "admin"), ("_csrf", token.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "foreign origin");
     // Nothing was created by any of the refused requests.
-    let html = c
-        .get(app.url("/company/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = c.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("eve@contoso.test"));
     // Sign-in from another site is refused too.
     let r = app
@@ -304,68 +172,26 @@ async fn state_changes_need_the_form_token_and_a_same_site_origin() {
 async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    let first = c
-        .post(app.url("/login"))
-        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let first_cookie = first
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let first = sign_in(&c, &app.url("/login"), "admin@contoso.test", PASSWORD).await;
+    let first_cookie =
+        first.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
     let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
     let token = csrf_of(&html);
     let again = c
         .post(app.url("/login"))
-        .form(&[
-            ("email", "admin@contoso.test"),
-            ("password", PASSWORD),
-            ("_csrf", token.as_str()),
-        ])
+        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD), ("_csrf", token.as_str())])
         .send()
         .await
         .unwrap();
-    let second_cookie = again
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let second_cookie =
+        again.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
     assert_ne!(first_cookie, second_cookie, "a new session id at every sign-in");
-    let stale = app
-        .client()
-        .get(app.url("/dashboard"))
-        .header("cookie", &first_cookie)
-        .send()
-        .await
-        .unwrap();
+    let stale = app.client().get(app.url("/dashboard")).header("cookie", &first_cookie).send().await.unwrap();
     assert_eq!(stale.status(), StatusCode::SEE_OTHER, "the old session ended");
     let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
-    let r = c
-        .post(app.url("/logout"))
-        .form(&[("_csrf", csrf_of(&html))])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(app.url("/logout")).form(&[("_csrf", csrf_of(&html))]).send().await.unwrap();
     assert_eq!(location(&r), "/?notice=signed-out");
-    let after = app
-        .client()
-        .get(app.url("/dashboard"))
-        .header("cookie", &second_cookie)
-        .send()
-        .await
-        .unwrap();
+    let after = app.client().get(app.url("/dashboard")).header("cookie", &second_cookie).send().await.unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
 }
 
@@ -374,19 +200,14 @@ async fn an_expired_session_sends_the_user_to_sign_in() {
     let app = TestApp::spawn().await;
     let c = app.signed_in("admin@contoso.test").await;
     let id = app.user_id("admin@contoso.test").await;
-    app.exec("UPDATE sessions SET expires_at = created_at WHERE user_id = $1", id)
-        .await;
+    app.exec("UPDATE sessions SET expires_at = created_at WHERE user_id = $1", id).await;
     let r = c.get(app.url("/company/users")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/?next=%2Fcompany%2Fusers");
     // After signing in again the user goes where they were going.
     let r = c
         .post(app.url("/login"))
-        .form(&[
-            ("email", "admin@contoso.test"),
-            ("password", PASSWORD),
-            ("next", "/company/users"),
-        ])
+        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD), ("next", "/company/users")])
         .send()
         .await
         .unwrap();
@@ -395,11 +216,7 @@ async fn an_expired_session_sends_the_user_to_sign_in() {
     let r = app
         .client()
         .post(app.url("/login"))
-        .form(&[
-            ("email", "admin@contoso.test"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/"),
-        ])
+        .form(&[("email", "admin@contoso.test"), ("password", PASSWORD), ("next", "//evil.example/")])
         .send()
         .await
         .unwrap();
@@ -416,11 +233,7 @@ async fn changing_the_password_ends_other_sessions() {
         &laptop,
         &app.url("/account"),
         &app.url("/account/password"),
-        &[
-            ("current_password", PASSWORD),
-            ("new_password", new),
-            ("confirm_password", new),
-        ],
+        &[("current_password", PASSWORD), ("new_password", new), ("confirm_password", new)],
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -439,26 +252,10 @@ async fn changing_the_password_ends_other_sessions() {
         StatusCode::SEE_OTHER,
         "other device signed out"
     );
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "standard@contoso.test"), ("password", new)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&app.client(), &app.url("/login"), "standard@contoso.test", new).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "standard@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "old password no longer works"
-    );
+    let r = sign_in(&app.client(), &app.url("/login"), "standard@contoso.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "old password no longer works");
 }
 
 #[tokio::test]
@@ -466,43 +263,23 @@ async fn weak_or_mistyped_new_passwords_are_refused() {
     let app = TestApp::spawn().await;
     let c = app.signed_in("standard@contoso.test").await;
     let cases = [
-        (
-            "wrong-current",
-            "a-much-better-secret",
-            "a-much-better-secret",
-            "current password",
-        ),
+        ("wrong-current", "a-much-better-secret", "a-much-better-secret", "current password"),
         (PASSWORD, "short", "short", "at least 10"),
         (PASSWORD, "password123", "password123", "too easy to guess"),
-        (
-            PASSWORD,
-            "a-much-better-secret",
-            "a-much-better-secreT",
-            "don&#x27;t match",
-        ),
+        (PASSWORD, "a-much-better-secret", "a-much-better-secreT", "don&#x27;t match"),
     ];
     for (current, new, confirm, message) in cases {
         let r = post_form(
             &c,
             &app.url("/account"),
             &app.url("/account/password"),
-            &[
-                ("current_password", current),
-                ("new_password", new),
-                ("confirm_password", confirm),
-            ],
+            &[("current_password", current), ("new_password", new), ("confirm_password", confirm)],
         )
         .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.unwrap();
         assert!(html.contains(message), "expected {message:?}");
     }
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "standard@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&app.client(), &app.url("/login"), "standard@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "password unchanged");
 }

@@ -21,14 +21,7 @@ fn portico(db: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
 #[tokio::test]
@@ -41,49 +34,18 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
     assert!(ok && out.contains("Demo data seeded"), "{out}");
     let (ok, out) = portico(&db, &["seed-demo"], None);
     assert!(ok && out.contains("nothing changed"), "{out}");
-    let (ok, out) = portico(
-        &db,
-        &[
-            "admin",
-            "create-msp",
-            "--name",
-            "Contour IT",
-            "--domain",
-            "portal.contour.test",
-        ],
-        None,
-    );
+    let (ok, out) =
+        portico(&db, &["admin", "create-msp", "--name", "Contour IT", "--domain", "portal.contour.test"], None);
     assert!(ok, "{out}");
     let (ok, out) = portico(
         &db,
-        &[
-            "admin",
-            "create-staff",
-            "--msp",
-            "Contour IT",
-            "--email",
-            "boss@contour.test",
-            "--role",
-            "owner",
-        ],
+        &["admin", "create-staff", "--msp", "Contour IT", "--email", "boss@contour.test", "--role", "owner"],
         Some("a-strong-password-here\n"),
     );
-    assert!(
-        ok && out.contains("Created boss@contour.test (owner)") && !out.contains("Password:"),
-        "{out}"
-    );
+    assert!(ok && out.contains("Created boss@contour.test (owner)") && !out.contains("Password:"), "{out}");
     let (ok, out) = portico(
         &db,
-        &[
-            "admin",
-            "create-staff",
-            "--msp",
-            "Contour IT",
-            "--email",
-            "x@contour.test",
-            "--role",
-            "emperor",
-        ],
+        &["admin", "create-staff", "--msp", "Contour IT", "--email", "x@contour.test", "--role", "emperor"],
         Some("a-strong-password-here\n"),
     );
     assert!(!ok && out.contains("owner, admin or technician"), "{out}");
@@ -93,23 +55,12 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
         Some("a-strong-password-here\n"),
     );
     assert!(!ok && out.contains("no MSP named"), "{out}");
-    let (ok, out) = portico(
-        &db,
-        &["admin", "reset-password", "--email", "boss@contour.test"],
-        Some("short\n"),
-    );
+    let (ok, out) = portico(&db, &["admin", "reset-password", "--email", "boss@contour.test"], Some("short\n"));
     assert!(!ok && out.contains("at least 10"), "{out}");
-    let (ok, out) = portico(
-        &db,
-        &["admin", "reset-password", "--email", "boss@contour.test"],
-        Some("another-strong-one\n"),
-    );
+    let (ok, out) =
+        portico(&db, &["admin", "reset-password", "--email", "boss@contour.test"], Some("another-strong-one\n"));
     assert!(ok, "{out}");
-    let (ok, token) = portico(
-        &db,
-        &["token", "create", "--email", "admin@contoso.test", "--name", "psa"],
-        None,
-    );
+    let (ok, token) = portico(&db, &["token", "create", "--email", "admin@contoso.test", "--name", "psa"], None);
     assert!(ok && token.trim().starts_with("ptc_"), "{token}");
     let token = token.trim().to_string();
 
@@ -127,12 +78,7 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
         let _ = rx.await;
     }));
     let url = format!("http://{addr}/api/portal/customers");
-    let r = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = reqwest::Client::new().get(&url).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["items"][0]["name"], "Contoso Ltd");
@@ -151,12 +97,7 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
     assert!(html.contains("Contour IT Portal"));
     let (ok, out) = portico(&db, &["token", "revoke", &token[..12]], None);
     assert!(ok && out.contains("Revoked 1"), "{out}");
-    let r = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = reqwest::Client::new().get(&url).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let _ = tx.send(());
 }

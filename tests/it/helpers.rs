@@ -22,7 +22,6 @@ pub const OTHER_PORTAL: &str = "admin@woodgrove.test";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: Arc<AppState>,
-    pub settings: Settings,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -36,17 +35,12 @@ impl Drop for TestApp {
 }
 
 pub fn pg_url() -> Option<String> {
-    std::env::var("PORTICO_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("PORTICO_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
-    let root = &base[..base
-        .rfind('/')
-        .filter(|i| *i > base.find("://").unwrap_or(0) + 2)
-        .unwrap_or(base.len())];
+    let root = &base[..base.rfind('/').filter(|i| *i > base.find("://").unwrap_or(0) + 2).unwrap_or(base.len())];
     match query {
         Some(q) => format!("{root}/{name}?{q}"),
         None => format!("{root}/{name}"),
@@ -56,9 +50,7 @@ fn with_database(url: &str, name: &str) -> String {
 async fn admin_exec(url: &str, sql: &str) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
     let mut c = sqlx::PgConnection::connect(url).await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut c)
-        .await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await?;
     c.close().await
 }
 
@@ -69,9 +61,7 @@ async fn pg_template(url: &str) -> String {
         .get_or_init(|| async {
             use sqlx::Connection;
             let pid = std::process::id();
-            let mut c = sqlx::PgConnection::connect(url)
-                .await
-                .expect("connect to PORTICO_TEST_DATABASE_URL");
+            let mut c = sqlx::PgConnection::connect(url).await.expect("connect to PORTICO_TEST_DATABASE_URL");
             let stale: Vec<(String,)> =
                 sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'portico\\_t%'")
                     .fetch_all(&mut c)
@@ -79,24 +69,17 @@ async fn pg_template(url: &str) -> String {
                     .expect("list databases");
             for (name,) in stale {
                 if !name.contains(&format!("_{pid}")) && !name.starts_with(&format!("portico_t{pid}_")) {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                    )))
-                    .execute(&mut c)
-                    .await;
+                    let _ =
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                            .execute(&mut c)
+                            .await;
                 }
             }
             c.close().await.ok();
             let name = format!("portico_tmpl_{pid}");
-            admin_exec(url, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await
-                .expect("drop template");
-            admin_exec(url, &format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create template");
-            let db = Db::connect(&with_database(url, &name), 2)
-                .await
-                .expect("connect template");
+            admin_exec(url, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.expect("drop template");
+            admin_exec(url, &format!("CREATE DATABASE \"{name}\"")).await.expect("create template");
+            let db = Db::connect(&with_database(url, &name), 2).await.expect("connect template");
             db::migrate::run(&db).await.expect("migrate template");
             db.close().await;
             name
@@ -148,7 +131,7 @@ impl TestApp {
             ..Settings::default()
         };
         configure(&mut settings);
-        let app = App::build(settings.clone(), true).await.expect("app builds");
+        let app = App::build(settings, true).await.expect("app builds");
         let state = app.state.clone();
         services::demo::seed(&state.db).await.expect("demo seed");
         seed_other_msp(&state.db).await;
@@ -157,13 +140,7 @@ impl TestApp {
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp {
-            addr,
-            state,
-            settings,
-            shutdown: Some(tx),
-            _dir: dir,
-        }
+        TestApp { addr, state, shutdown: Some(tx), _dir: dir }
     }
 
     pub fn db(&self) -> &Db {
@@ -182,28 +159,14 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> Client {
-        Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .resolve(OTHER_HOST, self.addr)
-            .build()
-            .unwrap()
+        Client::builder().cookie_store(true).redirect(Policy::none()).resolve(OTHER_HOST, self.addr).build().unwrap()
     }
 
     /// A client signed in through the portal (`/login`) or console (`/msp/login`).
     pub async fn signed_in(&self, email: &str) -> Client {
         let c = self.client();
-        let path = if email.ends_with("northwind.test") {
-            "/msp/login"
-        } else {
-            "/login"
-        };
-        let r = c
-            .post(self.url(path))
-            .form(&[("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
+        let path = if email.ends_with("northwind.test") { "/msp/login" } else { "/login" };
+        let r = c.post(self.url(path)).form(&[("email", email), ("password", PASSWORD)]).send().await.unwrap();
         assert_eq!(
             r.status(),
             StatusCode::SEE_OTHER,
@@ -216,75 +179,36 @@ impl TestApp {
     pub async fn other_signed_in(&self, email: &str) -> Client {
         let c = self.client();
         let path = if email == OTHER_STAFF { "/msp/login" } else { "/login" };
-        let r = c
-            .post(self.other_url(path))
-            .form(&[("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            r.status(),
-            StatusCode::SEE_OTHER,
-            "sign-in of {email} on the other MSP failed"
-        );
+        let r = c.post(self.other_url(path)).form(&[("email", email), ("password", PASSWORD)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email} on the other MSP failed");
         c
     }
 
     pub async fn msp(&self) -> MspScope {
-        MspScope(
-            db::msps::find_by_name(self.db(), "Northwind IT")
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-        )
+        MspScope(db::msps::find_by_name(self.db(), "Northwind IT").await.unwrap().unwrap().id)
     }
 
     pub async fn customer_id(&self, name: &str) -> uuid::Uuid {
         let msp = self.msp().await;
-        db::customers::find_by_name(self.db(), msp, name)
-            .await
-            .unwrap()
-            .expect("customer exists")
-            .id
+        db::customers::find_by_name(self.db(), msp, name).await.unwrap().expect("customer exists").id
     }
 
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         let msp = self.msp().await;
-        db::users::find_by_email(self.db(), msp, email)
-            .await
-            .unwrap()
-            .expect("user exists")
-            .id
+        db::users::find_by_email(self.db(), msp, email).await.unwrap().expect("user exists").id
     }
 
     /// An API token acting as the demo account `email`.
     pub async fn token(&self, email: &str) -> String {
         let msp = self.msp().await;
         let id = self.user_id(email).await;
-        services::tokens::create_for(self.db(), msp, id, "test")
-            .await
-            .unwrap()
-            .token
+        services::tokens::create_for(self.db(), msp, id, "test").await.unwrap().token
     }
 
     pub async fn other_token(&self, email: &str) -> String {
-        let msp = MspScope(
-            db::msps::find_by_name(self.db(), "Litware MSP")
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-        );
-        let id = db::users::find_by_email(self.db(), msp, email)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        services::tokens::create_for(self.db(), msp, id, "test")
-            .await
-            .unwrap()
-            .token
+        let msp = MspScope(db::msps::find_by_name(self.db(), "Litware MSP").await.unwrap().unwrap().id);
+        let id = db::users::find_by_email(self.db(), msp, email).await.unwrap().unwrap().id;
+        services::tokens::create_for(self.db(), msp, id, "test").await.unwrap().token
     }
 
     /// Runs one SQL statement against the test database (to age sessions, links …).
@@ -295,9 +219,7 @@ impl TestApp {
 
 /// Litware MSP on `litware.test`, with one staff owner and a customer Woodgrove with an admin.
 async fn seed_other_msp(db: &Db) {
-    let msp = services::msps::create(db, "Litware MSP", Some(OTHER_HOST), false)
-        .await
-        .unwrap();
+    let msp = services::msps::create(db, "Litware MSP", Some(OTHER_HOST), false).await.unwrap();
     let hash = portico::auth::password::hash_now(PASSWORD);
     let now = portico::model::now();
     let staff = db::users::NewUser {
@@ -310,17 +232,9 @@ async fn seed_other_msp(db: &Db) {
     };
     db::users::insert(db, msp, &staff, now).await.unwrap();
     let cid = uuid::Uuid::now_v7();
-    db::customers::insert(
-        db,
-        msp,
-        cid,
-        "Woodgrove Bank",
-        None,
-        &portico::model::Features::default().to_db(),
-        now,
-    )
-    .await
-    .unwrap();
+    db::customers::insert(db, msp, cid, "Woodgrove Bank", None, &portico::model::Features::default().to_db(), now)
+        .await
+        .unwrap();
     let admin = db::users::NewUser {
         id: uuid::Uuid::now_v7(),
         customer_id: Some(cid),
@@ -330,6 +244,11 @@ async fn seed_other_msp(db: &Db) {
         password_hash: Some(&hash),
     };
     db::users::insert(db, msp, &admin, now).await.unwrap();
+}
+
+/// Posts a sign-in form (`/login` or `/msp/login` under `base`) as a browser would.
+pub async fn sign_in(c: &Client, url: &str, email: &str, password: &str) -> Response {
+    c.post(url).form(&[("email", email), ("password", password)]).send().await.unwrap()
 }
 
 /// The CSRF token in a page's forms.
@@ -349,11 +268,7 @@ pub async fn post_form(c: &Client, page: &str, action: &str, fields: &[(&str, &s
 }
 
 pub fn location(r: &Response) -> String {
-    r.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 
 /// A PNG of 1×1 pixel.

@@ -8,37 +8,21 @@ use crate::helpers::{pg_url, TestApp};
 async fn health_readiness_and_metrics() {
     let app = TestApp::spawn().await;
     let c = app.client();
-    assert_eq!(
-        c.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(),
-        "ok"
-    );
+    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
     assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
     c.get(app.url("/")).send().await.unwrap();
     let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(
-        metrics.contains("portico_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("portico_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"), "{metrics}");
     assert!(metrics.contains("portico_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("portico_db_pool_connections{state=\"max\"} 4"));
     app.db().close().await;
-    assert_eq!(
-        c.get(app.url("/readyz")).send().await.unwrap().status(),
-        StatusCode::SERVICE_UNAVAILABLE
-    );
+    assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::spawn().await;
-    for path in [
-        "/",
-        "/msp",
-        "/healthz",
-        "/api/openapi.json",
-        "/static/portico.css",
-        "/nothing",
-    ] {
+    for path in ["/", "/msp", "/healthz", "/api/openapi.json", "/static/portico.css", "/nothing"] {
         let r = app.client().get(app.url(path)).send().await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -59,21 +43,9 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn pages_are_compressed_and_small() {
     let app = TestApp::spawn().await;
-    let r = app
-        .client()
-        .get(app.url("/"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let r = app.client().get(app.url("/")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(r.headers()["content-encoding"], "gzip");
-    let css = app
-        .client()
-        .get(app.url("/static/portico.css"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let css = app.client().get(app.url("/static/portico.css")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(css.headers()["content-encoding"], "gzip");
 }
 
@@ -86,13 +58,9 @@ async fn sqlite_and_postgres_schemas_match() {
     };
     let _ = url;
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = portico::db::Db::connect(&format!("sqlite://{}", dir.path().join("s.db").display()), 1)
-        .await
-        .unwrap();
+    let sqlite = portico::db::Db::connect(&format!("sqlite://{}", dir.path().join("s.db").display()), 1).await.unwrap();
     portico::db::migrate::run(&sqlite).await.unwrap();
-    let pg = portico::db::Db::connect(&crate::helpers::fresh_database(dir.path()).await, 1)
-        .await
-        .unwrap();
+    let pg = portico::db::Db::connect(&crate::helpers::fresh_database(dir.path()).await, 1).await.unwrap();
     let a = portico::db::migrate::describe(&sqlite).await.unwrap();
     let b = portico::db::migrate::describe(&pg).await.unwrap();
     assert!(!a.is_empty());

@@ -2,20 +2,12 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{location, post_form, TestApp, PASSWORD};
+use crate::helpers::{location, post_form, sign_in, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn the_sign_in_page_carries_the_msp_brand() {
     let app = TestApp::spawn().await;
-    let html = app
-        .client()
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<title>Sign in to your portal · Northwind Client Portal</title>"));
     assert!(html.contains("Welcome to the Northwind IT client portal"));
     assert!(
@@ -24,29 +16,10 @@ async fn the_sign_in_page_carries_the_msp_brand() {
             && html.contains("Mon–Fri 08:00–18:00")
     );
     assert!(html.contains("alt=\"Northwind IT\""), "logo shown");
-    let css = app
-        .client()
-        .get(app.url("/brand.css"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let css = app.client().get(app.url("/brand.css")).send().await.unwrap().text().await.unwrap();
     assert!(css.contains("--brand:#0f766e"));
-    let other = app
-        .client()
-        .get(app.other_url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        other.contains("Litware MSP Portal") && !other.contains("Northwind"),
-        "each MSP shows its own brand"
-    );
+    let other = app.client().get(app.other_url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(other.contains("Litware MSP Portal") && !other.contains("Northwind"), "each MSP shows its own brand");
 }
 
 #[tokio::test]
@@ -66,14 +39,8 @@ async fn navigation_shows_only_what_the_role_allows() {
     for email in ["standard@contoso.test", "limited@contoso.test"] {
         let c = app.signed_in(email).await;
         let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
-        assert!(
-            !html.contains("href=\"/company/users\""),
-            "{email} sees no user management"
-        );
-        assert_eq!(
-            c.get(app.url("/company/users")).send().await.unwrap().status(),
-            StatusCode::FORBIDDEN
-        );
+        assert!(!html.contains("href=\"/company/users\""), "{email} sees no user management");
+        assert_eq!(c.get(app.url("/company/users")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
         let r = post_form(
             &c,
             &app.url("/account"),
@@ -89,23 +56,10 @@ async fn navigation_shows_only_what_the_role_allows() {
 async fn staff_are_sent_to_the_console_and_customers_cannot_open_it() {
     let app = TestApp::spawn().await;
     let staff = app.signed_in("owner@northwind.test").await;
-    assert_eq!(
-        location(&staff.get(app.url("/dashboard")).send().await.unwrap()),
-        "/msp/customers"
-    );
+    assert_eq!(location(&staff.get(app.url("/dashboard")).send().await.unwrap()), "/msp/customers");
     let portal = app.signed_in("admin@contoso.test").await;
-    for path in [
-        "/msp/customers",
-        "/msp/staff",
-        "/msp/branding",
-        "/msp/tokens",
-        "/msp/customers/new",
-    ] {
-        assert_eq!(
-            portal.get(app.url(path)).send().await.unwrap().status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+    for path in ["/msp/customers", "/msp/staff", "/msp/branding", "/msp/tokens", "/msp/customers/new"] {
+        assert_eq!(portal.get(app.url(path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
 
@@ -125,11 +79,7 @@ async fn an_admin_invites_a_colleague_who_sets_a_password_once() {
         &admin,
         &app.url("/company/users"),
         &app.url("/company/users"),
-        &[
-            ("name", "Nestor Wilke"),
-            ("email", "Nestor@Contoso.test"),
-            ("role", "standard"),
-        ],
+        &[("name", "Nestor Wilke"), ("email", "Nestor@Contoso.test"), ("role", "standard")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -138,14 +88,7 @@ async fn an_admin_invites_a_colleague_who_sets_a_password_once() {
     let link = invite_link(&html);
     assert!(link.starts_with("/invite/"), "{link}");
     // The list now shows the invited user; the link is not shown again.
-    let list = admin
-        .get(app.url("/company/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = admin.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("nestor@contoso.test") && list.contains("Invited") && !list.contains(&link));
     // The new user sets a password and is signed in.
     let nestor = app.client();
@@ -159,33 +102,14 @@ async fn an_admin_invites_a_colleague_who_sets_a_password_once() {
         .unwrap();
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let pw = "nestors-own-secret";
-    let r = nestor
-        .post(app.url(&link))
-        .form(&[("new_password", pw), ("confirm_password", pw)])
-        .send()
-        .await
-        .unwrap();
+    let r = nestor.post(app.url(&link)).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
     assert_eq!(location(&r), "/dashboard");
-    assert!(nestor
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("Welcome, Nestor"));
+    assert!(nestor.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap().contains("Welcome, Nestor"));
     // The link works once.
     let again = app.client().get(app.url(&link)).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert!(again.text().await.unwrap().contains("expired or has already been used"));
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "nestor@contoso.test"), ("password", pw)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&app.client(), &app.url("/login"), "nestor@contoso.test", pw).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -197,29 +121,15 @@ async fn an_invitation_expires() {
         &admin,
         &app.url("/company/users"),
         &app.url("/company/users"),
-        &[
-            ("name", "Late Comer"),
-            ("email", "late@contoso.test"),
-            ("role", "limited"),
-        ],
+        &[("name", "Late Comer"), ("email", "late@contoso.test"), ("role", "limited")],
     )
     .await;
     let link = invite_link(&r.text().await.unwrap());
     let id = app.user_id("late@contoso.test").await;
-    app.exec("UPDATE invitations SET expires_at = created_at WHERE user_id = $1", id)
-        .await;
-    assert_eq!(
-        app.client().get(app.url(&link)).send().await.unwrap().status(),
-        StatusCode::BAD_REQUEST
-    );
+    app.exec("UPDATE invitations SET expires_at = created_at WHERE user_id = $1", id).await;
+    assert_eq!(app.client().get(app.url(&link)).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
     // An invited user without a password cannot sign in.
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "late@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&app.client(), &app.url("/login"), "late@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -232,10 +142,7 @@ async fn bad_invitations_are_refused_and_nothing_is_created() {
         (("", "a@contoso.test", "standard"), "This field is required"),
         ((long.as_str(), "a@contoso.test", "standard"), "At most 120 characters"),
         (("Ann", "not-an-email", "standard"), "valid email address"),
-        (
-            ("Ann", "a@contoso.test", "superuser"),
-            "Choose admin, standard or limited",
-        ),
+        (("Ann", "a@contoso.test", "superuser"), "Choose admin, standard or limited"),
         (("Ann", "standard@contoso.test", "standard"), "already exists"),
     ];
     for ((name, email, role), message) in cases {
@@ -251,14 +158,7 @@ async fn bad_invitations_are_refused_and_nothing_is_created() {
         assert!(html.contains(message), "expected {message:?}");
         assert!(html.contains(&format!("value=\"{email}\"")), "input kept");
     }
-    let list = admin
-        .get(app.url("/company/users"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = admin.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
     assert!(!list.contains("a@contoso.test"));
 }
 
@@ -270,84 +170,28 @@ async fn an_admin_changes_roles_and_deactivates_but_cannot_lock_themselves_out()
     let lee = app.user_id("limited@contoso.test").await;
     let me = app.user_id("admin@contoso.test").await;
     let users = app.url("/company/users");
-    let r = post_form(
-        &admin,
-        &users,
-        &app.url(&format!("/company/users/{lee}/role")),
-        &[("role", "standard")],
-    )
-    .await;
+    let r = post_form(&admin, &users, &app.url(&format!("/company/users/{lee}/role")), &[("role", "standard")]).await;
     assert_eq!(location(&r), "/company/users?notice=role-changed");
-    let html = admin
-        .get(app.url("/company/users?notice=role-changed"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get(app.url("/company/users?notice=role-changed")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("The role was changed"));
-    let r = post_form(
-        &admin,
-        &users,
-        &app.url(&format!("/company/users/{lee}/active")),
-        &[("active", "false")],
-    )
-    .await;
+    let r = post_form(&admin, &users, &app.url(&format!("/company/users/{lee}/active")), &[("active", "false")]).await;
     assert_eq!(location(&r), "/company/users?notice=deactivated");
     assert_eq!(
         limited.get(app.url("/dashboard")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER,
         "deactivated user signed out"
     );
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "limited@contoso.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = sign_in(&app.client(), &app.url("/login"), "limited@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "and cannot sign in");
-    let r = post_form(
-        &admin,
-        &users,
-        &app.url(&format!("/company/users/{lee}/active")),
-        &[("active", "true")],
-    )
-    .await;
+    let r = post_form(&admin, &users, &app.url(&format!("/company/users/{lee}/active")), &[("active", "true")]).await;
     assert_eq!(location(&r), "/company/users?notice=reactivated");
     // Own account: no demotion, no deactivation.
-    let r = post_form(
-        &admin,
-        &users,
-        &app.url(&format!("/company/users/{me}/role")),
-        &[("role", "limited")],
-    )
-    .await;
+    let r = post_form(&admin, &users, &app.url(&format!("/company/users/{me}/role")), &[("role", "limited")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("can&#x27;t remove your own admin access"));
-    let r = post_form(
-        &admin,
-        &users,
-        &app.url(&format!("/company/users/{me}/active")),
-        &[("active", "false")],
-    )
-    .await;
+    assert!(r.text().await.unwrap().contains("can&#x27;t remove your own admin access"));
+    let r = post_form(&admin, &users, &app.url(&format!("/company/users/{me}/active")), &[("active", "false")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        admin
-            .get(app.url("/dashboard"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .is_success(),
-        "still signed in as admin"
-    );
+    assert!(admin.get(app.url("/dashboard")).send().await.unwrap().status().is_success(), "still signed in as admin");
 }
 
 #[tokio::test]
@@ -356,24 +200,13 @@ async fn a_password_reset_link_replaces_the_password() {
     let admin = app.signed_in("admin@contoso.test").await;
     let megan = app.signed_in("standard@contoso.test").await;
     let id = app.user_id("standard@contoso.test").await;
-    let r = post_form(
-        &admin,
-        &app.url("/company/users"),
-        &app.url(&format!("/company/users/{id}/link")),
-        &[],
-    )
-    .await;
+    let r = post_form(&admin, &app.url("/company/users"), &app.url(&format!("/company/users/{id}/link")), &[]).await;
     let html = r.text().await.unwrap();
     assert!(html.contains("New password link for Megan Bowen"));
     let link = invite_link(&html);
     let pw = "megans-new-secret";
-    let r = app
-        .client()
-        .post(app.url(&link))
-        .form(&[("new_password", pw), ("confirm_password", pw)])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        app.client().post(app.url(&link)).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
     assert_eq!(location(&r), "/dashboard");
     assert_eq!(
         megan.get(app.url("/dashboard")).send().await.unwrap().status(),
@@ -388,17 +221,8 @@ async fn a_customer_with_portal_access_off_cannot_sign_in() {
     let portal = app.signed_in("admin@fabrikam.test").await;
     let id = app.customer_id("Fabrikam Inc").await;
     app.exec("UPDATE customers SET active = FALSE WHERE id = $1", id).await;
-    assert_eq!(
-        portal.get(app.url("/dashboard")).send().await.unwrap().status(),
-        StatusCode::SEE_OTHER
-    );
-    let r = app
-        .client()
-        .post(app.url("/login"))
-        .form(&[("email", "admin@fabrikam.test"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(portal.get(app.url("/dashboard")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = sign_in(&app.client(), &app.url("/login"), "admin@fabrikam.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("switched off"));
 }

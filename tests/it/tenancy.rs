@@ -20,16 +20,11 @@ enum Who {
 }
 use Who::*;
 
-const EVERYONE: [Who; 8] = [
-    ContosoAdmin,
-    ContosoStandard,
-    ContosoLimited,
-    FabrikamAdmin,
-    OtherMspPortal,
-    Owner,
-    Tech,
-    OtherMspOwner,
-];
+/// (method, path, body, who gets 404, who gets 403)
+type ApiCase = (Method, String, Option<serde_json::Value>, Vec<Who>, Vec<Who>);
+
+const EVERYONE: [Who; 8] =
+    [ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal, Owner, Tech, OtherMspOwner];
 
 struct Actors {
     clients: Vec<(Who, Client)>,
@@ -74,14 +69,7 @@ async fn page_request(app: &TestApp, actors: &Actors, who: Who, method: &Method,
     if method == Method::GET {
         return c.get(format!("{base}{path}")).send().await.unwrap().status();
     }
-    let html = c
-        .get(format!("{base}/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap();
     let token = csrf_of(&html);
     let fields = [
         ("_csrf", token.as_str()),
@@ -90,12 +78,7 @@ async fn page_request(app: &TestApp, actors: &Actors, who: Who, method: &Method,
         ("name", "Probe"),
         ("email", "probe@probe.test"),
     ];
-    c.post(format!("{base}{path}"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    c.post(format!("{base}{path}")).form(&fields).send().await.unwrap().status()
 }
 
 #[tokio::test]
@@ -106,43 +89,23 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     let lee = app.user_id("limited@contoso.test").await;
     let tech = app.user_id("tech@northwind.test").await;
     let owner = app.signed_in("owner@northwind.test").await;
-    let html = crate::helpers::post_form(
-        &owner,
-        &app.url("/msp/tokens"),
-        &app.url("/msp/tokens"),
-        &[("name", "probe")],
-    )
-    .await
-    .text()
-    .await
-    .unwrap();
+    let html =
+        crate::helpers::post_form(&owner, &app.url("/msp/tokens"), &app.url("/msp/tokens"), &[("name", "probe")])
+            .await
+            .text()
+            .await
+            .unwrap();
     let token_id = {
         let at = html.find("/msp/tokens/").unwrap() + "/msp/tokens/".len();
         html[at..at + 36].to_string()
     };
-    let portal = [
-        ContosoAdmin,
-        ContosoStandard,
-        ContosoLimited,
-        FabrikamAdmin,
-        OtherMspPortal,
-    ];
+    let portal = [ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal];
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
     let cases: Vec<(Method, String, Vec<Who>, Vec<Who>)> = vec![
-        (
-            g.clone(),
-            "/company/users".into(),
-            vec![],
-            vec![ContosoStandard, ContosoLimited],
-        ),
-        (
-            p.clone(),
-            "/company/users".into(),
-            vec![],
-            vec![ContosoStandard, ContosoLimited],
-        ),
+        (g.clone(), "/company/users".into(), vec![], vec![ContosoStandard, ContosoLimited]),
+        (p.clone(), "/company/users".into(), vec![], vec![ContosoStandard, ContosoLimited]),
         (
             p.clone(),
             format!("/company/users/{lee}/role"),
@@ -164,24 +127,9 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (g.clone(), "/msp/customers".into(), portal.to_vec(), vec![]),
         (g.clone(), "/msp/customers/new".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/customers".into(), portal.to_vec(), vec![Tech]),
-        (
-            g.clone(),
-            format!("/msp/customers/{contoso}"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![],
-        ),
-        (
-            p.clone(),
-            format!("/msp/customers/{contoso}"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![Tech],
-        ),
-        (
-            p.clone(),
-            format!("/msp/customers/{contoso}/users"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![],
-        ),
+        (g.clone(), format!("/msp/customers/{contoso}"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (p.clone(), format!("/msp/customers/{contoso}"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
+        (p.clone(), format!("/msp/customers/{contoso}/users"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         (
             p.clone(),
             format!("/msp/customers/{contoso}/users/{lee}/role"),
@@ -202,30 +150,15 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         ),
         (g.clone(), "/msp/staff".into(), portal.to_vec(), vec![]),
         (p.clone(), "/msp/staff".into(), portal.to_vec(), vec![Tech]),
-        (
-            p.clone(),
-            format!("/msp/staff/{tech}/role"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![Tech],
-        ),
-        (
-            p.clone(),
-            format!("/msp/staff/{tech}/active"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![Tech],
-        ),
+        (p.clone(), format!("/msp/staff/{tech}/role"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
+        (p.clone(), format!("/msp/staff/{tech}/active"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
         (g.clone(), "/msp/branding".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/branding".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/branding/logo".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/branding/favicon".into(), portal.to_vec(), vec![Tech]),
         (g.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
-        (
-            p.clone(),
-            format!("/msp/tokens/{token_id}/revoke"),
-            [&portal[..], &[OtherMspOwner]].concat(),
-            vec![Tech],
-        ),
+        (p.clone(), format!("/msp/tokens/{token_id}/revoke"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
     ];
     for (method, path, not_found, forbidden) in &cases {
         for who in not_found {
@@ -239,12 +172,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     }
     // Signed-out visitors are sent to sign in, never shown anything.
     for (method, path, _, _) in &cases {
-        let r = app
-            .client()
-            .request(method.clone(), app.url(path))
-            .send()
-            .await
-            .unwrap();
+        let r = app.client().request(method.clone(), app.url(path)).send().await.unwrap();
         assert!(
             r.status() == StatusCode::SEE_OTHER
                 || r.status() == StatusCode::FORBIDDEN
@@ -263,24 +191,10 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (Owner, "/msp/tokens".into()),
         (Tech, "/msp/staff".into()),
     ] {
-        assert_eq!(
-            page_request(&app, &actors, who, &Method::GET, &path).await,
-            StatusCode::OK,
-            "{path} as {who:?}"
-        );
+        assert_eq!(page_request(&app, &actors, who, &Method::GET, &path).await, StatusCode::OK, "{path} as {who:?}");
     }
-    let still_listed = owner
-        .get(app.url("/msp/tokens"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !still_listed.contains("badge off\">Revoked"),
-        "no refused request revoked the token"
-    );
+    let still_listed = owner.get(app.url("/msp/tokens")).send().await.unwrap().text().await.unwrap();
+    assert!(!still_listed.contains("badge off\">Revoked"), "no refused request revoked the token");
 }
 
 #[tokio::test]
@@ -298,30 +212,12 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
         (OtherMspOwner, app.other_token(crate::helpers::OTHER_STAFF).await),
     ];
     let token = |who: Who| tokens.iter().find(|(w, _)| *w == who).unwrap().1.clone();
-    let portal_all = [
-        ContosoAdmin,
-        ContosoStandard,
-        ContosoLimited,
-        FabrikamAdmin,
-        OtherMspPortal,
-    ];
+    let portal_all = [ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal];
     let foreign = [FabrikamAdmin, OtherMspPortal, OtherMspOwner];
     let patch = json!({"name": "Contoso Ltd"});
-    let cases: Vec<(Method, String, Option<serde_json::Value>, Vec<Who>, Vec<Who>)> = vec![
-        (
-            Method::GET,
-            format!("/api/portal/customers/{contoso}"),
-            None,
-            foreign.to_vec(),
-            vec![],
-        ),
-        (
-            Method::GET,
-            format!("/api/portal/customers/{contoso}/dashboard"),
-            None,
-            foreign.to_vec(),
-            vec![],
-        ),
+    let cases: Vec<ApiCase> = vec![
+        (Method::GET, format!("/api/portal/customers/{contoso}"), None, foreign.to_vec(), vec![]),
+        (Method::GET, format!("/api/portal/customers/{contoso}/dashboard"), None, foreign.to_vec(), vec![]),
         (
             Method::PATCH,
             format!("/api/portal/customers/{contoso}"),
@@ -350,9 +246,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             .map(|w| (w, StatusCode::NOT_FOUND))
             .chain(forbidden.iter().map(|w| (w, StatusCode::FORBIDDEN)))
         {
-            let mut req = Client::new()
-                .request(method.clone(), app.url(path))
-                .bearer_auth(token(*who));
+            let mut req = Client::new().request(method.clone(), app.url(path)).bearer_auth(token(*who));
             if let Some(b) = body {
                 req = req.json(b);
             }
@@ -360,10 +254,9 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             assert_eq!(r.status(), expected, "{method} {path} as {who:?}");
         }
     }
-    for (what, path) in [
-        ("logo", "/api/portal/settings/branding/logo"),
-        ("favicon", "/api/portal/settings/branding/favicon"),
-    ] {
+    for (what, path) in
+        [("logo", "/api/portal/settings/branding/logo"), ("favicon", "/api/portal/settings/branding/favicon")]
+    {
         for who in [ContosoAdmin, Tech, OtherMspPortal] {
             let r = Client::new()
                 .put(app.url(path))

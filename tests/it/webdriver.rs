@@ -28,11 +28,8 @@ pub fn chromium_binary() -> Option<PathBuf> {
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file()))
 }
 
 /// Whether the browser tests can run here: Chromium and `chromedriver` are both installed.
@@ -58,11 +55,7 @@ impl std::error::Error for Error {}
 
 impl Error {
     fn local(message: impl Into<String>) -> Error {
-        Error {
-            status: 0,
-            error: "client error".into(),
-            message: message.into(),
-        }
+        Error { status: 0, error: "client error".into(), message: message.into() }
     }
 }
 
@@ -92,24 +85,18 @@ pub struct Browser {
     session: String,
     child: Option<Child>,
     log_endpoint: Option<LogEndpoint>,
-    _profile: tempfile::TempDir,
+    /// Chromium's fresh `--user-data-dir`, removed on drop.
+    profile: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free local port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free local port")
 }
 
 impl Browser {
     /// Starts chromedriver and opens a headless Chromium session (1280×900).
     pub async fn start() -> Result<Browser> {
         let binary = chromium_binary().ok_or_else(|| Error::local("chromium is not installed"))?;
-        let profile = tempfile::Builder::new()
-            .prefix("portico-chromium-")
-            .tempdir()
-            .map_err(|e| Error::local(format!("profile dir: {e}")))?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()
@@ -118,6 +105,10 @@ impl Browser {
         // The port can be taken between probing and chromedriver binding it: try a few.
         let mut last = None;
         for _ in 0..3 {
+            let profile = tempfile::Builder::new()
+                .prefix("portico-chromium-")
+                .tempdir()
+                .map_err(|e| Error::local(format!("profile dir: {e}")))?;
             let port = free_port();
             let child = Command::new("chromedriver")
                 .arg(format!("--port={port}"))
@@ -133,11 +124,10 @@ impl Browser {
                 session: String::new(),
                 child: Some(child),
                 log_endpoint: None,
-                _profile: tempfile::tempdir().map_err(|e| Error::local(e.to_string()))?,
+                profile,
             };
             match browser.wait_ready(Duration::from_secs(20)).await {
                 Ok(()) => {
-                    browser._profile = profile;
                     browser.new_session(&binary).await?;
                     return Ok(browser);
                 }
@@ -172,7 +162,7 @@ impl Browser {
     }
 
     async fn new_session(&mut self, binary: &Path) -> Result<()> {
-        let profile = format!("--user-data-dir={}", self._profile.path().display());
+        let profile = format!("--user-data-dir={}", self.profile.path().display());
         let caps = json!({
             "capabilities": {
                 "alwaysMatch": {
@@ -192,16 +182,9 @@ impl Browser {
             }
         });
         let v = self.raw("POST", "/session", Some(caps)).await?;
-        self.session = v["sessionId"]
-            .as_str()
-            .ok_or_else(|| Error::local(format!("no session id in {v}")))?
-            .to_string();
-        self.cmd(
-            "POST",
-            "/timeouts",
-            json!({"script": 60_000, "pageLoad": 60_000, "implicit": 0}),
-        )
-        .await?;
+        self.session =
+            v["sessionId"].as_str().ok_or_else(|| Error::local(format!("no session id in {v}")))?.to_string();
+        self.cmd("POST", "/timeouts", json!({"script": 60_000, "pageLoad": 60_000, "implicit": 0})).await?;
         // Find out which (non-standard) log endpoint this chromedriver answers, if any.
         for endpoint in [LogEndpoint::PostSe, LogEndpoint::GetSe, LogEndpoint::PostLegacy] {
             if self.fetch_logs(endpoint).await.is_ok() {
@@ -220,15 +203,9 @@ impl Browser {
             "DELETE" => self.http.delete(&url),
             _ => self.http.post(&url).json(&body.unwrap_or_else(|| json!({}))),
         };
-        let r = req
-            .send()
-            .await
-            .map_err(|e| Error::local(format!("{method} {path}: {e}")))?;
+        let r = req.send().await.map_err(|e| Error::local(format!("{method} {path}: {e}")))?;
         let status = r.status().as_u16();
-        let v: Value = r
-            .json()
-            .await
-            .map_err(|e| Error::local(format!("{method} {path}: bad answer: {e}")))?;
+        let v: Value = r.json().await.map_err(|e| Error::local(format!("{method} {path}: bad answer: {e}")))?;
         let value = v.get("value").cloned().unwrap_or(Value::Null);
         if status >= 400 || value.get("error").and_then(Value::as_str).is_some() {
             return Err(Error {
@@ -252,10 +229,6 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) -> Result<()> {
         self.cmd("POST", "/url", json!({ "url": url })).await.map(drop)
-    }
-
-    pub async fn refresh(&self) -> Result<()> {
-        self.cmd("POST", "/refresh", json!({})).await.map(drop)
     }
 
     pub async fn current_url(&self) -> Result<String> {
@@ -283,21 +256,8 @@ impl Browser {
         let v = self
             .cmd("POST", "/element", json!({ "using": using, "value": value }))
             .await
-            .map_err(|e| Error {
-                message: format!("{} [{using} {value:?}]", e.message),
-                ..e
-            })?;
+            .map_err(|e| Error { message: format!("{} [{using} {value:?}]", e.message), ..e })?;
         Self::element_id(&v)
-    }
-
-    /// Every element matching a CSS selector.
-    pub async fn find_all(&self, css: &str) -> Result<Vec<String>> {
-        let v = self
-            .cmd("POST", "/elements", json!({ "using": "css selector", "value": css }))
-            .await?;
-        v.as_array()
-            .map(|a| a.iter().map(Self::element_id).collect())
-            .unwrap_or_else(|| Ok(Vec::new()))
     }
 
     /// Waits up to `within` for an element matching `css` to appear.
@@ -331,68 +291,52 @@ impl Browser {
 
     /// Types text into an element (appended to what is there).
     pub async fn type_into(&self, element: &str, text: &str) -> Result<()> {
-        self.cmd("POST", &format!("/element/{element}/value"), json!({ "text": text }))
-            .await
-            .map(drop)
+        self.cmd("POST", &format!("/element/{element}/value"), json!({ "text": text })).await.map(drop)
     }
 
     /// Empties an input or textarea.
     pub async fn clear(&self, element: &str) -> Result<()> {
-        self.cmd("POST", &format!("/element/{element}/clear"), json!({}))
-            .await
-            .map(drop)
+        self.cmd("POST", &format!("/element/{element}/clear"), json!({})).await.map(drop)
     }
 
     pub async fn click(&self, element: &str) -> Result<()> {
-        self.cmd("POST", &format!("/element/{element}/click"), json!({}))
-            .await
-            .map(drop)
+        self.cmd("POST", &format!("/element/{element}/click"), json!({})).await.map(drop)
     }
 
     /// The rendered text of an element.
     pub async fn text(&self, element: &str) -> Result<String> {
-        Ok(self
-            .get(&format!("/element/{element}/text"))
-            .await?
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
+        Ok(self.get(&format!("/element/{element}/text")).await?.as_str().unwrap_or_default().to_string())
     }
 
     /// An attribute of an element, if present.
     pub async fn attribute(&self, element: &str, name: &str) -> Result<Option<String>> {
-        Ok(self
-            .get(&format!("/element/{element}/attribute/{name}"))
-            .await?
-            .as_str()
-            .map(str::to_string))
+        Ok(self.get(&format!("/element/{element}/attribute/{name}")).await?.as_str().map(str::to_string))
+    }
+
+    /// A DOM property of an element (such as an input's current `value`).
+    pub async fn property(&self, element: &str, name: &str) -> Result<Value> {
+        self.get(&format!("/element/{element}/property/{name}")).await
     }
 
     /// Runs a script synchronously (its body; `arguments` holds `args`) and returns its result.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        self.cmd("POST", "/execute/sync", json!({ "script": script, "args": args }))
-            .await
+        self.cmd("POST", "/execute/sync", json!({ "script": script, "args": args })).await
     }
 
     /// Runs an asynchronous script: it calls `arguments[arguments.length - 1](result)` when done.
     pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        self.cmd("POST", "/execute/async", json!({ "script": script, "args": args }))
-            .await
+        self.cmd("POST", "/execute/async", json!({ "script": script, "args": args })).await
     }
 
     /// Sets the outer window size.
     pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
-        self.cmd("POST", "/window/rect", json!({ "width": width, "height": height }))
-            .await
-            .map(drop)
+        self.cmd("POST", "/window/rect", json!({ "width": width, "height": height })).await.map(drop)
     }
 
     /// Sizes the window so that the page's layout viewport is `width`×`height` CSS pixels.
     pub async fn set_viewport(&self, width: u32, height: u32) -> Result<()> {
         self.set_window_size(width, height).await?;
-        let inner = self
-            .execute("return [window.innerWidth, window.innerHeight];", vec![])
-            .await?;
+        let inner = self.execute("return [window.innerWidth, window.innerHeight];", vec![]).await?;
         let (iw, ih) = (inner[0].as_i64().unwrap_or(0), inner[1].as_i64().unwrap_or(0));
         if iw != i64::from(width) || ih != i64::from(height) {
             let w = (2 * i64::from(width) - iw).max(100) as u32;
@@ -454,9 +398,7 @@ impl Browser {
             LogEndpoint::GetSe => self.get("/se/log?type=browser").await?,
             LogEndpoint::PostLegacy => self.cmd("POST", "/log", json!({"type": "browser"})).await?,
         };
-        let entries = v
-            .as_array()
-            .ok_or_else(|| Error::local(format!("log is not a list: {v}")))?;
+        let entries = v.as_array().ok_or_else(|| Error::local(format!("log is not a list: {v}")))?;
         Ok(entries
             .iter()
             .map(|e| LogEntry {

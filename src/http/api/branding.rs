@@ -50,10 +50,7 @@ async fn upload(
     body: &[u8],
 ) -> Result<Json<Branding>, AppError> {
     actor.require(crate::policy::Action::ManageBranding, None)?;
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !declared.starts_with("image/") && declared != "application/octet-stream" {
         return Err(AppError::UnsupportedMedia(
             "Send the image itself as the body, with an image/* content type.".into(),

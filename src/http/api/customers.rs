@@ -101,22 +101,13 @@ pub async fn list(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<CustomerQuery>,
 ) -> Result<Json<ListOf<Customer>>, AppError> {
-    let (page, per_page) = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let (rows, total) = customers::list(&app.db, &actor, q.q.as_deref().unwrap_or(""), page, per_page).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         items.push(customers::get(&app.db, &actor, r.id).await?.into());
     }
-    Ok(Json(ListOf {
-        items,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(Json(ListOf { items, total, page, per_page }))
 }
 
 /// Creates a customer (staff owner or admin).
@@ -129,14 +120,7 @@ pub async fn create(
     ApiJson(n): ApiJson<NewCustomer>,
 ) -> Result<(StatusCode, Json<Customer>), AppError> {
     let features = n.features.as_ref().map(|f| f.apply(Features::default()));
-    let c = customers::create(
-        &app.db,
-        &actor,
-        &n.name,
-        n.m365_tenant_id.as_deref().unwrap_or(""),
-        features,
-    )
-    .await?;
+    let c = customers::create(&app.db, &actor, &n.name, n.m365_tenant_id.as_deref().unwrap_or(""), features).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -168,10 +152,7 @@ pub async fn update(
         name: p.name,
         m365_tenant_id: p.m365_tenant_id.map(|t| t.unwrap_or_default()),
         active: p.active,
-        features: p
-            .features
-            .as_ref()
-            .map(|f| f.apply(Features::from_db(&current.features))),
+        features: p.features.as_ref().map(|f| f.apply(Features::from_db(&current.features))),
     };
     Ok(Json(customers::update(&app.db, &actor, id, changes).await?.into()))
 }

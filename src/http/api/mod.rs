@@ -61,9 +61,7 @@ impl FromRequestParts<Arc<AppState>> for ApiActor {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(AppError::Unauthorized)?;
-        crate::services::tokens::authenticate(&app.db, raw.trim())
-            .await
-            .map(ApiActor)
+        crate::services::tokens::authenticate(&app.db, raw.trim()).await.map(ApiActor)
     }
 }
 
@@ -81,19 +79,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(AppError::UnsupportedMedia("Send the body as application/json.".into()));
         }
-        let bytes = Bytes::from_request(req, s)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+        let bytes = Bytes::from_request(req, s).await.map_err(|_| AppError::PayloadTooLarge)?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
             Ok(v) => Ok(ApiJson(v)),
             Err(e) if e.is_syntax() || e.is_eof() => {
                 Err(AppError::BadRequest(format!("The body is not valid JSON: {e}")))
             }
-            Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new(
-                "body",
-                e.to_string(),
-            )])),
+            Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new("body", e.to_string())])),
         }
     }
 }
@@ -113,9 +106,7 @@ impl Paging {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if page < 1 || !(1..=200).contains(&per_page) {
-            return Err(AppError::BadRequest(
-                "page must be 1 or more and per_page between 1 and 200.".into(),
-            ));
+            return Err(AppError::BadRequest("page must be 1 or more and per_page between 1 and 200.".into()));
         }
         Ok((page, per_page))
     }
@@ -144,8 +135,7 @@ pub struct ErrorDetail {
 }
 
 pub fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -160,9 +150,7 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(ApiQuery)
-            .map_err(bad_query)
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map(ApiQuery).map_err(bad_query)
     }
 }
 

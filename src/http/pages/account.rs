@@ -18,19 +18,11 @@ use crate::http::AppState;
 use crate::services::accounts;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/account", get(show))
-        .route("/account/password", post(change_password))
+    Router::new().route("/account", get(show)).route("/account/password", post(change_password))
 }
 
 async fn show(s: Signed, Query(q): Query<NoticeQuery>) -> Response {
-    page(
-        &s.ctx,
-        "/account",
-        "pages/account.html",
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
+    page(&s.ctx, "/account", "pages/account.html", StatusCode::OK, context! { notice => notice(q.notice.as_deref()) })
 }
 
 #[derive(Deserialize, Default)]

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::http::context::{session_cookie, Ctx};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
-use crate::services::accounts::{self, Door, SignedIn};
+use crate::services::accounts::{self, Credentials, Door, Limits, SignedIn};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -109,18 +109,13 @@ async fn console_login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
 
 async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
     let app = &ctx.app;
-    let result = accounts::sign_in(
-        &app.db,
-        ctx.scope(),
-        &app.limiter,
-        app.settings.login_attempts,
-        app.settings.session_idle_minutes,
-        door,
-        &form.email,
-        &form.password,
-        ctx.ip,
-    )
-    .await;
+    let limits = Limits {
+        per_ip: &app.limiter,
+        per_account: app.settings.login_attempts,
+        idle_minutes: app.settings.session_idle_minutes,
+    };
+    let creds = Credentials { door, email: &form.email, password: &form.password, ip: ctx.ip };
+    let result = accounts::sign_in(&app.db, ctx.scope(), &limits, &creds).await;
     match result {
         Ok(SignedIn { session_token, .. }) => {
             if let Some(old) = &ctx.session {
@@ -128,15 +123,9 @@ async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
             }
             signed_in_redirect(app, &safe_next(&form.next, door), &session_token)
         }
-        Err(AppError::Validation(errs)) => login_page(
-            &ctx,
-            door,
-            &form.email,
-            &form.next,
-            errors_value(&errs),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(AppError::Validation(errs)) => {
+            login_page(&ctx, door, &form.email, &form.next, errors_value(&errs), None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(e @ AppError::TooManyRequests { retry_after }) => {
             let errs = [crate::model::FieldError::new("email", e.message())];
             let mut resp = login_page(
@@ -148,8 +137,7 @@ async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
                 None,
                 StatusCode::TOO_MANY_REQUESTS,
             );
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             resp
         }
         Err(e) => e.into_response(),
@@ -227,11 +215,7 @@ async fn accept_invite(
     .await
     {
         Ok(s) => {
-            let to = if s.actor.is_staff() {
-                "/msp/customers"
-            } else {
-                "/dashboard"
-            };
+            let to = if s.actor.is_staff() { "/msp/customers" } else { "/dashboard" };
             Ok(signed_in_redirect(app, to, &s.session_token))
         }
         Err(AppError::Validation(errs)) => {

@@ -61,11 +61,7 @@ pub struct UsersPage {
 impl UsersPage {
     fn company(signed: Signed) -> Self {
         let customer_id = signed.actor().customer_id.unwrap_or_default();
-        UsersPage {
-            signed,
-            customer_id,
-            console: false,
-        }
+        UsersPage { signed, customer_id, console: false }
     }
 
     pub fn base(&self) -> String {
@@ -88,13 +84,7 @@ impl UsersPage {
         let list = users::list_portal_users(&s.ctx.app.db, s.actor(), self.customer_id).await?;
         let local =
             context! { users => user_views(&list), users_base => "/company/users", me => s.actor().user_id, ..extra };
-        Ok(page(
-            &s.ctx,
-            "/company/users",
-            "pages/company_users.html",
-            status,
-            local,
-        ))
+        Ok(page(&s.ctx, "/company/users", "pages/company_users.html", status, local))
     }
 }
 
@@ -117,8 +107,7 @@ fn link_url(s: &Signed, token: &str) -> String {
 }
 
 pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError> {
-    p.render(StatusCode::OK, context! { notice => notice(q.notice.as_deref()) })
-        .await
+    p.render(StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
 pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
@@ -144,11 +133,8 @@ async fn or_problem(p: &UsersPage, r: Result<Response, AppError>) -> Result<Resp
     match r {
         Err(AppError::BadRequest(m)) => p.render(StatusCode::BAD_REQUEST, context! { problem => m }).await,
         Err(AppError::Validation(errs)) => {
-            p.render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { problem => AppError::Validation(errs).message() },
-            )
-            .await
+            p.render(StatusCode::UNPROCESSABLE_ENTITY, context! { problem => AppError::Validation(errs).message() })
+                .await
         }
         other => other,
     }
@@ -184,9 +170,7 @@ async fn list(PortalPage(s): PortalPage, Query(q): Query<NoticeQuery>) -> Result
 }
 
 async fn invite(PortalPage(s): PortalPage, FormData(f): FormData<InviteForm>) -> Result<Response, AppError> {
-    do_invite(&UsersPage::company(s), f)
-        .await
-        .map(IntoResponse::into_response)
+    do_invite(&UsersPage::company(s), f).await.map(IntoResponse::into_response)
 }
 
 async fn set_role(

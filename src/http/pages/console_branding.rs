@@ -28,13 +28,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
     s.actor().require(Action::ManageBranding, None)?;
-    Ok(page(
-        &s.ctx,
-        "/msp/branding",
-        "pages/console/branding.html",
-        status,
-        extra,
-    ))
+    Ok(page(&s.ctx, "/msp/branding", "pages/console/branding.html", status, extra))
 }
 
 async fn show(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
@@ -60,11 +54,9 @@ async fn update(
             s.ctx.app.msp_cache.clear();
             Ok(see_other("/msp/branding", "saved"))
         }
-        Err(AppError::Validation(errs)) => render(
-            &s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { errors => errors_value(&errs), form => f },
-        ),
+        Err(AppError::Validation(errs)) => {
+            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => f })
+        }
         Err(e) => Err(e),
     }
 }
@@ -87,22 +79,11 @@ async fn upload(s: Signed, which: Image, m: Result<Multipart, MultipartRejection
         Ok(bytes) => branding::set_image(&s.ctx.app.db, s.actor(), which, &bytes).await,
         Err(e) => Err(e),
     };
-    let key = if which == Image::Logo {
-        "logo_error"
-    } else {
-        "favicon_error"
-    };
+    let key = if which == Image::Logo { "logo_error" } else { "favicon_error" };
     match result {
         Ok(_) => {
             s.ctx.app.msp_cache.clear();
-            Ok(see_other(
-                "/msp/branding",
-                if which == Image::Logo {
-                    "logo-saved"
-                } else {
-                    "favicon-saved"
-                },
-            ))
+            Ok(see_other("/msp/branding", if which == Image::Logo { "logo-saved" } else { "favicon-saved" }))
         }
         Err(e @ (AppError::BadRequest(_) | AppError::UnsupportedMedia(_) | AppError::PayloadTooLarge)) => {
             let status = e.status();
@@ -115,11 +96,7 @@ async fn upload(s: Signed, which: Image, m: Result<Multipart, MultipartRejection
                 }
                 e => e.message(),
             };
-            render(
-                &s,
-                status,
-                Value::from_serialize(std::collections::BTreeMap::from([(key, msg)])),
-            )
+            render(&s, status, Value::from_serialize(std::collections::BTreeMap::from([(key, msg)])))
         }
         Err(e) => Err(e),
     }

@@ -55,20 +55,11 @@ async fn list(StaffPage(s): StaffPage, Query(q): Query<ListQuery>) -> Result<Res
     let can_create = s.actor().may(Action::ManageCustomers, None);
     let local =
         context! { items, total, q => q.q, page => page_no, pages, can_create, notice => notice(q.notice.as_deref()) };
-    Ok(page(
-        &s.ctx,
-        "/msp/customers",
-        "pages/console/customers.html",
-        StatusCode::OK,
-        local,
-    ))
+    Ok(page(&s.ctx, "/msp/customers", "pages/console/customers.html", StatusCode::OK, local))
 }
 
 fn feature_views(f: &Features) -> Vec<Value> {
-    FEATURES
-        .iter()
-        .map(|(k, label)| context! { key => k, label => label, on => f.get(k) })
-        .collect()
+    FEATURES.iter().map(|(k, label)| context! { key => k, label => label, on => f.get(k) }).collect()
 }
 
 async fn new_form(StaffPage(s): StaffPage) -> Result<Response, AppError> {
@@ -86,12 +77,7 @@ async fn new_form(StaffPage(s): StaffPage) -> Result<Response, AppError> {
 fn parse_customer_form(form: &HashMap<String, String>) -> (String, String, Features, bool) {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let features = Features::from_fn(|k| form.contains_key(&format!("feature_{k}")));
-    (
-        get("name"),
-        get("m365_tenant_id"),
-        features,
-        form.get("active").is_some_and(|v| v == "true"),
-    )
+    (get("name"), get("m365_tenant_id"), features, form.get("active").is_some_and(|v| v == "true"))
 }
 
 async fn create(
@@ -127,13 +113,7 @@ pub async fn render_customer(s: &Signed, id: Uuid, status: StatusCode, extra: Va
         users_base => format!("/msp/customers/{}/users", c.id), me => s.actor().user_id,
         can_edit => s.actor().may(Action::ManageCustomers, None), ..extra
     };
-    Ok(page(
-        &s.ctx,
-        "/msp/customers",
-        "pages/console/customer.html",
-        status,
-        local,
-    ))
+    Ok(page(&s.ctx, "/msp/customers", "pages/console/customer.html", status, local))
 }
 
 fn customer_id(raw: &str) -> Result<Uuid, AppError> {
@@ -145,13 +125,7 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    render_customer(
-        &s,
-        customer_id(&id)?,
-        StatusCode::OK,
-        context! { notice => notice(q.notice.as_deref()) },
-    )
-    .await
+    render_customer(&s, customer_id(&id)?, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
 async fn update(
@@ -183,11 +157,7 @@ async fn update(
 }
 
 fn section(s: Signed, id: &str) -> Result<UsersPage, AppError> {
-    Ok(UsersPage {
-        signed: s,
-        customer_id: customer_id(id)?,
-        console: true,
-    })
+    Ok(UsersPage { signed: s, customer_id: customer_id(id)?, console: true })
 }
 
 async fn invite(

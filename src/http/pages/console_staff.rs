@@ -40,19 +40,10 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
             }
         })
         .collect();
-    let roles: Vec<&str> = StaffRole::ALL
-        .iter()
-        .filter(|r| policy::may_grant_staff_role(s.actor(), **r))
-        .map(|r| r.as_str())
-        .collect();
+    let roles: Vec<&str> =
+        StaffRole::ALL.iter().filter(|r| policy::may_grant_staff_role(s.actor(), **r)).map(|r| r.as_str()).collect();
     let can_manage = s.actor().may(Action::ManageStaff, None);
-    Ok(page(
-        &s.ctx,
-        "/msp/staff",
-        "pages/console/staff.html",
-        status,
-        context! { staff, roles, can_manage, ..extra },
-    ))
+    Ok(page(&s.ctx, "/msp/staff", "pages/console/staff.html", status, context! { staff, roles, can_manage, ..extra }))
 }
 
 async fn list(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {

@@ -19,9 +19,7 @@ use crate::model::parse_id;
 use crate::services::tokens;
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/msp/tokens", get(list).post(create))
-        .route("/msp/tokens/{id}/revoke", post(revoke))
+    Router::new().route("/msp/tokens", get(list).post(create)).route("/msp/tokens/{id}/revoke", post(revoke))
 }
 
 fn fmt(t: Option<time::OffsetDateTime>) -> Option<String> {
@@ -34,13 +32,7 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
         .iter()
         .map(|t| context! { id => t.id, name => t.name, prefix => t.prefix, user => t.user_email, created => fmt(Some(t.created_at)), last_used => fmt(t.last_used_at), revoked => fmt(t.revoked_at) })
         .collect();
-    Ok(page(
-        &s.ctx,
-        "/msp/tokens",
-        "pages/console/tokens.html",
-        status,
-        context! { items, ..extra },
-    ))
+    Ok(page(&s.ctx, "/msp/tokens", "pages/console/tokens.html", status, context! { items, ..extra }))
 }
 
 async fn list(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
@@ -56,12 +48,7 @@ struct NewTokenForm {
 async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewTokenForm>) -> Result<Response, AppError> {
     match tokens::create(&s.ctx.app.db, s.actor(), &f.name).await {
         Ok(t) => {
-            render(
-                &s,
-                StatusCode::OK,
-                context! { created => context! { name => f.name, token => t.token } },
-            )
-            .await
+            render(&s, StatusCode::OK, context! { created => context! { name => f.name, token => t.token } }).await
         }
         Err(AppError::Validation(errs)) => {
             render(

@@ -46,10 +46,9 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let info = match resp.extensions().get::<ErrorInfo>() {
         Some(i) => i.clone(),
-        None if resp.status() == StatusCode::METHOD_NOT_ALLOWED => ErrorInfo {
-            status: resp.status(),
-            message: "That action isn't available here.".into(),
-        },
+        None if resp.status() == StatusCode::METHOD_NOT_ALLOWED => {
+            ErrorInfo { status: resp.status(), message: "That action isn't available here.".into() }
+        }
         None if (resp.status().is_client_error() || resp.status().is_server_error()) && !is_html(&resp) => ErrorInfo {
             status: resp.status(),
             message: "That request couldn't be handled. Go back and try again.".into(),
@@ -83,10 +82,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
 }
 
 fn is_html(resp: &Response) -> bool {
-    resp.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
+    resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// A urlencoded form body; anything unparseable is a 400 with a plain message.
@@ -95,9 +91,7 @@ pub struct FormData<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, s: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, s)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+        let bytes = Bytes::from_request(req, s).await.map_err(|_| AppError::PayloadTooLarge)?;
         serde_urlencoded::from_bytes(&bytes)
             .map(FormData)
             .map_err(|_| AppError::BadRequest("The form was not filled in correctly. Please try again.".into()))
