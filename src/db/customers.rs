@@ -18,11 +18,8 @@ pub struct CustomerRow {
 /// A customer with its portal-user count, for lists.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CustomerListRow {
-    pub id: Uuid,
-    pub name: String,
-    pub m365_tenant_id: Option<String>,
-    pub active: bool,
-    pub created_at: Ts,
+    #[sqlx(flatten)]
+    pub customer: CustomerRow,
     pub user_count: i64,
 }
 
@@ -48,7 +45,7 @@ pub async fn list(
 ) -> Result<(Vec<CustomerListRow>, i64), DbError> {
     let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = on_db!(db, p => sqlx::query_as(
-        "SELECT c.id, c.name, c.m365_tenant_id, c.active, c.created_at, \
+        "SELECT c.id, c.msp_id, c.name, c.m365_tenant_id, c.features, c.active, c.created_at, c.updated_at, \
          (SELECT COUNT(*) FROM users u WHERE u.msp_id = c.msp_id AND u.customer_id = c.id) AS user_count \
          FROM customers c WHERE c.msp_id = $1 AND lower(c.name) LIKE lower($2) ESCAPE '\\' \
          ORDER BY lower(c.name) LIMIT $3 OFFSET $4",

@@ -3,15 +3,6 @@
 use super::{on_db, Db, DbError, MspScope, Ts};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
-    pub user_id: Uuid,
-    pub msp_id: Uuid,
-    pub csrf_token: String,
-    pub last_seen_at: Ts,
-    pub expires_at: Ts,
-}
-
 pub async fn insert(
     db: &Db,
     scope: MspScope,
@@ -27,11 +18,21 @@ pub async fn insert(
     ).bind(token_hash).bind(user_id).bind(scope.0).bind(csrf).bind(now).bind(expires).execute(p).await.map(|_| ()))
 }
 
-/// The live session with this token on this MSP.
-pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<Option<SessionRow>, DbError> {
+/// A live session and its account, read together: every signed-in page needs both.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    pub csrf_token: String,
+    pub last_seen_at: Ts,
+    #[sqlx(flatten)]
+    pub user: super::users::UserRow,
+}
+
+/// The live session with this token on this MSP, with its account.
+pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<Option<SessionUser>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT user_id, msp_id, csrf_token, last_seen_at, expires_at FROM sessions \
-         WHERE token_hash = $1 AND msp_id = $2 AND expires_at > $3",
+        "SELECT s.csrf_token, s.last_seen_at, u.id, u.msp_id, u.customer_id, u.email, u.name, u.role, u.password_hash, \
+         u.active, u.created_at, u.last_sign_in_at FROM sessions s JOIN users u ON u.id = s.user_id AND u.msp_id = s.msp_id \
+         WHERE s.token_hash = $1 AND s.msp_id = $2 AND s.expires_at > $3",
     ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)
 }
 

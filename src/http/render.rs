@@ -16,7 +16,6 @@ macro_rules! embed {
 const TEMPLATES: &[(&str, &str)] = embed!(
     "layout.html",
     "auth_layout.html",
-    "partials/icons.html",
     "partials/form.html",
     "partials/portal_users.html",
     "partials/support.html",
@@ -40,6 +39,7 @@ pub fn environment() -> Environment<'static> {
     for (name, source) in TEMPLATES {
         env.add_template(name, source).expect("built-in templates compile");
     }
+    env.add_function("icon", |name: &str| Value::from_safe_string(super::icons::svg(name)));
     env.add_filter("datetime", |v: Value| -> String {
         let s = v.to_string();
         time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)

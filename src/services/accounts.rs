@@ -121,13 +121,11 @@ pub async fn session(db: &Db, msp: MspScope, token: &str, idle_minutes: i64) -> 
     let Some(s) = sessions::get(db, msp, &token_hash, t).await? else {
         return Ok(None);
     };
-    let Some(user) = users::get(db, msp, s.user_id).await? else {
-        return Ok(None);
-    };
+    let user = &s.user;
     if !user.active {
         return Ok(None);
     }
-    let actor = crate::services::actor_of(&user)?;
+    let actor = crate::services::actor_of(user)?;
     let customer = match actor.own_customer() {
         Some(scope) => match db::customers::get(db, scope).await? {
             Some(c) if c.active => Some(c),

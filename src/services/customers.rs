@@ -79,17 +79,9 @@ pub async fn list(
 ) -> AppResult<(Vec<db::customers::CustomerListRow>, i64)> {
     let search = model::text("q", search, 120, false)?;
     if let Some(own) = actor.own_customer() {
-        let c = db::customers::get(db, own).await?.ok_or(AppError::NotFound)?;
-        let users = db::users::list_customer(db, own).await?.len() as i64;
-        let row = db::customers::CustomerListRow {
-            id: c.id,
-            name: c.name,
-            m365_tenant_id: c.m365_tenant_id,
-            active: c.active,
-            created_at: c.created_at,
-            user_count: users,
-        };
-        return Ok((vec![row], 1));
+        let customer = db::customers::get(db, own).await?.ok_or(AppError::NotFound)?;
+        let user_count = db::users::list_customer(db, own).await?.len() as i64;
+        return Ok((vec![db::customers::CustomerListRow { customer, user_count }], 1));
     }
     actor.require(Action::UseConsole, None)?;
     Ok(db::customers::list(db, actor.msp(), &search, per_page, (page - 1) * per_page).await?)

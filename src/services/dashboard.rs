@@ -50,17 +50,11 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     let features = Features::from_db(&c.features);
     let scope = actor.customer_scope(c.id)?;
-    let users = db::users::list_customer(db, scope).await?;
-    let count = |f: &dyn Fn(&db::users::UserRow) -> bool| users.iter().filter(|u| f(u)).count() as i64;
+    let (total, active, admins, invited) = db::users::customer_counts(db, scope).await?;
     let msp = db::msps::get(db, actor.msp()).await?.ok_or(crate::error::AppError::NotFound)?;
     Ok(Dashboard {
         customer: DashboardCustomer { id: c.id, name: c.name.clone() },
-        portal_users: PortalUserCounts {
-            total: users.len() as i64,
-            active: count(&|u| u.active && u.password_hash.is_some()),
-            admins: count(&|u| u.active && u.role == "admin"),
-            invited: count(&|u| u.active && u.password_hash.is_none()),
-        },
+        portal_users: PortalUserCounts { total, active, admins, invited },
         microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone() },
         features: FEATURES
             .iter()

@@ -16,7 +16,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 /// The key under which WebDriver returns an element reference.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecb";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Where Chromium is, if it is installed: `/usr/bin/chromium`, else `chromium` on `PATH`.
 pub fn chromium_binary() -> Option<PathBuf> {

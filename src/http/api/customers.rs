@@ -103,10 +103,7 @@ pub async fn list(
 ) -> Result<Json<ListOf<Customer>>, AppError> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let (rows, total) = customers::list(&app.db, &actor, q.q.as_deref().unwrap_or(""), page, per_page).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(customers::get(&app.db, &actor, r.id).await?.into());
-    }
+    let items = rows.into_iter().map(|r| r.customer.into()).collect();
     Ok(Json(ListOf { items, total, page, per_page }))
 }
 

@@ -50,7 +50,7 @@ async fn list(StaffPage(s): StaffPage, Query(q): Query<ListQuery>) -> Result<Res
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let items: Vec<Value> = rows
         .iter()
-        .map(|c| context! { id => c.id, name => c.name, tenant => c.m365_tenant_id, active => c.active, users => c.user_count })
+        .map(|c| context! { id => c.customer.id, name => c.customer.name, tenant => c.customer.m365_tenant_id, active => c.customer.active, users => c.user_count })
         .collect();
     let can_create = s.actor().may(Action::ManageCustomers, None);
     let local =

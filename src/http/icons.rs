@@ -1,0 +1,38 @@
+//! The interface icons, as inline SVG. A template calls `icon("name")`; built in Rust
+//! because a template macro per icon costs more than the rest of a page.
+
+const PATHS: &[(&str, &str)] = &[
+    ("home", r#"<path d="M3 10.5 12 3l9 7.5"/><path d="M5 9.5V21h5v-6h4v6h5V9.5"/>"#),
+    (
+        "team",
+        r#"<circle cx="9" cy="8" r="3.2"/><path d="M3 20c0-3.3 2.7-6 6-6s6 2.7 6 6"/><circle cx="17" cy="9" r="2.5"/><path d="M16 14.2c2.9.3 5 2.6 5 5.8"/>"#,
+    ),
+    ("user", r#"<circle cx="12" cy="8" r="3.6"/><path d="M4.5 20.5c.8-3.8 3.8-6 7.5-6s6.7 2.2 7.5 6"/>"#),
+    (
+        "building",
+        r#"<rect x="4" y="3" width="11" height="18" rx="1"/><path d="M15 9h4a1 1 0 0 1 1 1v11H15"/><path d="M8 7h3M8 11h3M8 15h3"/>"#,
+    ),
+    (
+        "palette",
+        r#"<path d="M12 3a9 9 0 1 0 0 18c1.1 0 1.6-.8 1.6-1.6 0-.9-.7-1.3-.7-2.2 0-.9.8-1.6 1.7-1.6H17a4 4 0 0 0 4-4c0-4.7-4-8.6-9-8.6Z"/><circle cx="7.5" cy="11" r="1.2"/><circle cx="10.5" cy="7" r="1.2"/><circle cx="15.5" cy="7.5" r="1.2"/>"#,
+    ),
+    ("key", r#"<circle cx="8" cy="15" r="4"/><path d="m11 12 9-9M17 6l3 3M15 8l2 2"/>"#),
+    ("logout", r#"<path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3"/><path d="M10 17l-5-5 5-5M5 12h11"/>"#),
+    (
+        "phone",
+        r#"<path d="M5 4h3l2 5-2.5 1.5a11 11 0 0 0 6 6L15 14l5 2v3a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2Z"/>"#,
+    ),
+    ("mail", r#"<rect x="3" y="5" width="18" height="14" rx="2"/><path d="m3 7 9 6 9-6"/>"#),
+    ("clock", r#"<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>"#),
+    ("cloud", r#"<path d="M7 18a4.5 4.5 0 0 1-.5-9A6 6 0 0 1 18 9.5 4.3 4.3 0 0 1 17.5 18Z"/>"#),
+    ("shield", r#"<path d="M12 3 4 6v6c0 4.5 3.4 8 8 9 4.6-1 8-4.5 8-9V6Z"/>"#),
+    ("plus", r#"<path d="M12 5v14M5 12h14"/>"#),
+];
+
+const OPEN: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">"#;
+
+/// The SVG markup of a named icon (a plain circle for an unknown name).
+pub fn svg(name: &str) -> String {
+    let paths = PATHS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p).unwrap_or(r#"<circle cx="12" cy="12" r="8"/>"#);
+    format!("{OPEN}{paths}</svg>")
+}
