@@ -25,13 +25,38 @@ pub struct SessionUser {
     pub last_seen_at: Ts,
     #[sqlx(flatten)]
     pub user: super::users::UserRow,
+    /// The portal user's customer, all `None` for staff.
+    pub c_name: Option<String>,
+    pub c_m365_tenant_id: Option<String>,
+    pub c_features: Option<String>,
+    pub c_active: Option<bool>,
+    pub c_created_at: Option<Ts>,
+    pub c_updated_at: Option<Ts>,
+}
+
+impl SessionUser {
+    pub fn customer(&self) -> Option<super::customers::CustomerRow> {
+        Some(super::customers::CustomerRow {
+            id: self.user.customer_id?,
+            msp_id: self.user.msp_id,
+            name: self.c_name.clone()?,
+            m365_tenant_id: self.c_m365_tenant_id.clone(),
+            features: self.c_features.clone()?,
+            active: self.c_active?,
+            created_at: self.c_created_at?,
+            updated_at: self.c_updated_at?,
+        })
+    }
 }
 
 /// The live session with this token on this MSP, with its account.
 pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<Option<SessionUser>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT s.csrf_token, s.last_seen_at, u.id, u.msp_id, u.customer_id, u.email, u.name, u.role, u.password_hash, \
-         u.active, u.created_at, u.last_sign_in_at FROM sessions s JOIN users u ON u.id = s.user_id AND u.msp_id = s.msp_id \
+         u.active, u.created_at, u.last_sign_in_at, c.name AS c_name, c.m365_tenant_id AS c_m365_tenant_id, \
+         c.features AS c_features, c.active AS c_active, c.created_at AS c_created_at, c.updated_at AS c_updated_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id AND u.msp_id = s.msp_id \
+         LEFT JOIN customers c ON c.id = u.customer_id AND c.msp_id = u.msp_id \
          WHERE s.token_hash = $1 AND s.msp_id = $2 AND s.expires_at > $3",
     ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)
 }

@@ -30,13 +30,28 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 const LONG_CACHE: &str = "public, max-age=86400";
+/// Static files are requested with `?v=<version>`, so they may be kept for a year.
+const STATIC_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// A short hash of every static file, put into their URLs so a new build is fetched at once.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        // FNV-1a: tiny, and collisions only cost a stale cache.
+        let mut h: u64 = 0xcbf29ce484222325;
+        for byte in FILES.iter().flat_map(|(_, _, bytes)| bytes.iter()) {
+            h = (h ^ *byte as u64).wrapping_mul(0x100000001b3);
+        }
+        format!("{:08x}", h as u32)
+    })
+}
 /// Images that may be SVG are served so that nothing in them can run.
 const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 async fn file(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(n, _, _)| *n == name) {
         Some((_, ty, bytes)) => {
-            ([(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, LONG_CACHE)], *bytes).into_response()
+            ([(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, STATIC_CACHE)], *bytes).into_response()
         }
         None => AppError::NotFound.into_response(),
     }

@@ -67,6 +67,52 @@ impl MspCache {
     }
 }
 
+/// Sessions read in the last two seconds, so a burst of page loads costs one lookup. A
+/// state-changing request always reads the database and then empties the cache, so on this
+/// instance a sign-out, password change or deactivation takes effect at once; other
+/// instances follow within the TTL.
+#[derive(Default)]
+pub struct SessionCache(Mutex<HashMap<(uuid::Uuid, String), (Instant, Arc<Session>)>>);
+
+const SESSION_TTL: Duration = Duration::from_secs(2);
+
+impl SessionCache {
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    async fn get(
+        &self,
+        app: &AppState,
+        msp: MspScope,
+        token: &str,
+        fresh: bool,
+    ) -> Result<Option<Arc<Session>>, AppError> {
+        let key = (msp.0, token.to_string());
+        if !fresh {
+            if let Some((at, s)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+                if at.elapsed() < SESSION_TTL {
+                    return Ok(Some(s.clone()));
+                }
+            }
+        }
+        let session = accounts::session(&app.db, msp, token, app.settings.session_idle_minutes).await?.map(Arc::new);
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        match &session {
+            Some(s) if !fresh => {
+                cache.insert(key, (Instant::now(), s.clone()));
+            }
+            _ => {
+                cache.remove(&key);
+            }
+        }
+        Ok(session)
+    }
+}
+
 pub fn host_of(headers: &HeaderMap) -> String {
     let raw = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let host = if raw.starts_with('[') {
@@ -114,16 +160,15 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
     };
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(&app, req.headers(), peer);
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let session = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) if token.len() <= 100 => {
-            match accounts::session(&app.db, MspScope(msp.id), token, app.settings.session_idle_minutes).await {
-                Ok(s) => s.map(Arc::new),
-                Err(e) => return e.into_response(),
-            }
-        }
+        Some(token) if token.len() <= 100 => match app.sessions.get(&app, MspScope(msp.id), token, unsafe_method).await
+        {
+            Ok(s) => s,
+            Err(e) => return e.into_response(),
+        },
         _ => None,
     };
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
         if cross_site(req.headers(), &host) {
             return AppError::Forbidden.into_response();
@@ -143,6 +188,17 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
     }
     req.extensions_mut().insert(Ctx { app, msp, session, ip });
     next.run(req).await
+}
+
+/// Any state change may end sessions (sign-out, password, deactivation, a customer switched
+/// off), so after one the cached sessions are dropped.
+pub async fn forget_sessions_after_writes(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let resp = next.run(req).await;
+    if write {
+        app.sessions.clear();
+    }
+    resp
 }
 
 /// A browser tells us where a request came from; anything from another site is refused.

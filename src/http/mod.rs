@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware;
 use axum::Router;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -34,6 +34,7 @@ pub struct AppState {
     pub templates: minijinja::Environment<'static>,
     pub limiter: IpLimiter,
     pub msp_cache: context::MspCache,
+    pub sessions: context::SessionCache,
     pub metrics: metrics::Metrics,
     pub body_limit: usize,
 }
@@ -47,6 +48,7 @@ impl AppState {
             templates: render::environment(),
             limiter: IpLimiter::new(per_ip, Duration::from_secs(15 * 60)),
             msp_cache: context::MspCache::default(),
+            sessions: context::SessionCache::default(),
             metrics: metrics::Metrics::default(),
             body_limit: 2 * 1024 * 1024,
         })
@@ -75,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(assets::routes())
         .nest("/api", api::routes())
         .merge(pages)
+        .layer(middleware::from_fn_with_state(state.clone(), context::forget_sessions_after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -93,7 +96,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
-    app.layer(CompressionLayer::new())
+    app.layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

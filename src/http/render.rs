@@ -39,6 +39,7 @@ pub fn environment() -> Environment<'static> {
     for (name, source) in TEMPLATES {
         env.add_template(name, source).expect("built-in templates compile");
     }
+    env.add_global("asset_v", super::assets::version());
     env.add_function("icon", |name: &str| Value::from_safe_string(super::icons::svg(name)));
     env.add_filter("datetime", |v: Value| -> String {
         let s = v.to_string();

@@ -126,13 +126,10 @@ pub async fn session(db: &Db, msp: MspScope, token: &str, idle_minutes: i64) -> 
         return Ok(None);
     }
     let actor = crate::services::actor_of(user)?;
-    let customer = match actor.own_customer() {
-        Some(scope) => match db::customers::get(db, scope).await? {
-            Some(c) if c.active => Some(c),
-            _ => return Ok(None),
-        },
-        None => None,
-    };
+    let customer = s.customer();
+    if actor.own_customer().is_some() && !customer.as_ref().is_some_and(|c| c.active) {
+        return Ok(None);
+    }
     if t - s.last_seen_at > Duration::minutes(1) {
         sessions::extend(db, msp, &token_hash, t, t + Duration::minutes(idle_minutes)).await?;
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::{self, Db};
+use crate::db::{self, customers::CustomerRow, msps::MspRow, Db};
 use crate::error::AppResult;
 use crate::model::{Features, FEATURES};
 use crate::policy::{Action, Actor};
@@ -48,10 +48,17 @@ pub struct Support {
 
 pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Dashboard> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
+    let msp = db::msps::get(db, actor.msp()).await?.ok_or(crate::error::AppError::NotFound)?;
+    of(db, actor, &c, &msp).await
+}
+
+/// The dashboard of a customer already loaded (and checked) by the caller, as the portal's
+/// own session has it.
+pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppResult<Dashboard> {
     let features = Features::from_db(&c.features);
     let scope = actor.customer_scope(c.id)?;
+    actor.require(Action::ViewCustomer, Some(&features))?;
     let (total, active, admins, invited) = db::users::customer_counts(db, scope).await?;
-    let msp = db::msps::get(db, actor.msp()).await?.ok_or(crate::error::AppError::NotFound)?;
     Ok(Dashboard {
         customer: DashboardCustomer { id: c.id, name: c.name.clone() },
         portal_users: PortalUserCounts { total, active, admins, invited },
@@ -61,6 +68,10 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
             .filter(|(k, _)| features.get(k) && actor.may(Action::UseFeature(k), Some(&features)))
             .map(|(k, _)| k.to_string())
             .collect(),
-        support: Support { phone: msp.support_phone, email: msp.support_email, hours: msp.support_hours },
+        support: Support {
+            phone: msp.support_phone.clone(),
+            email: msp.support_email.clone(),
+            hours: msp.support_hours.clone(),
+        },
     })
 }

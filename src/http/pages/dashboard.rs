@@ -20,8 +20,8 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 async fn show(PortalPage(s): PortalPage) -> Result<Response, AppError> {
-    let customer_id = s.actor().customer_id.ok_or(AppError::NotFound)?;
-    let data = dashboard::for_customer(&s.ctx.app.db, s.actor(), customer_id).await?;
+    let customer = s.session.customer.as_ref().ok_or(AppError::NotFound)?;
+    let data = dashboard::of(&s.ctx.app.db, s.actor(), customer, &s.ctx.msp).await?;
     let manage_users = s.actor().may(Action::ManagePortalUsers, s.ctx.features().as_ref());
     Ok(page(
         &s.ctx,
