@@ -101,7 +101,30 @@ enum Token {
     Revoke { token: String },
 }
 
+/// argon2 needs 19 MiB per hash. glibc would keep that memory after the first sign-in
+/// (its mmap threshold grows with the largest block freed); a fixed threshold makes such
+/// blocks go straight back to the system, keeping an idle server small.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_os() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_TRIM_THRESHOLD: i32 = -1;
+    const M_MMAP_THRESHOLD: i32 = -3;
+    // SAFETY: mallopt only sets allocator tunables; called before any other thread exists.
+    // Fixing the mmap threshold also fixes the trim threshold, which must stay high or every
+    // request would shrink and regrow the heap.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+        mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_os() {}
+
 fn main() -> ExitCode {
+    return_large_blocks_to_the_os();
     let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(s) => s,
