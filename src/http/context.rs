@@ -38,79 +38,87 @@ impl Ctx {
     }
 }
 
-/// MSPs by host name, kept briefly so a page costs no lookup; cleared when branding changes.
-#[derive(Default)]
-pub struct MspCache(Mutex<HashMap<String, (Instant, Arc<MspRow>)>>);
+/// Values kept for a short time in this instance, keyed by text; dropped whole when full.
+pub struct TtlCache<V> {
+    ttl: Duration,
+    max: usize,
+    entries: Mutex<HashMap<String, (Instant, V)>>,
+}
 
-const MSP_TTL: Duration = Duration::from_secs(5);
-
-impl MspCache {
-    pub fn clear(&self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+impl<V: Clone> TtlCache<V> {
+    pub fn new(ttl: Duration, max: usize) -> Self {
+        TtlCache { ttl, max, entries: Mutex::new(HashMap::new()) }
     }
-    async fn get(&self, db: &db::Db, host: &str) -> Result<Option<Arc<MspRow>>, AppError> {
-        if let Some((at, msp)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(host) {
-            if at.elapsed() < MSP_TTL {
-                return Ok(Some(msp.clone()));
-            }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, V)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<V> {
+        self.entries().get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: String, value: V) {
+        let mut entries = self.entries();
+        if entries.len() >= self.max {
+            entries.clear();
         }
-        let Some(row) = db::msps::for_host(db, host).await? else {
-            return Ok(None);
-        };
-        let msp = Arc::new(row);
-        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 1000 {
-            cache.clear();
-        }
-        cache.insert(host.to_string(), (Instant::now(), msp.clone()));
-        Ok(Some(msp))
+        entries.insert(key, (Instant::now(), value));
+    }
+
+    pub fn remove(&self, key: &str) {
+        self.entries().remove(key);
+    }
+
+    pub fn clear(&self) {
+        self.entries().clear();
     }
 }
 
-/// Sessions read in the last two seconds, so a burst of page loads costs one lookup. A
-/// state-changing request always reads the database and then empties the cache, so on this
+/// MSPs by host name for five seconds, so a page costs no lookup; cleared when this
+/// instance changes branding.
+pub fn msp_cache() -> TtlCache<Arc<MspRow>> {
+    TtlCache::new(Duration::from_secs(5), 1000)
+}
+
+/// Sessions for two seconds, so a burst of page loads costs one lookup. A state-changing
+/// request always reads the database, and afterwards the cache is emptied, so on this
 /// instance a sign-out, password change or deactivation takes effect at once; other
-/// instances follow within the TTL.
-#[derive(Default)]
-pub struct SessionCache(Mutex<HashMap<(uuid::Uuid, String), (Instant, Arc<Session>)>>);
+/// instances follow within the two seconds.
+pub fn session_cache() -> TtlCache<Arc<Session>> {
+    TtlCache::new(Duration::from_secs(2), 10_000)
+}
 
-const SESSION_TTL: Duration = Duration::from_secs(2);
-
-impl SessionCache {
-    pub fn clear(&self) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+async fn msp_for_host(app: &AppState, host: &str) -> Result<Option<Arc<MspRow>>, AppError> {
+    if let Some(msp) = app.msp_cache.get(host) {
+        return Ok(Some(msp));
     }
+    let Some(row) = db::msps::for_host(&app.db, host).await? else {
+        return Ok(None);
+    };
+    let msp = Arc::new(row);
+    app.msp_cache.put(host.to_string(), msp.clone());
+    Ok(Some(msp))
+}
 
-    async fn get(
-        &self,
-        app: &AppState,
-        msp: MspScope,
-        token: &str,
-        fresh: bool,
-    ) -> Result<Option<Arc<Session>>, AppError> {
-        let key = (msp.0, token.to_string());
-        if !fresh {
-            if let Some((at, s)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-                if at.elapsed() < SESSION_TTL {
-                    return Ok(Some(s.clone()));
-                }
-            }
+async fn session_for(
+    app: &AppState,
+    msp: MspScope,
+    token: &str,
+    fresh: bool,
+) -> Result<Option<Arc<Session>>, AppError> {
+    let key = format!("{}:{token}", msp.0);
+    if !fresh {
+        if let Some(s) = app.sessions.get(&key) {
+            return Ok(Some(s));
         }
-        let session = accounts::session(&app.db, msp, token, app.settings.session_idle_minutes).await?.map(Arc::new);
-        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        match &session {
-            Some(s) if !fresh => {
-                cache.insert(key, (Instant::now(), s.clone()));
-            }
-            _ => {
-                cache.remove(&key);
-            }
-        }
-        Ok(session)
     }
+    let session = accounts::session(&app.db, msp, token, app.settings.session_idle_minutes).await?.map(Arc::new);
+    match &session {
+        Some(s) if !fresh => app.sessions.put(key, s.clone()),
+        _ => app.sessions.remove(&key),
+    }
+    Ok(session)
 }
 
 pub fn host_of(headers: &HeaderMap) -> String {
@@ -147,7 +155,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Resolves the MSP and session, and refuses cross-site or token-less state changes.
 pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let host = host_of(req.headers());
-    let msp = match app.msp_cache.get(&app.db, &host).await {
+    let msp = match msp_for_host(&app, &host).await {
         Ok(Some(m)) => m,
         Ok(None) => {
             return (
@@ -162,8 +170,7 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
     let ip = client_ip(&app, req.headers(), peer);
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let session = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) if token.len() <= 100 => match app.sessions.get(&app, MspScope(msp.id), token, unsafe_method).await
-        {
+        Some(token) if token.len() <= 100 => match session_for(&app, MspScope(msp.id), token, unsafe_method).await {
             Ok(s) => s,
             Err(e) => return e.into_response(),
         },

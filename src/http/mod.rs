@@ -33,8 +33,8 @@ pub struct AppState {
     pub settings: Settings,
     pub templates: minijinja::Environment<'static>,
     pub limiter: IpLimiter,
-    pub msp_cache: context::MspCache,
-    pub sessions: context::SessionCache,
+    pub msp_cache: context::TtlCache<Arc<crate::db::msps::MspRow>>,
+    pub sessions: context::TtlCache<Arc<crate::services::accounts::Session>>,
     pub metrics: metrics::Metrics,
     pub body_limit: usize,
 }
@@ -47,8 +47,8 @@ impl AppState {
             settings,
             templates: render::environment(),
             limiter: IpLimiter::new(per_ip, Duration::from_secs(15 * 60)),
-            msp_cache: context::MspCache::default(),
-            sessions: context::SessionCache::default(),
+            msp_cache: context::msp_cache(),
+            sessions: context::session_cache(),
             metrics: metrics::Metrics::default(),
             body_limit: 2 * 1024 * 1024,
         })
