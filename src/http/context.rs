@@ -27,6 +27,8 @@ pub struct Ctx {
     pub msp: Arc<MspRow>,
     pub session: Option<Arc<Session>>,
     pub ip: IpAddr,
+    /// The client takes gzip-compressed pages.
+    pub gzip: bool,
 }
 
 impl Ctx {
@@ -193,7 +195,8 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
             req = Request::from_parts(parts, Body::from(bytes));
         }
     }
-    req.extensions_mut().insert(Ctx { app, msp, session, ip });
+    let gzip = super::gzip::accepted(req.headers());
+    req.extensions_mut().insert(Ctx { app, msp, session, ip, gzip });
     next.run(req).await
 }
 

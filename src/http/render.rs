@@ -127,7 +127,21 @@ pub fn page(ctx: &Ctx, path: &str, name: &str, status: StatusCode, local: Value)
         path => path,
     };
     let merged = context! { ..local, ..shared };
-    match ctx.app.templates.get_template(name).and_then(|t| t.render(merged)) {
+    // Sized for a typical page, so rendering does not grow the buffer step by step.
+    let rendered = ctx.app.templates.get_template(name).and_then(|t| {
+        let mut out = Vec::with_capacity(16 * 1024);
+        t.render_captured_to(merged, &mut out).map(|_| String::from_utf8(out).unwrap_or_default())
+    });
+    match rendered {
+        Ok(html) if ctx.gzip => match super::gzip::compress(html.as_bytes()) {
+            Some(body) => {
+                let mut resp =
+                    (status, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+                super::gzip::headers(resp.headers_mut());
+                resp
+            }
+            None => (status, Html(html)).into_response(),
+        },
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template failed");
