@@ -76,6 +76,13 @@ enum Admin {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Turn off two-factor sign-in for an account whose owner lost their authenticator.
+    Reset2fa {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        msp: Option<String>,
+    },
     /// Set a new password for an account (read from standard input, or generated and printed).
     ResetPassword {
         #[arg(long)]
@@ -275,6 +282,11 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
             if generated {
                 println!("Password: {}", n.password);
             }
+        }
+        Admin::Reset2fa { email, msp } => {
+            let user = account(&db, &email, msp.as_deref()).await?;
+            services::two_factor::reset(&db, MspScope(user.msp_id), user.id).await.map_err(err)?;
+            println!("Two-factor sign-in is off for {}.", user.email);
         }
         Admin::ResetPassword { email, msp } => {
             let user = account(&db, &email, msp.as_deref()).await?;

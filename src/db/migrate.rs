@@ -8,14 +8,21 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../../migrations/sqlite/0002_two_factor.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_two_factor.sql"),
+    },
+];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

@@ -57,7 +57,7 @@ pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<
          c.features AS c_features, c.active AS c_active, c.created_at AS c_created_at, c.updated_at AS c_updated_at \
          FROM sessions s JOIN users u ON u.id = s.user_id AND u.msp_id = s.msp_id \
          LEFT JOIN customers c ON c.id = u.customer_id AND c.msp_id = u.msp_id \
-         WHERE s.token_hash = $1 AND s.msp_id = $2 AND s.expires_at > $3",
+         WHERE s.token_hash = $1 AND s.msp_id = $2 AND s.expires_at > $3 AND NOT s.pending_mfa",
     ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)
 }
 
@@ -73,4 +73,28 @@ pub async fn delete(db: &Db, scope: MspScope, token_hash: &str) -> Result<(), Db
 
 pub async fn delete_expired(db: &Db, now: Ts) -> Result<u64, DbError> {
     on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await.map(|r| r.rows_affected()))
+}
+
+/// A session waiting for its second factor: only good for entering the code.
+pub async fn insert_pending(
+    db: &Db,
+    scope: MspScope,
+    token_hash: &str,
+    user_id: Uuid,
+    csrf: &str,
+    now: Ts,
+    expires: Ts,
+) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, msp_id, csrf_token, created_at, last_seen_at, expires_at, pending_mfa) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, TRUE)",
+    ).bind(token_hash).bind(user_id).bind(scope.0).bind(csrf).bind(now).bind(expires).execute(p).await.map(|_| ()))
+}
+
+/// The account behind a live pending session.
+pub async fn pending_user(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<Option<Uuid>, DbError> {
+    let row: Option<(Uuid,)> = on_db!(db, p => sqlx::query_as(
+        "SELECT user_id FROM sessions WHERE token_hash = $1 AND msp_id = $2 AND expires_at > $3 AND pending_mfa",
+    ).bind(token_hash).bind(scope.0).bind(now).fetch_optional(p).await)?;
+    Ok(row.map(|r| r.0))
 }

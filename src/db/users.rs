@@ -135,3 +135,42 @@ pub async fn customer_counts(db: &Db, scope: CustomerScope) -> Result<(i64, i64,
          FROM users WHERE msp_id = $1 AND customer_id = $2",
     ).bind(scope.msp_id).bind(scope.customer_id).fetch_one(p).await)
 }
+
+/// The second-factor state of an account: (secret, secret being set up, last step used).
+pub async fn totp(
+    db: &Db,
+    scope: MspScope,
+    id: Uuid,
+) -> Result<(Option<String>, Option<String>, Option<i64>), DbError> {
+    let row: Option<(Option<String>, Option<String>, Option<i64>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT totp_secret, totp_pending, totp_last_step FROM users WHERE msp_id = $1 AND id = $2",
+    ).bind(scope.0).bind(id).fetch_optional(p).await)?;
+    Ok(row.unwrap_or((None, None, None)))
+}
+
+pub async fn set_totp_pending(db: &Db, scope: MspScope, id: Uuid, secret: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE users SET totp_pending = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(scope.0).bind(id).bind(secret).execute(p).await.map(|_| ()))
+}
+
+/// Turns the second factor on (with the secret) or off (`None`).
+pub async fn set_totp(
+    db: &Db,
+    scope: MspScope,
+    id: Uuid,
+    secret: Option<&str>,
+    step: Option<i64>,
+) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE users SET totp_secret = $3, totp_pending = NULL, totp_last_step = $4 WHERE msp_id = $1 AND id = $2",
+    ).bind(scope.0).bind(id).bind(secret).bind(step).execute(p).await.map(|_| ()))
+}
+
+/// Records the step of a code just used, unless a later one was (so a code works once,
+/// even with two requests racing).
+pub async fn use_totp_step(db: &Db, scope: MspScope, id: Uuid, step: i64) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "UPDATE users SET totp_last_step = $3 WHERE msp_id = $1 AND id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
+    ).bind(scope.0).bind(id).bind(step).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

@@ -147,6 +147,11 @@ pub fn client_ip(app: &AppState, parts_headers: &HeaderMap, peer: Option<SocketA
     peer.map(|p| p.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]))
 }
 
+/// The raw session cookie of a request, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE).filter(|t| t.len() <= 100)
+}
+
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/features.html",
     "pages/login.html",
     "pages/invite.html",
+    "pages/two_factor_login.html",
     "pages/error.html",
     "pages/dashboard.html",
     "pages/company_users.html",

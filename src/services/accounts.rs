@@ -20,7 +20,13 @@ pub enum Door {
 pub struct SignedIn {
     pub actor: Actor,
     pub session_token: String,
+    /// The password was right but a second factor is still to be given: the session only
+    /// lets the user enter the code.
+    pub pending_mfa: bool,
 }
+
+/// How long a sign-in may wait for its second factor.
+const PENDING_MFA_MINUTES: i64 = 10;
 
 /// The window over which failed sign-ins are counted.
 const WINDOW_MINUTES: i64 = 15;
@@ -82,9 +88,16 @@ pub async fn sign_in(db: &Db, msp: MspScope, limits: &Limits<'_>, creds: &Creden
             )]));
         }
     }
+    if users::totp(db, msp, user.id).await?.0.is_some() {
+        let token = auth::random_token();
+        let expires = t + Duration::minutes(PENDING_MFA_MINUTES);
+        sessions::insert_pending(db, msp, &auth::hash_token(&token), user.id, &auth::random_token(), t, expires)
+            .await?;
+        return Ok(SignedIn { actor, session_token: token, pending_mfa: true });
+    }
     users::touch_sign_in(db, msp, user.id, t).await?;
     let session_token = start_session(db, &actor, limits.idle_minutes).await?;
-    Ok(SignedIn { actor, session_token })
+    Ok(SignedIn { actor, session_token, pending_mfa: false })
 }
 
 /// A fresh session id for the actor: a new one at every sign-in, so a session id planted
@@ -212,5 +225,48 @@ pub async fn accept_invitation(
     }
     let actor = crate::services::actor_of(&inv.user)?;
     let session_token = start_session(db, &actor, idle_minutes).await?;
-    Ok(SignedIn { actor, session_token })
+    Ok(SignedIn { actor, session_token, pending_mfa: false })
+}
+
+/// Finishes a sign-in that waits for its second factor: checks the code (counted against
+/// the same per-account limit as passwords) and swaps the pending session for a real one.
+pub async fn complete_second_factor(
+    db: &Db,
+    msp: MspScope,
+    limits: &Limits<'_>,
+    pending_token: &str,
+    code: &str,
+    ip: IpAddr,
+) -> AppResult<SignedIn> {
+    let expired = || AppError::BadRequest("Your sign-in has expired. Please sign in again.".into());
+    limits.per_ip.hit(ip).map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    let t = now();
+    let pending_hash = auth::hash_token(pending_token);
+    let user_id = sessions::pending_user(db, msp, &pending_hash, t).await?.ok_or_else(expired)?;
+    let user = users::get(db, msp, user_id).await?.filter(|u| u.active).ok_or_else(expired)?;
+    let since = t - Duration::minutes(WINDOW_MINUTES);
+    let (failures, oldest) = login_attempts::failures_since(db, msp, &user.email, since).await?;
+    if failures >= limits.per_account as i64 {
+        let until = oldest.unwrap_or(t) + Duration::minutes(WINDOW_MINUTES);
+        return Err(AppError::TooManyRequests { retry_after: (until - t).whole_seconds().max(1) as u64 });
+    }
+    let (secret, _, last) = users::totp(db, msp, user.id).await?;
+    let step = secret.as_deref().and_then(|s| auth::totp::verify(s, code, t.unix_timestamp(), last));
+    let ok = match step {
+        Some(step) => users::use_totp_step(db, msp, user.id, step).await?,
+        None => false,
+    };
+    login_attempts::record(db, msp, &user.email, &ip.to_string(), ok, t).await?;
+    if !ok {
+        return Err(FieldError::new(
+            "code",
+            "That code isn't right. Enter the current code from your authenticator app.",
+        )
+        .into());
+    }
+    sessions::delete(db, msp, &pending_hash).await?;
+    users::touch_sign_in(db, msp, user.id, t).await?;
+    let actor = crate::services::actor_of(&user)?;
+    let session_token = start_session(db, &actor, limits.idle_minutes).await?;
+    Ok(SignedIn { actor, session_token, pending_mfa: false })
 }

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod msps;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use crate::db::users::UserRow;

@@ -456,6 +456,11 @@ async fn portal_pages_pass_quality_checks() {
     c.check("portal-dashboard").await;
     c.visit(&app, "/company/users", "portal-company-users").await;
     c.visit(&app, "/account", "portal-account").await;
+    // Setting up two-factor sign-in shows a QR code (an SVG data URI the CSP must allow).
+    let setup = b.find("form[action='/account/2fa/setup'] button").await.unwrap();
+    b.click(&setup).await.unwrap();
+    b.wait_for("img.qr", Duration::from_secs(5)).await.unwrap();
+    c.check("portal-account-2fa-setup").await;
     c.visit(&app, "/no-such-page", "portal-not-found").await;
 
     c.finish();

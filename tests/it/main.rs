@@ -9,4 +9,5 @@ mod helpers;
 mod ops;
 mod portal;
 mod tenancy;
+mod two_factor;
 mod webdriver;

@@ -159,6 +159,13 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (g.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), format!("/msp/tokens/{token_id}/revoke"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
+        // One's own account: nobody else's to reach, but never open to the signed-out.
+        (g.clone(), "/account".into(), vec![], vec![]),
+        (p.clone(), "/account/password".into(), vec![], vec![]),
+        (p.clone(), "/account/2fa/setup".into(), vec![], vec![]),
+        (p.clone(), "/account/2fa/enable".into(), vec![], vec![]),
+        (p.clone(), "/account/2fa/disable".into(), vec![], vec![]),
+        (g.clone(), "/dashboard".into(), vec![], vec![]),
     ];
     for (method, path, not_found, forbidden) in &cases {
         for who in not_found {

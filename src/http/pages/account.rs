@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::Query;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
@@ -15,14 +15,68 @@ use crate::error::AppError;
 use crate::http::context::{session_cookie, Signed};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
-use crate::services::accounts;
+use crate::services::{accounts, two_factor};
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/account", get(show)).route("/account/password", post(change_password))
+    Router::new()
+        .route("/account", get(show))
+        .route("/account/password", post(change_password))
+        .route("/account/2fa/setup", post(setup_two_factor))
+        .route("/account/2fa/enable", post(enable_two_factor))
+        .route("/account/2fa/disable", post(disable_two_factor))
 }
 
-async fn show(s: Signed, Query(q): Query<NoticeQuery>) -> Response {
-    page(&s.ctx, "/account", "pages/account.html", StatusCode::OK, context! { notice => notice(q.notice.as_deref()) })
+/// The account page, with the two-factor state and whatever `extra` the action adds.
+async fn render(s: &Signed, status: StatusCode, extra: minijinja::Value) -> Result<Response, AppError> {
+    let two_factor = two_factor::enabled(&s.ctx.app.db, s.actor()).await?;
+    Ok(page(&s.ctx, "/account", "pages/account.html", status, context! { two_factor, ..extra }))
+}
+
+async fn show(s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+    render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
+}
+
+fn issuer(s: &Signed) -> String {
+    s.ctx.msp.product_name.clone()
+}
+
+fn setup_view(setup: &two_factor::Setup) -> minijinja::Value {
+    context! { secret => setup.secret, qr => setup.qr }
+}
+
+async fn setup_two_factor(s: Signed) -> Result<Response, AppError> {
+    let setup = two_factor::begin(&s.ctx.app.db, s.actor(), &issuer(&s)).await?;
+    render(&s, StatusCode::OK, context! { setup => setup_view(&setup) }).await
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn enable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
+    let db = &s.ctx.app.db;
+    match two_factor::enable(db, s.actor(), &f.code).await {
+        Ok(()) => Ok(see_other("/account", "2fa-on")),
+        Err(AppError::Validation(errs)) => {
+            let setup = two_factor::pending(db, s.actor(), &issuer(&s)).await?.map(|p| setup_view(&p));
+            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { setup, tf_errors => errors_value(&errs) }).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn disable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
+    match two_factor::disable(&s.ctx.app.db, s.actor(), &f.current_password, &f.code).await {
+        Ok(()) => Ok(see_other("/account", "2fa-off")),
+        Err(AppError::Validation(errs)) => {
+            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { tf_errors => errors_value(&errs) }).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -54,14 +108,9 @@ async fn change_password(s: Signed, FormData(f): FormData<PasswordForm>) -> Resu
             }
             Ok(resp)
         }
-        Err(AppError::Validation(errs)) => Ok(page(
-            &s.ctx,
-            "/account",
-            "pages/account.html",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { errors => errors_value(&errs) },
-        )
-        .into_response()),
+        Err(AppError::Validation(errs)) => {
+            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs) }).await
+        }
         Err(e) => Err(e),
     }
 }

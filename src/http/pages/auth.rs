@@ -25,6 +25,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/msp/login", post(console_login))
         .route("/logout", post(logout))
         .route("/invite/{token}", get(invite_page).post(accept_invite))
+        .route("/login/2fa", get(second_factor_page).post(second_factor))
 }
 
 #[derive(Deserialize, Default)]
@@ -117,11 +118,17 @@ async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
     let creds = Credentials { door, email: &form.email, password: &form.password, ip: ctx.ip };
     let result = accounts::sign_in(&app.db, ctx.scope(), &limits, &creds).await;
     match result {
-        Ok(SignedIn { session_token, .. }) => {
+        Ok(SignedIn { session_token, pending_mfa, .. }) => {
             if let Some(old) = &ctx.session {
                 let _ = accounts::sign_out(&app.db, ctx.scope(), &old.token_hash).await;
             }
-            signed_in_redirect(app, &safe_next(&form.next, door), &session_token)
+            let to = if pending_mfa {
+                let next = serde_urlencoded::to_string([("next", safe_next(&form.next, door))]).unwrap_or_default();
+                format!("/login/2fa?{next}")
+            } else {
+                safe_next(&form.next, door)
+            };
+            signed_in_redirect(app, &to, &session_token)
         }
         Err(AppError::Validation(errs)) => {
             login_page(&ctx, door, &form.email, &form.next, errors_value(&errs), None, StatusCode::UNPROCESSABLE_ENTITY)
@@ -227,6 +234,53 @@ async fn accept_invite(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 context! { name => inv.user.name, email => inv.user.email, token, errors => errors_value(&errs) },
             ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SecondFactorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn second_factor_form(ctx: &Ctx, next: &str, errors: minijinja::Value, status: StatusCode) -> Response {
+    page(ctx, "/login/2fa", "pages/two_factor_login.html", status, context! { next, errors })
+}
+
+async fn second_factor_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Response {
+    second_factor_form(&ctx, q.next.as_deref().unwrap_or(""), minijinja::Value::UNDEFINED, StatusCode::OK)
+}
+
+async fn second_factor(
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    FormData(form): FormData<SecondFactorForm>,
+) -> Result<Response, AppError> {
+    let app = &ctx.app;
+    let token = crate::http::context::session_token(&headers)
+        .ok_or_else(|| AppError::BadRequest("Your sign-in has expired. Please sign in again.".into()))?;
+    let limits = Limits {
+        per_ip: &app.limiter,
+        per_account: app.settings.login_attempts,
+        idle_minutes: app.settings.session_idle_minutes,
+    };
+    match accounts::complete_second_factor(&app.db, ctx.scope(), &limits, token, &form.code, ctx.ip).await {
+        Ok(s) => {
+            let door = if s.actor.is_staff() { Door::Console } else { Door::Portal };
+            Ok(signed_in_redirect(app, &safe_next(&form.next, door), &s.session_token))
+        }
+        Err(AppError::Validation(errs)) => {
+            Ok(second_factor_form(&ctx, &form.next, errors_value(&errs), StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e @ AppError::TooManyRequests { retry_after }) => {
+            let errs = [crate::model::FieldError::new("code", e.message())];
+            let mut resp = second_factor_form(&ctx, &form.next, errors_value(&errs), StatusCode::TOO_MANY_REQUESTS);
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(resp)
         }
         Err(e) => Err(e),
     }

@@ -116,6 +116,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "logo-saved" => "The logo was updated.",
         "favicon-saved" => "The favicon was updated.",
         "signed-out" => "You have been signed out.",
+        "2fa-on" => "Two-factor sign-in is on. You'll be asked for a code each time you sign in.",
+        "2fa-off" => "Two-factor sign-in is off.",
         _ => return None,
     })
 }

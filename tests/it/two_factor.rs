@@ -1,0 +1,122 @@
+//! Two-factor sign-in with authenticator-app codes.
+
+use portico::auth::totp;
+use reqwest::StatusCode;
+
+use crate::helpers::{location, post_form, sign_in, TestApp, PASSWORD};
+
+fn secret_in(html: &str) -> String {
+    let marker = "<code class=\"secret\">";
+    let start = html.find(marker).expect("secret shown") + marker.len();
+    html[start..start + html[start..].find('<').unwrap()].to_string()
+}
+
+fn code(secret: &str, offset_steps: i64) -> String {
+    let step = totp::step_of(time::OffsetDateTime::now_utc().unix_timestamp()) + offset_steps;
+    totp::code_at(secret, step).unwrap()
+}
+
+/// Turns two-factor on for the signed-in client and returns the secret.
+async fn turn_on(app: &TestApp, c: &reqwest::Client) -> String {
+    let r = post_form(c, &app.url("/account"), &app.url("/account/2fa/setup"), &[]).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data:image&#x2f;svg+xml;base64,"), "a QR code is shown");
+    let secret = secret_in(&html);
+    let r = post_form(c, &app.url("/account"), &app.url("/account/2fa/enable"), &[("code", "000000")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a wrong code does not turn it on");
+    assert!(r.text().await.unwrap().contains(&secret), "the same key is shown again");
+    let r = post_form(c, &app.url("/account"), &app.url("/account/2fa/enable"), &[("code", &code(&secret, 0))]).await;
+    assert_eq!(location(&r), "/account?notice=2fa-on");
+    secret
+}
+
+#[tokio::test]
+async fn with_two_factor_on_a_password_alone_does_not_sign_in() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("standard@contoso.test").await;
+    let secret = turn_on(&app, &c).await;
+    let fresh = app.client();
+    let r = sign_in(&fresh, &app.url("/login"), "standard@contoso.test", PASSWORD).await;
+    assert_eq!(location(&r), "/login/2fa?next=%2Fdashboard");
+    assert_eq!(
+        fresh.get(app.url("/dashboard")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "not signed in yet"
+    );
+    let page = fresh.get(app.url("/login/2fa?next=%2Fdashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Enter your code"));
+    let r = fresh.post(app.url("/login/2fa")).form(&[("code", "123456"), ("next", "/dashboard")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let good = code(&secret, 1);
+    let r = fresh
+        .post(app.url("/login/2fa"))
+        .form(&[("code", good.as_str()), ("next", "/dashboard")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/dashboard");
+    assert_eq!(fresh.get(app.url("/dashboard")).send().await.unwrap().status(), StatusCode::OK);
+    // The same code cannot be used again.
+    let again = app.client();
+    sign_in(&again, &app.url("/login"), "standard@contoso.test", PASSWORD).await;
+    let r = again
+        .post(app.url("/login/2fa"))
+        .form(&[("code", good.as_str()), ("next", "/dashboard")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "replayed code refused");
+    // Without a pending sign-in the code form leads nowhere.
+    let r = app.client().post(app.url("/login/2fa")).form(&[("code", good.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn guessing_codes_meets_the_sign_in_limit() {
+    let app = TestApp::spawn_with(|s| s.login_attempts = 3).await;
+    let c = app.signed_in("owner@northwind.test").await;
+    let secret = turn_on(&app, &c).await;
+    let fresh = app.client();
+    let r = sign_in(&fresh, &app.url("/msp/login"), "owner@northwind.test", PASSWORD).await;
+    assert!(location(&r).starts_with("/login/2fa"));
+    for _ in 0..3 {
+        let r = fresh.post(app.url("/login/2fa")).form(&[("code", "111111")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = fresh.post(app.url("/login/2fa")).form(&[("code", code(&secret, 0).as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right code waits now");
+    assert!(r.headers().get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn turning_it_off_needs_password_and_code() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("admin@fabrikam.test").await;
+    let secret = turn_on(&app, &c).await;
+    let r = post_form(
+        &c,
+        &app.url("/account"),
+        &app.url("/account/2fa/disable"),
+        &[("current_password", "wrong"), ("code", &code(&secret, 0))],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post_form(
+        &c,
+        &app.url("/account"),
+        &app.url("/account/2fa/disable"),
+        &[("current_password", PASSWORD), ("code", "000000")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post_form(
+        &c,
+        &app.url("/account"),
+        &app.url("/account/2fa/disable"),
+        &[("current_password", PASSWORD), ("code", &code(&secret, 1))],
+    )
+    .await;
+    assert_eq!(location(&r), "/account?notice=2fa-off");
+    let r = sign_in(&app.client(), &app.url("/login"), "admin@fabrikam.test", PASSWORD).await;
+    assert_eq!(location(&r), "/dashboard", "a password is enough again");
+}
