@@ -15,9 +15,12 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: Ts,
     pub last_sign_in_at: Option<Ts>,
+    /// Two-factor sign-in is on.
+    pub totp_on: bool,
 }
 
-const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, active, created_at, last_sign_in_at";
+const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, active, created_at, last_sign_in_at, \
+                    (totp_secret IS NOT NULL) AS totp_on";
 
 pub struct NewUser<'a> {
     pub id: Uuid,

@@ -270,3 +270,10 @@ pub async fn complete_second_factor(
     let session_token = start_session(db, &actor, limits.idle_minutes).await?;
     Ok(SignedIn { actor, session_token, pending_mfa: false })
 }
+
+/// Changes the name the actor is shown by.
+pub async fn rename(db: &Db, actor: &Actor, name: &str) -> AppResult<()> {
+    let name = crate::model::text("name", name, 120, true)?;
+    users::set_name(db, actor.msp(), actor.user_id, &name).await?;
+    Ok(())
+}

@@ -258,3 +258,10 @@ pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: boo
     db::users::set_active(db, actor.msp(), user.id, active).await?;
     reload(db, actor, user.id).await
 }
+
+/// Turns off a portal user's two-factor sign-in (they lost their phone); they set it up again.
+pub async fn reset_portal_two_factor(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<UserRow> {
+    let (_, user) = managed_user(db, actor, customer_id, user_id).await?;
+    crate::services::two_factor::reset(db, actor.msp(), user.id).await?;
+    reload(db, actor, user.id).await
+}

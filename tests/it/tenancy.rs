@@ -162,6 +162,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),
+        (p.clone(), "/account/profile".into(), vec![], vec![]),
         (p.clone(), "/account/2fa/setup".into(), vec![], vec![]),
         (p.clone(), "/account/2fa/enable".into(), vec![], vec![]),
         (p.clone(), "/account/2fa/disable".into(), vec![], vec![]),

@@ -120,3 +120,40 @@ async fn turning_it_off_needs_password_and_code() {
     let r = sign_in(&app.client(), &app.url("/login"), "admin@fabrikam.test", PASSWORD).await;
     assert_eq!(location(&r), "/dashboard", "a password is enough again");
 }
+
+#[tokio::test]
+async fn an_admin_or_staff_can_reset_a_lost_authenticator() {
+    let app = TestApp::spawn().await;
+    let megan = app.signed_in("standard@contoso.test").await;
+    turn_on(&app, &megan).await;
+    let id = app.user_id("standard@contoso.test").await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let list = admin.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(&format!("{id}/2fa-reset")), "the reset is offered where 2FA is on");
+    let r =
+        post_form(&admin, &app.url("/company/users"), &app.url(&format!("/company/users/{id}/2fa-reset")), &[]).await;
+    assert_eq!(location(&r), "/company/users?notice=2fa-reset");
+    let r = sign_in(&app.client(), &app.url("/login"), "standard@contoso.test", PASSWORD).await;
+    assert_eq!(location(&r), "/dashboard", "signs in with the password alone again");
+    // Staff can do the same from the console; a standard user cannot.
+    turn_on(&app, &megan).await;
+    let r = post_form(&megan, &app.url("/account"), &app.url(&format!("/company/users/{id}/2fa-reset")), &[]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let tech = app.signed_in("tech@northwind.test").await;
+    let page = app.url(&format!("/msp/customers/{contoso}"));
+    let r = post_form(&tech, &page, &app.url(&format!("/msp/customers/{contoso}/users/{id}/2fa-reset")), &[]).await;
+    assert_eq!(location(&r), format!("/msp/customers/{contoso}?notice=2fa-reset"));
+}
+
+#[tokio::test]
+async fn people_change_their_own_name() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("limited@contoso.test").await;
+    let r = post_form(&c, &app.url("/account"), &app.url("/account/profile"), &[("name", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post_form(&c, &app.url("/account"), &app.url("/account/profile"), &[("name", "Lee Gu-Park")]).await;
+    assert_eq!(location(&r), "/account?notice=profile-saved");
+    let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Lee Gu-Park"), "the new name shows at once");
+}

@@ -21,6 +21,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/account", get(show))
         .route("/account/password", post(change_password))
+        .route("/account/profile", post(rename))
         .route("/account/2fa/setup", post(setup_two_factor))
         .route("/account/2fa/enable", post(enable_two_factor))
         .route("/account/2fa/disable", post(disable_two_factor))
@@ -110,6 +111,27 @@ async fn change_password(s: Signed, FormData(f): FormData<PasswordForm>) -> Resu
         }
         Err(AppError::Validation(errs)) => {
             render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs) }).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ProfileForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn rename(s: Signed, FormData(f): FormData<ProfileForm>) -> Result<Response, AppError> {
+    match accounts::rename(&s.ctx.app.db, s.actor(), &f.name).await {
+        Ok(()) => Ok(see_other("/account", "profile-saved")),
+        Err(AppError::Validation(errs)) => {
+            render(
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { profile_errors => errors_value(&errs), profile => context! { name => f.name } },
+            )
+            .await
         }
         Err(e) => Err(e),
     }

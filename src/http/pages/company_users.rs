@@ -26,6 +26,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/company/users/{user}/role", post(set_role))
         .route("/company/users/{user}/active", post(set_active))
         .route("/company/users/{user}/link", post(new_link))
+        .route("/company/users/{user}/2fa-reset", post(reset_two_factor))
 }
 
 #[derive(Deserialize, Default)]
@@ -94,7 +95,7 @@ pub fn user_views(list: &[crate::db::users::UserRow]) -> Vec<Value> {
         .map(|u| {
             let status = if !u.active { "Deactivated" } else if u.password_hash.is_none() { "Invited" } else { "Active" };
             context! {
-                id => u.id, name => u.name, email => u.email, role => u.role, active => u.active, status,
+                id => u.id, name => u.name, email => u.email, role => u.role, active => u.active, status, totp_on => u.totp_on,
                 last_sign_in => u.last_sign_in_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
             }
         })
@@ -157,6 +158,12 @@ pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<R
     or_problem(p, r).await
 }
 
+pub async fn do_reset_two_factor(p: &UsersPage, user: &str) -> Result<Response, AppError> {
+    let s = p.signed();
+    users::reset_portal_two_factor(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?).await?;
+    Ok(see_other(&p.base(), "2fa-reset"))
+}
+
 pub async fn do_new_link(p: &UsersPage, user: &str) -> Result<Response, AppError> {
     let s = p.signed();
     let Invited { user, token } =
@@ -191,4 +198,8 @@ async fn set_active(
 
 async fn new_link(PortalPage(s): PortalPage, Path(user): Path<String>) -> Result<Response, AppError> {
     do_new_link(&UsersPage::company(s), &user).await
+}
+
+async fn reset_two_factor(PortalPage(s): PortalPage, Path(user): Path<String>) -> Result<Response, AppError> {
+    do_reset_two_factor(&UsersPage::company(s), &user).await
 }

@@ -32,6 +32,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/msp/customers/{id}/users/{user}/role", post(set_role))
         .route("/msp/customers/{id}/users/{user}/active", post(set_active))
         .route("/msp/customers/{id}/users/{user}/link", post(new_link))
+        .route("/msp/customers/{id}/users/{user}/2fa-reset", post(reset_two_factor))
 }
 
 const PER_PAGE: i64 = 25;
@@ -186,4 +187,11 @@ async fn set_active(
 
 async fn new_link(StaffPage(s): StaffPage, Path((id, user)): Path<(String, String)>) -> Result<Response, AppError> {
     cu::do_new_link(&section(s, &id)?, &user).await
+}
+
+async fn reset_two_factor(
+    StaffPage(s): StaffPage,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    cu::do_reset_two_factor(&section(s, &id)?, &user).await
 }

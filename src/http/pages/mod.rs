@@ -118,6 +118,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "signed-out" => "You have been signed out.",
         "2fa-on" => "Two-factor sign-in is on. You'll be asked for a code each time you sign in.",
         "2fa-off" => "Two-factor sign-in is off.",
+        "2fa-reset" => "Two-factor sign-in was turned off for that user. They can set it up again under My account.",
+        "profile-saved" => "Your name was saved.",
         _ => return None,
     })
 }
