@@ -36,20 +36,56 @@ pub async fn find_by_name(db: &Db, scope: MspScope, name: &str) -> Result<Option
 }
 
 /// Customers matching `search` (name contains), newest paging by name.
+/// The orders a customer list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerSort {
+    Name,
+    Users,
+    Status,
+    Created,
+}
+
+impl CustomerSort {
+    pub fn parse(s: &str) -> Option<CustomerSort> {
+        Some(match s {
+            "name" => CustomerSort::Name,
+            "users" => CustomerSort::Users,
+            "status" => CustomerSort::Status,
+            "created" => CustomerSort::Created,
+            _ => return None,
+        })
+    }
+
+    fn order_by(self, desc: bool) -> String {
+        let dir = if desc { "DESC" } else { "ASC" };
+        let key = match self {
+            CustomerSort::Name => "lower(c.name)",
+            CustomerSort::Users => "user_count",
+            CustomerSort::Status => "c.active",
+            CustomerSort::Created => "c.created_at",
+        };
+        // The name breaks ties, so paging is stable.
+        format!("{key} {dir}, lower(c.name) ASC, c.id ASC")
+    }
+}
+
 pub async fn list(
     db: &Db,
     scope: MspScope,
     search: &str,
+    sort: (CustomerSort, bool),
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CustomerListRow>, i64), DbError> {
     let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows = on_db!(db, p => sqlx::query_as(
+    let sql = format!(
         "SELECT c.id, c.msp_id, c.name, c.m365_tenant_id, c.features, c.active, c.created_at, c.updated_at, \
          (SELECT COUNT(*) FROM users u WHERE u.msp_id = c.msp_id AND u.customer_id = c.id) AS user_count \
          FROM customers c WHERE c.msp_id = $1 AND lower(c.name) LIKE lower($2) ESCAPE '\\' \
-         ORDER BY lower(c.name) LIMIT $3 OFFSET $4",
-    ).bind(scope.0).bind(&pattern).bind(limit).bind(offset).fetch_all(p).await)?;
+         ORDER BY {} LIMIT $3 OFFSET $4",
+        sort.0.order_by(sort.1)
+    );
+    let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.0).bind(&pattern).bind(limit).bind(offset).fetch_all(p).await)?;
     let total: (i64,) = on_db!(db, p => sqlx::query_as(
         "SELECT COUNT(*) FROM customers WHERE msp_id = $1 AND lower(name) LIKE lower($2) ESCAPE '\\'",
     ).bind(scope.0).bind(&pattern).fetch_one(p).await)?;

@@ -74,6 +74,7 @@ pub async fn list(
     db: &Db,
     actor: &Actor,
     search: &str,
+    sort: (db::customers::CustomerSort, bool),
     page: i64,
     per_page: i64,
 ) -> AppResult<(Vec<db::customers::CustomerListRow>, i64)> {
@@ -84,7 +85,7 @@ pub async fn list(
         return Ok((vec![db::customers::CustomerListRow { customer, user_count }], 1));
     }
     actor.require(Action::UseConsole, None)?;
-    Ok(db::customers::list(db, actor.msp(), &search, per_page, (page - 1) * per_page).await?)
+    Ok(db::customers::list(db, actor.msp(), &search, sort, per_page, (page - 1) * per_page).await?)
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {

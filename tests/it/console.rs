@@ -264,3 +264,65 @@ async fn api_tokens_are_shown_once_and_can_be_revoked() {
     assert_eq!(tech.get(&page).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let _ = PASSWORD;
 }
+
+#[tokio::test]
+async fn the_customer_list_sorts_by_its_headers() {
+    let app = TestApp::spawn().await;
+    let c = app.signed_in("owner@northwind.test").await;
+    let order = |html: &str| {
+        let mut names: Vec<(usize, &str)> =
+            ["Adatum Corp", "Contoso Ltd", "Fabrikam Inc"].iter().map(|n| (html.find(n).unwrap(), *n)).collect();
+        names.sort();
+        names.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    let html = c.get(app.url("/msp/customers")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(order(&html), ["Adatum Corp", "Contoso Ltd", "Fabrikam Inc"]);
+    assert!(html.contains("aria-sort=\"ascending\""));
+    let html = c.get(app.url("/msp/customers?sort=name&dir=desc")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(order(&html), ["Fabrikam Inc", "Contoso Ltd", "Adatum Corp"]);
+    let html = c.get(app.url("/msp/customers?sort=users&dir=desc")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(order(&html), ["Contoso Ltd", "Fabrikam Inc", "Adatum Corp"], "Contoso has 3 portal users, Fabrikam 1");
+    let html = c.get(app.url("/msp/customers?sort=nonsense")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(order(&html), ["Adatum Corp", "Contoso Ltd", "Fabrikam Inc"], "an unknown sort falls back to name");
+    let token = app.token("owner@northwind.test").await;
+    let api = reqwest::Client::new();
+    let r: serde_json::Value = api
+        .get(app.url("/api/portal/customers?sort=-users"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["items"][0]["name"], "Contoso Ltd");
+    let r = api.get(app.url("/api/portal/customers?sort=colour")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn long_customer_lists_are_paged() {
+    let app = TestApp::spawn().await;
+    let msp = app.msp().await;
+    for i in 0..30 {
+        let id = uuid::Uuid::now_v7();
+        let features = portico::model::Features::default().to_db();
+        portico::db::customers::insert(
+            app.db(),
+            msp,
+            id,
+            &format!("Zeta {i:02}"),
+            None,
+            &features,
+            portico::model::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let c = app.signed_in("tech@northwind.test").await;
+    let html = c.get(app.url("/msp/customers?q=zeta")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Page 1 of 2") && html.contains("Zeta 00") && !html.contains("Zeta 29"));
+    assert!(html.contains("page=2"), "a link to the next page");
+    let html = c.get(app.url("/msp/customers?q=zeta&page=2")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Page 2 of 2") && html.contains("Zeta 29") && !html.contains("Zeta 00"));
+}

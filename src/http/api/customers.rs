@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Deserializer};
 
 use super::{path_id, ApiActor, ApiJson, ApiQuery, ListOf, Paging};
+use crate::db::customers::CustomerSort;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::model::Features;
@@ -27,6 +28,8 @@ pub fn routes() -> Router<Arc<AppState>> {
 pub struct CustomerQuery {
     /// Only customers whose name contains this text.
     pub q: Option<String>,
+    /// `name` (default), `users`, `status` or `created`; prefix `-` for descending.
+    pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -93,6 +96,14 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
+fn parse_sort(s: &str) -> Option<(CustomerSort, bool)> {
+    let (desc, key) = match s.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, s),
+    };
+    CustomerSort::parse(key).map(|k| (k, desc))
+}
+
 /// Customers the caller may see: all of the MSP's for staff, their own for portal users.
 #[utoipa::path(get, path = "/api/portal/customers", tag = "customers", security(("bearer" = [])), params(CustomerQuery),
     responses((status = 200, body = ListOf<Customer>), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody)))]
@@ -102,7 +113,10 @@ pub async fn list(
     ApiQuery(q): ApiQuery<CustomerQuery>,
 ) -> Result<Json<ListOf<Customer>>, AppError> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
-    let (rows, total) = customers::list(&app.db, &actor, q.q.as_deref().unwrap_or(""), page, per_page).await?;
+    let sort = parse_sort(q.sort.as_deref().unwrap_or("name")).ok_or_else(|| {
+        AppError::BadRequest("sort must be name, users, status or created, optionally prefixed by -.".into())
+    })?;
+    let (rows, total) = customers::list(&app.db, &actor, q.q.as_deref().unwrap_or(""), sort, page, per_page).await?;
     let items = rows.into_iter().map(|r| r.customer.into()).collect();
     Ok(Json(ListOf { items, total, page, per_page }))
 }

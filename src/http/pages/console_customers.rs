@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::company_users::{self as cu, ActiveForm, InviteForm, RoleForm, UsersPage};
 use super::{notice, FormData, NoticeQuery};
+use crate::db::customers::CustomerSort;
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
 use crate::http::render::{errors_value, page};
@@ -41,21 +42,32 @@ const PER_PAGE: i64 = 25;
 struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
     page: Option<i64>,
     notice: Option<String>,
 }
 
 async fn list(StaffPage(s): StaffPage, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
     let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (rows, total) = customers::list(&s.ctx.app.db, s.actor(), &q.q, page_no, PER_PAGE).await?;
+    let (sort, sort_key) = match CustomerSort::parse(&q.sort) {
+        Some(s) => (s, q.sort.as_str()),
+        None => (CustomerSort::Name, "name"),
+    };
+    let desc = q.dir == "desc";
+    let (rows, total) = customers::list(&s.ctx.app.db, s.actor(), &q.q, (sort, desc), page_no, PER_PAGE).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let items: Vec<Value> = rows
         .iter()
         .map(|c| context! { id => c.customer.id, name => c.customer.name, tenant => c.customer.m365_tenant_id, active => c.customer.active, users => c.user_count })
         .collect();
     let can_create = s.actor().may(Action::ManageCustomers, None);
-    let local =
-        context! { items, total, q => q.q, page => page_no, pages, can_create, notice => notice(q.notice.as_deref()) };
+    let local = context! {
+        items, total, q => q.q, page => page_no, pages, can_create, notice => notice(q.notice.as_deref()),
+        sort => sort_key, dir => if desc { "desc" } else { "asc" },
+    };
     Ok(page(&s.ctx, "/msp/customers", "pages/console/customers.html", StatusCode::OK, local))
 }
 
