@@ -16,6 +16,8 @@ pub struct Actor {
     pub role: Role,
     pub name: String,
     pub email: String,
+    /// A standard or limited user whose admin let them see all of the company's tickets.
+    pub company_tickets: bool,
 }
 
 /// Things an actor may ask to do.
@@ -60,6 +62,14 @@ impl Actor {
                 Ok(CustomerScope { msp_id: self.msp_id, customer_id })
             }
             Role::Portal(_) => Err(AppError::NotFound),
+        }
+    }
+
+    /// Whether the actor sees every ticket of the customer, not only those they raised or watch.
+    pub fn sees_all_tickets(&self) -> bool {
+        match self.role {
+            Role::Staff(_) | Role::Portal(PortalRole::Admin) => true,
+            Role::Portal(_) => self.company_tickets,
         }
     }
 
@@ -137,6 +147,7 @@ mod tests {
             role: Role::Portal(role),
             name: String::new(),
             email: String::new(),
+            company_tickets: false,
         }
     }
 

@@ -19,10 +19,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_two_factor.sql"),
         postgres: include_str!("../../migrations/postgres/0002_two_factor.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../../migrations/sqlite/0003_tickets.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_tickets.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

@@ -16,6 +16,7 @@ pub mod login_attempts;
 pub mod migrate;
 pub mod msps;
 pub mod sessions;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

@@ -17,10 +17,11 @@ pub struct UserRow {
     pub last_sign_in_at: Option<Ts>,
     /// Two-factor sign-in is on.
     pub totp_on: bool,
+    pub company_tickets: bool,
 }
 
 const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, active, created_at, last_sign_in_at, \
-                    (totp_secret IS NOT NULL) AS totp_on";
+                    (totp_secret IS NOT NULL) AS totp_on, company_tickets";
 
 pub struct NewUser<'a> {
     pub id: Uuid,

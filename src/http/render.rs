@@ -33,6 +33,9 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/console/staff.html",
     "pages/console/branding.html",
     "pages/console/tokens.html",
+    "pages/tickets/list.html",
+    "pages/tickets/new.html",
+    "pages/tickets/show.html",
 );
 
 pub fn environment() -> Environment<'static> {
@@ -90,6 +93,7 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
     let mut items = vec![];
     if actor.is_staff() {
         items.push(item("Customers", "/msp/customers", "building"));
+        items.push(item("Tickets", "/msp/tickets", "ticket"));
         items.push(item("Staff", "/msp/staff", "team"));
         if actor.may(Action::ManageBranding, None) {
             items.push(item("Branding", "/msp/branding", "palette"));
@@ -100,6 +104,9 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
     } else {
         items.push(item("Dashboard", "/dashboard", "home"));
         let features = ctx.features();
+        if actor.may(Action::UseFeature("tickets"), features.as_ref()) {
+            items.push(item("Support tickets", "/tickets", "ticket"));
+        }
         if actor.may(Action::ManagePortalUsers, features.as_ref()) {
             items.push(item("Portal users", "/company/users", "team"));
         }

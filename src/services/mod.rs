@@ -6,6 +6,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod demo;
 pub mod msps;
+pub mod tickets;
 pub mod tokens;
 pub mod two_factor;
 pub mod users;
@@ -29,5 +30,6 @@ pub fn actor_of(u: &UserRow) -> Result<Actor, AppError> {
         role,
         name: u.name.clone(),
         email: u.email.clone(),
+        company_tickets: u.company_tickets,
     })
 }

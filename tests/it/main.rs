@@ -9,5 +9,6 @@ mod helpers;
 mod ops;
 mod portal;
 mod tenancy;
+mod tickets;
 mod two_factor;
 mod webdriver;

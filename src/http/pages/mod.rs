@@ -9,6 +9,7 @@ mod console_customers;
 mod console_staff;
 mod console_tokens;
 mod dashboard;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(console_staff::routes())
         .merge(console_branding::routes())
         .merge(console_tokens::routes())
+        .merge(tickets::routes())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -120,6 +122,12 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "2fa-off" => "Two-factor sign-in is off.",
         "2fa-reset" => "Two-factor sign-in was turned off for that user. They can set it up again under My account.",
         "profile-saved" => "Your name was saved.",
+        "ticket-created" => "Your ticket was created. We'll keep you posted here.",
+        "reply-added" => "Your reply was added.",
+        "note-added" => "The internal note was added. Customers never see it.",
+        "comment-edited" => "The comment was changed.",
+        "comment-deleted" => "The comment was deleted.",
+        "status-changed" => "The status was changed.",
         _ => return None,
     })
 }

@@ -1,0 +1,383 @@
+//! Support tickets, their conversation and watchers, and each MSP's statuses, priorities
+//! and categories.
+
+use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: Uuid,
+    pub name: String,
+    pub is_closed: bool,
+    pub customer_settable: bool,
+    pub is_default: bool,
+    pub auto_on: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedRow {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+}
+
+pub async fn statuses(db: &Db, msp: MspScope) -> Result<Vec<StatusRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, is_closed, customer_settable, is_default, auto_on FROM ticket_statuses WHERE msp_id = $1 ORDER BY position, name",
+    ).bind(msp.0).fetch_all(p).await)
+}
+
+pub async fn priorities(db: &Db, msp: MspScope) -> Result<Vec<NamedRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, is_default FROM ticket_priorities WHERE msp_id = $1 ORDER BY position, name",
+    ).bind(msp.0).fetch_all(p).await)
+}
+
+pub async fn categories(db: &Db, msp: MspScope) -> Result<Vec<NamedRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, name, FALSE AS is_default FROM ticket_categories WHERE msp_id = $1 ORDER BY position, name",
+    ).bind(msp.0).fetch_all(p).await)
+}
+
+/// A default status: (name, closed, customer may set it, default, which reply moves a ticket here).
+pub type StatusSeed = (&'static str, bool, bool, bool, &'static str);
+
+/// Puts the given defaults in place where the MSP has none of that name yet.
+pub async fn insert_defaults(
+    db: &Db,
+    msp: MspScope,
+    statuses: &[StatusSeed],
+    priorities: &[(&str, bool)],
+    categories: &[&str],
+) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for (i, (name, closed, settable, default, auto_on)) in statuses.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO ticket_statuses (id, msp_id, name, is_closed, customer_settable, is_default, auto_on, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            ).bind(Uuid::now_v7()).bind(msp.0).bind(*name).bind(*closed).bind(*settable).bind(*default).bind(*auto_on).bind(i as i64)
+            .execute(&mut *tx).await?;
+        }
+        for (i, (name, default)) in priorities.iter().enumerate() {
+            sqlx::query("INSERT INTO ticket_priorities (id, msp_id, name, is_default, position) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+                .bind(Uuid::now_v7()).bind(msp.0).bind(*name).bind(*default).bind(i as i64).execute(&mut *tx).await?;
+        }
+        for (i, name) in categories.iter().enumerate() {
+            sqlx::query("INSERT INTO ticket_categories (id, msp_id, name, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(Uuid::now_v7()).bind(msp.0).bind(*name).bind(i as i64).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    pub status_id: Uuid,
+    pub status_name: String,
+    pub is_closed: bool,
+    pub status_auto_on: String,
+    pub priority_id: Uuid,
+    pub priority_name: String,
+    pub category_id: Option<Uuid>,
+    pub category_name: Option<String>,
+    pub requester_id: Option<Uuid>,
+    pub requester_name: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    pub assignee_name: Option<String>,
+    pub due_at: Option<Ts>,
+    pub external_id: Option<String>,
+    pub external_system: Option<String>,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+}
+
+const SELECT: &str = "SELECT t.id, t.customer_id, c.name AS customer_name, t.number, t.title, t.description, \
+    t.status_id, s.name AS status_name, s.is_closed, s.auto_on AS status_auto_on, t.priority_id, pr.name AS priority_name, \
+    t.category_id, cat.name AS category_name, t.requester_id, rq.name AS requester_name, t.assignee_id, asg.name AS assignee_name, \
+    t.due_at, t.external_id, t.external_system, t.created_at, t.updated_at \
+    FROM tickets t JOIN customers c ON c.id = t.customer_id AND c.msp_id = t.msp_id \
+    JOIN ticket_statuses s ON s.id = t.status_id JOIN ticket_priorities pr ON pr.id = t.priority_id \
+    LEFT JOIN ticket_categories cat ON cat.id = t.category_id LEFT JOIN users rq ON rq.id = t.requester_id \
+    LEFT JOIN users asg ON asg.id = t.assignee_id";
+
+/// Which tickets a list shows. Empty strings and `None` mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub customer: Option<Uuid>,
+    /// "", "open" or "closed"
+    pub state: String,
+    pub status: Option<Uuid>,
+    pub priority: Option<Uuid>,
+    pub category: Option<Uuid>,
+    /// Matched against the title and description, or exactly against the number.
+    pub search: String,
+    pub number: Option<i64>,
+    /// "", "unassigned" or "user" (then `assignee`)
+    pub assignment: String,
+    pub assignee: Option<Uuid>,
+    /// Only tickets waiting for the customer's answer.
+    pub awaiting_customer: bool,
+    /// Only tickets this user raised or watches (standard and limited users).
+    pub involving: Option<Uuid>,
+    pub updated_since: Option<Ts>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Number,
+    Title,
+    Status,
+    Priority,
+    Due,
+    Created,
+    Updated,
+}
+
+impl Sort {
+    pub const KEYS: [(&'static str, Sort); 7] = [
+        ("number", Sort::Number),
+        ("title", Sort::Title),
+        ("status", Sort::Status),
+        ("priority", Sort::Priority),
+        ("due", Sort::Due),
+        ("created", Sort::Created),
+        ("updated", Sort::Updated),
+    ];
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        Self::KEYS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Number => "t.number",
+            Sort::Title => "lower(t.title)",
+            Sort::Status => "s.position",
+            Sort::Priority => "pr.position",
+            Sort::Due => "t.due_at",
+            Sort::Created => "t.created_at",
+            Sort::Updated => "t.updated_at",
+        }
+    }
+}
+
+const WHERE: &str = " WHERE t.msp_id = $1 \
+    AND ($2 IS NULL OR t.customer_id = $2) \
+    AND ($3 = '' OR ($3 = 'open' AND NOT s.is_closed) OR ($3 = 'closed' AND s.is_closed)) \
+    AND ($4 IS NULL OR t.status_id = $4) \
+    AND ($5 IS NULL OR t.priority_id = $5) \
+    AND ($6 IS NULL OR t.category_id = $6) \
+    AND ($7 = '' OR lower(t.title) LIKE $8 ESCAPE '\\' OR lower(t.description) LIKE $8 ESCAPE '\\' OR t.number = $9) \
+    AND ($10 = '' OR ($10 = 'unassigned' AND t.assignee_id IS NULL) OR ($10 = 'user' AND t.assignee_id = $11)) \
+    AND ($12 = FALSE OR s.auto_on = 'staff_reply') \
+    AND ($13 IS NULL OR t.requester_id = $13 OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $13)) \
+    AND ($14 IS NULL OR t.updated_at > $14) \
+    AND ($15 IS NULL OR t.external_id = $15)";
+
+macro_rules! bind_filter {
+    ($q:expr, $msp:expr, $f:expr, $pattern:expr) => {
+        $q.bind($msp.0)
+            .bind($f.customer)
+            .bind($f.state.as_str())
+            .bind($f.status)
+            .bind($f.priority)
+            .bind($f.category)
+            .bind($f.search.as_str())
+            .bind($pattern)
+            .bind($f.number.unwrap_or(-1))
+            .bind($f.assignment.as_str())
+            .bind($f.assignee)
+            .bind($f.awaiting_customer)
+            .bind($f.involving)
+            .bind($f.updated_since)
+            .bind($f.external_id.as_deref())
+    };
+}
+
+pub async fn list(
+    db: &Db,
+    msp: MspScope,
+    f: &Filter,
+    sort: (Sort, bool),
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TicketRow>, i64), DbError> {
+    let pattern =
+        format!("%{}%", f.search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let dir = if sort.1 { "DESC" } else { "ASC" };
+    let sql = format!("{SELECT}{WHERE} ORDER BY {} {dir}, t.number DESC LIMIT $16 OFFSET $17", sort.0.column());
+    let count = format!("SELECT COUNT(*) FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id{WHERE}");
+    let rows = on_db!(db, p => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), msp, f, &pattern).bind(limit).bind(offset).fetch_all(p).await)?;
+    let total: (i64,) = on_db!(db, p => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), msp, f, &pattern).fetch_one(p).await)?;
+    Ok((rows, total.0))
+}
+
+pub async fn get_by_number(db: &Db, msp: MspScope, number: i64) -> Result<Option<TicketRow>, DbError> {
+    let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.number = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(number).fetch_optional(p).await)
+}
+
+pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Result<bool, DbError> {
+    let r: Option<(i64,)> = on_db!(db, p => sqlx::query_as("SELECT 1 FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
+        .bind(msp.0).bind(ticket).bind(user).fetch_optional(p).await)?;
+    Ok(r.is_some())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WatcherRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+pub async fn watchers(db: &Db, msp: MspScope, ticket: Uuid) -> Result<Vec<WatcherRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT u.id AS user_id, u.name, u.email FROM ticket_watchers w JOIN users u ON u.id = w.user_id \
+         WHERE w.msp_id = $1 AND w.ticket_id = $2 ORDER BY lower(u.name)",
+    ).bind(msp.0).bind(ticket).fetch_all(p).await)
+}
+
+pub struct NewTicket<'a> {
+    pub id: Uuid,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub status_id: Uuid,
+    pub priority_id: Uuid,
+    pub category_id: Option<Uuid>,
+    pub requester_id: Uuid,
+    pub watchers: &'a [Uuid],
+    pub external_id: Option<&'a str>,
+    pub external_system: Option<&'a str>,
+}
+
+/// Stores a ticket with the MSP's next number and its watchers; returns the number.
+pub async fn insert(db: &Db, scope: CustomerScope, t: &NewTicket<'_>, now: Ts) -> Result<i64, DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let (number,): (i64,) = sqlx::query_as(
+            "INSERT INTO ticket_counters (msp_id, last_number) VALUES ($1, 1001) \
+             ON CONFLICT (msp_id) DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number",
+        ).bind(scope.msp_id).fetch_one(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO tickets (id, msp_id, customer_id, number, title, description, status_id, priority_id, category_id, \
+             requester_id, external_id, external_system, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        ).bind(t.id).bind(scope.msp_id).bind(scope.customer_id).bind(number).bind(t.title).bind(t.description)
+        .bind(t.status_id).bind(t.priority_id).bind(t.category_id).bind(t.requester_id).bind(t.external_id).bind(t.external_system).bind(now)
+        .execute(&mut *tx).await?;
+        for w in t.watchers {
+            sqlx::query("INSERT INTO ticket_watchers (ticket_id, user_id, msp_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(t.id).bind(*w).bind(scope.msp_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(number)
+    })
+}
+
+/// The staff-editable fields of a ticket.
+pub struct TicketFields {
+    pub status_id: Uuid,
+    pub priority_id: Uuid,
+    pub category_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub due_at: Option<Ts>,
+}
+
+pub async fn update(db: &Db, msp: MspScope, id: Uuid, f: &TicketFields, now: Ts) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE tickets SET status_id = $3, priority_id = $4, category_id = $5, assignee_id = $6, due_at = $7, updated_at = $8 \
+         WHERE msp_id = $1 AND id = $2",
+    ).bind(msp.0).bind(id).bind(f.status_id).bind(f.priority_id).bind(f.category_id).bind(f.assignee_id).bind(f.due_at).bind(now)
+    .execute(p).await.map(|_| ()))
+}
+
+pub async fn set_status(db: &Db, msp: MspScope, id: Uuid, status: Uuid, now: Ts) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE tickets SET status_id = $3, updated_at = $4 WHERE msp_id = $1 AND id = $2")
+        .bind(msp.0).bind(id).bind(status).bind(now).execute(p).await.map(|_| ()))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub author_is_staff: bool,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: Ts,
+    pub edited_at: Option<Ts>,
+    pub deleted_at: Option<Ts>,
+}
+
+/// The conversation, oldest first; internal notes only when asked for.
+pub async fn comments(db: &Db, msp: MspScope, ticket: Uuid, with_internal: bool) -> Result<Vec<CommentRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT m.id, m.author_id, u.name AS author_name, (u.customer_id IS NULL AND u.id IS NOT NULL) AS author_is_staff, \
+         m.body, m.internal, m.created_at, m.edited_at, m.deleted_at \
+         FROM ticket_comments m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.msp_id = $1 AND m.ticket_id = $2 AND ($3 OR NOT m.internal) ORDER BY m.created_at, m.id",
+    ).bind(msp.0).bind(ticket).bind(with_internal).fetch_all(p).await)
+}
+
+/// Adds a comment and, in the same transaction, touches the ticket and moves its status.
+pub async fn add_comment(
+    db: &Db,
+    msp: MspScope,
+    ticket: Uuid,
+    author: Uuid,
+    body: &str,
+    internal: bool,
+    new_status: Option<Uuid>,
+    now: Ts,
+) -> Result<Uuid, DbError> {
+    let id = Uuid::now_v7();
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "INSERT INTO ticket_comments (id, msp_id, ticket_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ).bind(id).bind(msp.0).bind(ticket).bind(author).bind(body).bind(internal).bind(now).execute(&mut *tx).await?;
+        sqlx::query("UPDATE tickets SET updated_at = $3, status_id = COALESCE($4, status_id) WHERE msp_id = $1 AND id = $2")
+            .bind(msp.0).bind(ticket).bind(now).bind(new_status).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Changes the author's own live comment; false when there is none such.
+pub async fn edit_comment(
+    db: &Db,
+    msp: MspScope,
+    ticket: Uuid,
+    id: Uuid,
+    author: Uuid,
+    body: &str,
+    now: Ts,
+) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "UPDATE ticket_comments SET body = $5, edited_at = $6 WHERE msp_id = $1 AND ticket_id = $2 AND id = $3 AND author_id = $4 AND deleted_at IS NULL",
+    ).bind(msp.0).bind(ticket).bind(id).bind(author).bind(body).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Removes the text of the author's own comment, leaving a marker that it was deleted.
+pub async fn delete_comment(
+    db: &Db,
+    msp: MspScope,
+    ticket: Uuid,
+    id: Uuid,
+    author: Uuid,
+    now: Ts,
+) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "UPDATE ticket_comments SET body = '', deleted_at = $5 WHERE msp_id = $1 AND ticket_id = $2 AND id = $3 AND author_id = $4 AND deleted_at IS NULL",
+    ).bind(msp.0).bind(ticket).bind(id).bind(author).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

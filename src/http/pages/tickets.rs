@@ -1,0 +1,415 @@
+//! Support tickets in the portal (`/tickets`) and the console (`/msp/tickets`): one set of
+//! handlers, with the staff-only parts switched on for staff.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+
+use super::{notice, FormData};
+use crate::db::tickets::{CommentRow, Sort, TicketRow};
+use crate::error::AppError;
+use crate::http::context::Signed;
+use crate::http::render::{errors_value, page};
+use crate::http::AppState;
+use crate::model::parse_id;
+use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/tickets", get(list).post(create))
+        .route("/tickets/new", get(new_form))
+        .route("/tickets/{number}", get(show))
+        .route("/tickets/{number}/comments", post(add_comment))
+        .route("/tickets/{number}/comments/{comment}/edit", post(edit_comment))
+        .route("/tickets/{number}/comments/{comment}/delete", post(delete_comment))
+        .route("/tickets/{number}/status", post(set_status))
+        .route("/msp/tickets", get(list).post(create))
+        .route("/msp/tickets/new", get(new_form))
+        .route("/msp/tickets/{number}", get(show).post(staff_update))
+        .route("/msp/tickets/{number}/comments", post(add_comment))
+        .route("/msp/tickets/{number}/comments/{comment}/edit", post(edit_comment))
+        .route("/msp/tickets/{number}/comments/{comment}/delete", post(delete_comment))
+}
+
+const PER_PAGE: i64 = 25;
+
+/// Portal paths for customers, console paths for staff; the wrong one is "not found".
+fn base(s: &Signed, console: bool) -> Result<&'static str, AppError> {
+    match (s.actor().is_staff(), console) {
+        (true, true) => Ok("/msp/tickets"),
+        (false, false) => Ok("/tickets"),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn is_console(uri_path: &str) -> bool {
+    uri_path.starts_with("/msp/")
+}
+
+fn fmt(t: Option<time::OffsetDateTime>) -> Option<String> {
+    t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+}
+
+fn ticket_view(t: &TicketRow) -> Value {
+    context! {
+        id => t.id, number => t.number, title => t.title, description => t.description, customer => t.customer_name,
+        customer_id => t.customer_id, status => t.status_name, status_id => t.status_id, closed => t.is_closed,
+        awaiting_customer => t.status_auto_on == "staff_reply", priority => t.priority_name, priority_id => t.priority_id,
+        category => t.category_name, category_id => t.category_id, requester => t.requester_name, requester_id => t.requester_id,
+        assignee => t.assignee_name, assignee_id => t.assignee_id, due => fmt(t.due_at),
+        due_date => t.due_at.map(|d| d.date().to_string()), created => fmt(Some(t.created_at)), updated => fmt(Some(t.updated_at)),
+    }
+}
+
+fn comment_view(c: &CommentRow, me: uuid::Uuid) -> Value {
+    context! {
+        id => c.id, author => c.author_name, staff => c.author_is_staff, body => c.body, internal => c.internal,
+        created => fmt(Some(c.created_at)), edited => c.edited_at.is_some(), deleted => c.deleted_at.is_some(),
+        mine => c.author_id == Some(me) && c.deleted_at.is_none(),
+    }
+}
+
+fn settings_view(s: &tickets::Settings, staff: bool) -> Value {
+    let statuses: Vec<Value> = s
+        .statuses
+        .iter()
+        .map(|st| context! { id => st.id, name => st.name, closed => st.is_closed, settable => staff || st.customer_settable })
+        .collect();
+    let named = |rows: &[crate::db::tickets::NamedRow]| -> Vec<Value> {
+        rows.iter().map(|r| context! { id => r.id, name => r.name, default => r.is_default }).collect()
+    };
+    context! { statuses, priorities => named(&s.priorities), categories => named(&s.categories) }
+}
+
+async fn list(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let console = is_console(uri.path());
+    let base = base(&s, console)?;
+    let q: HashMap<String, String> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let id = |k: &str| parse_id(&get(k));
+    let state = if q.contains_key("state") { get("state") } else { "open".into() };
+    let input = ListInput {
+        customer: id("customer"),
+        state: state.clone(),
+        status: id("status"),
+        priority: id("priority"),
+        category: id("category"),
+        search: get("q"),
+        assignment: get("assigned"),
+        awaiting_me: get("awaiting") == "me",
+        ..Default::default()
+    };
+    let sort = Sort::parse(&get("sort")).unwrap_or(Sort::Updated);
+    let desc = if q.contains_key("dir") { get("dir") == "desc" } else { sort == Sort::Updated };
+    let page_no = get("page").parse::<i64>().unwrap_or(1).clamp(1, 100_000);
+    let db = &s.ctx.app.db;
+    let (rows, total) = tickets::list(db, s.actor(), input, (sort, desc), page_no, PER_PAGE).await?;
+    let settings = tickets::settings(db, s.ctx.scope()).await?;
+    let customers: Vec<Value> = if console {
+        crate::services::customers::list(db, s.actor(), "", (crate::db::customers::CustomerSort::Name, false), 1, 200)
+            .await?
+            .0
+            .iter()
+            .map(|c| context! { id => c.customer.id, name => c.customer.name })
+            .collect()
+    } else {
+        vec![]
+    };
+    let sort_key = Sort::KEYS.iter().find(|(_, v)| *v == sort).map(|(k, _)| *k).unwrap_or("updated");
+    // The current filters as a query string, for sort and page links.
+    let mut keep: Vec<(String, String)> = q
+        .iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "sort" | "dir" | "page" | "notice") && !v.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    keep.sort();
+    if !q.contains_key("state") {
+        keep.push(("state".into(), state.clone()));
+    }
+    let filters = serde_urlencoded::to_string(&keep).unwrap_or_default();
+    let local = context! {
+        console, base, items => rows.iter().map(ticket_view).collect::<Vec<_>>(), total, page => page_no,
+        pages => ((total + PER_PAGE - 1) / PER_PAGE).max(1), f => q, state, settings => settings_view(&settings, console),
+        customers, sort => sort_key, dir => if desc { "desc" } else { "asc" }, filters, notice => notice(q.get("notice").map(String::as_str)),
+        filtered => keep.iter().any(|(k, v)| k != "state" || v != "open"),
+    };
+    Ok(page(&s.ctx, base, "pages/tickets/list.html", StatusCode::OK, local))
+}
+
+async fn render_new(s: &Signed, console: bool, status: StatusCode, extra: Value) -> Result<Response, AppError> {
+    let base = base(s, console)?;
+    let db = &s.ctx.app.db;
+    let settings = tickets::settings(db, s.ctx.scope()).await?;
+    let (customers, colleagues): (Vec<Value>, Vec<Value>) = if console {
+        let rows = crate::services::customers::list(
+            db,
+            s.actor(),
+            "",
+            (crate::db::customers::CustomerSort::Name, false),
+            1,
+            200,
+        )
+        .await?
+        .0;
+        (rows.iter().map(|c| context! { id => c.customer.id, name => c.customer.name }).collect(), vec![])
+    } else {
+        let scope = s.actor().own_customer().ok_or(AppError::NotFound)?;
+        let users = crate::db::users::list_customer(db, scope).await?;
+        let colleagues = users
+            .iter()
+            .filter(|u| u.active && u.id != s.actor().user_id)
+            .map(|u| context! { id => u.id, name => u.name, email => u.email })
+            .collect();
+        (vec![], colleagues)
+    };
+    let local =
+        context! { console, base, settings => settings_view(&settings, console), customers, colleagues, ..extra };
+    Ok(page(&s.ctx, base, "pages/tickets/new.html", status, local))
+}
+
+async fn new_form(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> Result<Response, AppError> {
+    render_new(&s, is_console(uri.path()), StatusCode::OK, context! {}).await
+}
+
+async fn create(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    FormData(form): FormData<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let console = is_console(uri.path());
+    let base = base(&s, console)?;
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let input = NewTicketInput {
+        title: get("title"),
+        description: get("description"),
+        priority: get("priority"),
+        category: get("category"),
+        watchers: form.iter().filter(|(k, _)| k == "watchers").map(|(_, v)| v.clone()).collect(),
+        customer: if console { parse_id(&get("customer")) } else { None },
+        external_id: None,
+        external_system: None,
+    };
+    match tickets::create(&s.ctx.app.db, s.actor(), input).await {
+        Ok(t) => Ok(Redirect::to(&format!("{base}/{}?notice=ticket-created", t.number)).into_response()),
+        Err(AppError::Validation(errs)) => {
+            let values: HashMap<String, String> = form.iter().filter(|(k, _)| k != "watchers").cloned().collect();
+            render_new(
+                &s,
+                console,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => errors_value(&errs), form => values },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn number(raw: &str) -> Result<i64, AppError> {
+    tickets::parse_number(raw).ok_or(AppError::NotFound)
+}
+
+async fn render_show(
+    s: &Signed,
+    console: bool,
+    n: i64,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, AppError> {
+    let base = base(s, console)?;
+    let db = &s.ctx.app.db;
+    let t = tickets::get(db, s.actor(), n).await?;
+    let comments = tickets::conversation(db, s.actor(), &t).await?;
+    let watchers: Vec<Value> = tickets::watchers(db, s.actor(), &t)
+        .await?
+        .iter()
+        .map(|w| context! { name => w.name, email => w.email })
+        .collect();
+    let settings = tickets::settings(db, s.ctx.scope()).await?;
+    let staff: Vec<Value> = if console {
+        crate::db::users::list_staff(db, s.ctx.scope())
+            .await?
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| context! { id => u.id, name => u.name })
+            .collect()
+    } else {
+        vec![]
+    };
+    let local = context! {
+        console, base, t => ticket_view(&t), comments => comments.iter().map(|c| comment_view(c, s.actor().user_id)).collect::<Vec<_>>(),
+        watchers, settings => settings_view(&settings, console), staff, ..extra
+    };
+    Ok(page(&s.ctx, base, "pages/tickets/show.html", status, local))
+}
+
+#[derive(Deserialize, Default)]
+struct NoticeOnly {
+    notice: Option<String>,
+}
+
+async fn show(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path(n): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<NoticeOnly>,
+) -> Result<Response, AppError> {
+    render_show(
+        &s,
+        is_console(uri.path()),
+        number(&n)?,
+        StatusCode::OK,
+        context! { notice => notice(q.notice.as_deref()) },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+struct CommentForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    internal: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn add_comment(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path(n): Path<String>,
+    FormData(f): FormData<CommentForm>,
+) -> Result<Response, AppError> {
+    let console = is_console(uri.path());
+    let base = base(&s, console)?;
+    let n = number(&n)?;
+    let internal = console && f.internal == "true";
+    match tickets::comment(&s.ctx.app.db, s.actor(), n, &f.body, internal).await {
+        Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), if internal { "note-added" } else { "reply-added" })),
+        Err(AppError::Validation(errs)) => {
+            render_show(
+                &s,
+                console,
+                n,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { comment_errors => errors_value(&errs), draft => f.body },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn edit_comment(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path((n, c)): Path<(String, String)>,
+    FormData(f): FormData<CommentForm>,
+) -> Result<Response, AppError> {
+    let console = is_console(uri.path());
+    let base = base(&s, console)?;
+    let n = number(&n)?;
+    let c = parse_id(&c).ok_or(AppError::NotFound)?;
+    match tickets::edit_comment(&s.ctx.app.db, s.actor(), n, c, &f.body).await {
+        Ok(()) => Ok(super::see_other(&format!("{base}/{n}"), "comment-edited")),
+        Err(AppError::Validation(errs)) => {
+            render_show(
+                &s,
+                console,
+                n,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { problem => AppError::Validation(errs).message() },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete_comment(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path((n, c)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let base = base(&s, is_console(uri.path()))?;
+    let n = number(&n)?;
+    let c = parse_id(&c).ok_or(AppError::NotFound)?;
+    tickets::delete_comment(&s.ctx.app.db, s.actor(), n, c).await?;
+    Ok(super::see_other(&format!("{base}/{n}"), "comment-deleted"))
+}
+
+async fn set_status(
+    s: Signed,
+    Path(n): Path<String>,
+    FormData(f): FormData<CommentForm>,
+) -> Result<Response, AppError> {
+    let base = base(&s, false)?;
+    let n = number(&n)?;
+    match tickets::set_status(&s.ctx.app.db, s.actor(), n, &f.status).await {
+        Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "status-changed")),
+        Err(AppError::Validation(errs)) => {
+            render_show(
+                &s,
+                false,
+                n,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { problem => AppError::Validation(errs).message() },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StaffForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    due: String,
+}
+
+async fn staff_update(
+    s: Signed,
+    Path(n): Path<String>,
+    FormData(f): FormData<StaffForm>,
+) -> Result<Response, AppError> {
+    let base = base(&s, true)?;
+    let n = number(&n)?;
+    let changes =
+        StaffChanges { status: f.status, priority: f.priority, category: f.category, assignee: f.assignee, due: f.due };
+    match tickets::staff_update(&s.ctx.app.db, s.actor(), n, changes).await {
+        Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "saved")),
+        Err(AppError::Validation(errs)) => {
+            render_show(
+                &s,
+                true,
+                n,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { problem => AppError::Validation(errs).message() },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,355 @@
+//! Support tickets: who sees which, raising them, the conversation, status rules.
+
+use uuid::Uuid;
+
+use crate::db::tickets::{self as q, CommentRow, Filter, NamedRow, Sort, StatusRow, TicketRow};
+use crate::db::{self, CustomerScope, Db, MspScope};
+use crate::error::{AppError, AppResult};
+use crate::model::{self, now, Features, FieldError};
+use crate::policy::{Action, Actor};
+
+const DEFAULT_STATUSES: &[q::StatusSeed] = &[
+    ("New", false, false, true, ""),
+    ("In progress", false, false, false, ""),
+    ("Awaiting support", false, true, false, "customer_reply"),
+    ("Awaiting customer", false, false, false, "staff_reply"),
+    ("Resolved", true, true, false, ""),
+    ("Closed", true, true, false, ""),
+];
+const DEFAULT_PRIORITIES: &[(&str, bool)] = &[("Low", false), ("Medium", true), ("High", false), ("Critical", false)];
+const DEFAULT_CATEGORIES: &[&str] = &[
+    "General question",
+    "Microsoft 365",
+    "Email",
+    "Hardware",
+    "Network",
+    "Security",
+    "Accounts and access",
+    "Software",
+];
+
+pub const TITLE_MAX: usize = 200;
+pub const BODY_MAX: usize = 20_000;
+
+/// The MSP's statuses, priorities and categories; the defaults are put in place on first use.
+pub struct Settings {
+    pub statuses: Vec<StatusRow>,
+    pub priorities: Vec<NamedRow>,
+    pub categories: Vec<NamedRow>,
+}
+
+pub async fn settings(db: &Db, msp: MspScope) -> AppResult<Settings> {
+    let mut statuses = q::statuses(db, msp).await?;
+    if statuses.is_empty() {
+        q::insert_defaults(db, msp, DEFAULT_STATUSES, DEFAULT_PRIORITIES, DEFAULT_CATEGORIES).await?;
+        statuses = q::statuses(db, msp).await?;
+    }
+    Ok(Settings { statuses, priorities: q::priorities(db, msp).await?, categories: q::categories(db, msp).await? })
+}
+
+/// "T-1042", "t1042" or "1042" → 1042.
+pub fn parse_number(raw: &str) -> Option<i64> {
+    let s = raw.trim();
+    let s = s
+        .strip_prefix("T-")
+        .or_else(|| s.strip_prefix("t-"))
+        .or_else(|| s.strip_prefix('T'))
+        .or_else(|| s.strip_prefix('t'))
+        .unwrap_or(s);
+    s.parse().ok().filter(|n| *n > 0)
+}
+
+/// The customer's toggles, for a portal user; staff are not limited by them.
+async fn portal_features(db: &Db, actor: &Actor) -> AppResult<Option<Features>> {
+    match actor.own_customer() {
+        Some(scope) => {
+            let c = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
+            Ok(Some(Features::from_db(&c.features)))
+        }
+        None => Ok(None),
+    }
+}
+
+async fn require_tickets(db: &Db, actor: &Actor) -> AppResult<()> {
+    let features = portal_features(db, actor).await?;
+    actor.require(Action::UseFeature("tickets"), features.as_ref().or(Some(&Features::default())))
+}
+
+/// What a list asks for, as the user gave it.
+#[derive(Debug, Clone, Default)]
+pub struct ListInput {
+    pub customer: Option<Uuid>,
+    pub state: String,
+    pub status: Option<Uuid>,
+    pub priority: Option<Uuid>,
+    pub category: Option<Uuid>,
+    pub search: String,
+    pub assignment: String,
+    pub awaiting_me: bool,
+    pub updated_since: Option<time::OffsetDateTime>,
+    pub external_id: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    input: ListInput,
+    sort: (Sort, bool),
+    page: i64,
+    per_page: i64,
+) -> AppResult<(Vec<TicketRow>, i64)> {
+    require_tickets(db, actor).await?;
+    let search = model::text("q", &input.search, 200, false)?;
+    let customer = match actor.own_customer() {
+        Some(own) => Some(own.customer_id),
+        None => input.customer,
+    };
+    let (assignment, assignee) = match input.assignment.as_str() {
+        "me" if actor.is_staff() => ("user", Some(actor.user_id)),
+        "unassigned" if actor.is_staff() => ("unassigned", None),
+        _ => ("", None),
+    };
+    let filter = Filter {
+        customer,
+        state: if matches!(input.state.as_str(), "open" | "closed") { input.state.clone() } else { String::new() },
+        status: input.status,
+        priority: input.priority,
+        category: input.category,
+        number: parse_number(&search),
+        search,
+        assignment: assignment.into(),
+        assignee,
+        awaiting_customer: input.awaiting_me,
+        involving: (!actor.sees_all_tickets()).then_some(actor.user_id),
+        updated_since: input.updated_since,
+        external_id: input.external_id.clone(),
+    };
+    Ok(q::list(db, actor.msp(), &filter, sort, per_page, (page - 1) * per_page).await?)
+}
+
+/// One ticket, if the actor may see it; anything else is "not found".
+pub async fn get(db: &Db, actor: &Actor, number: i64) -> AppResult<TicketRow> {
+    require_tickets(db, actor).await?;
+    let t = q::get_by_number(db, actor.msp(), number).await?.ok_or(AppError::NotFound)?;
+    actor.customer_scope(t.customer_id)?;
+    if !actor.sees_all_tickets()
+        && t.requester_id != Some(actor.user_id)
+        && !q::is_watcher(db, actor.msp(), t.id, actor.user_id).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(t)
+}
+
+/// The conversation as the actor may read it: customers never see internal notes.
+pub async fn conversation(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<CommentRow>> {
+    Ok(q::comments(db, actor.msp(), t.id, actor.is_staff()).await?)
+}
+
+pub async fn watchers(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<q::WatcherRow>> {
+    Ok(q::watchers(db, actor.msp(), t.id).await?)
+}
+
+pub struct NewTicketInput {
+    pub title: String,
+    pub description: String,
+    pub priority: String,
+    pub category: String,
+    pub watchers: Vec<String>,
+    /// Staff raising a ticket name the customer; portal users raise for their own.
+    pub customer: Option<Uuid>,
+    pub external_id: Option<String>,
+    pub external_system: Option<String>,
+}
+
+fn pick(field: &'static str, raw: &str, rows: &[NamedRow], required: bool) -> Result<Option<Uuid>, FieldError> {
+    if raw.trim().is_empty() && !required {
+        return Ok(None);
+    }
+    model::parse_id(raw.trim())
+        .filter(|id| rows.iter().any(|r| r.id == *id))
+        .map(Some)
+        .ok_or_else(|| FieldError::new(field, "Choose one of the options."))
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<TicketRow> {
+    require_tickets(db, actor).await?;
+    let scope: CustomerScope = match (actor.own_customer(), input.customer) {
+        (Some(own), _) => own,
+        (None, Some(c)) => {
+            let c = crate::services::customers::get(db, actor, c).await?;
+            actor.customer_scope(c.id)?
+        }
+        (None, None) => return Err(FieldError::new("customer", "Choose the customer.").into()),
+    };
+    if input.external_id.is_some() && !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let s = settings(db, actor.msp()).await?;
+    let mut errors = vec![];
+    let title = model::text("title", &input.title, TITLE_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
+    let description =
+        model::text("description", &input.description, BODY_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
+    let priority = pick("priority", &input.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
+    let category = pick("category", &input.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
+    let external_id = input
+        .external_id
+        .as_deref()
+        .map(|e| model::text("external_id", e, 200, true))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let external_system = input
+        .external_system
+        .as_deref()
+        .map(|e| model::text("external_system", e, 100, false))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let company = db::users::list_customer(db, scope).await?;
+    let mut watchers = vec![];
+    for w in &input.watchers {
+        match model::parse_id(w).filter(|id| company.iter().any(|u| u.id == *id && u.active)) {
+            Some(id) if id != actor.user_id => watchers.push(id),
+            Some(_) => {}
+            None => errors.push(FieldError::new("watchers", "Watchers must be active people of the same company.")),
+        }
+    }
+    let (Some(priority), true) = (priority, errors.is_empty()) else { return Err(AppError::Validation(errors)) };
+    let status = s
+        .statuses
+        .iter()
+        .find(|st| st.is_default)
+        .or(s.statuses.first())
+        .ok_or_else(|| AppError::Internal("no ticket statuses".into()))?;
+    let new = q::NewTicket {
+        id: model::new_id(),
+        title: &title,
+        description: &description,
+        status_id: status.id,
+        priority_id: priority,
+        category_id: category,
+        requester_id: actor.user_id,
+        watchers: &watchers,
+        external_id: external_id.as_deref(),
+        external_system: external_system.as_deref(),
+    };
+    let number = q::insert(db, scope, &new, now()).await?;
+    get(db, actor, number).await
+}
+
+/// Adds to the conversation. A customer's comment moves the ticket to the status marked
+/// for customer replies ("Awaiting support"); a staff public reply to the one for staff
+/// replies ("Awaiting customer"). Internal notes are for staff only and move nothing.
+pub async fn comment(db: &Db, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<TicketRow> {
+    let t = get(db, actor, number).await?;
+    if internal && !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let body = model::text("body", body, BODY_MAX, true)?;
+    let s = settings(db, actor.msp()).await?;
+    let marker = if actor.is_staff() { "staff_reply" } else { "customer_reply" };
+    let next = if internal { None } else { s.statuses.iter().find(|st| st.auto_on == marker).map(|st| st.id) };
+    q::add_comment(db, actor.msp(), t.id, actor.user_id, &body, internal, next, now()).await?;
+    get(db, actor, number).await
+}
+
+pub async fn edit_comment(db: &Db, actor: &Actor, number: i64, comment: Uuid, body: &str) -> AppResult<()> {
+    let t = get(db, actor, number).await?;
+    let body = model::text("body", body, BODY_MAX, true)?;
+    if q::edit_comment(db, actor.msp(), t.id, comment, actor.user_id, &body, now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn delete_comment(db: &Db, actor: &Actor, number: i64, comment: Uuid) -> AppResult<()> {
+    let t = get(db, actor, number).await?;
+    if q::delete_comment(db, actor.msp(), t.id, comment, actor.user_id, now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A customer closes or reopens: only to statuses the MSP marked as customer-settable.
+pub async fn set_status(db: &Db, actor: &Actor, number: i64, status: &str) -> AppResult<TicketRow> {
+    let t = get(db, actor, number).await?;
+    let s = settings(db, actor.msp()).await?;
+    let st = model::parse_id(status)
+        .and_then(|id| s.statuses.iter().find(|st| st.id == id))
+        .filter(|st| actor.is_staff() || st.customer_settable)
+        .ok_or_else(|| AppError::from(FieldError::new("status", "Choose one of the offered statuses.")))?;
+    q::set_status(db, actor.msp(), t.id, st.id, now()).await?;
+    get(db, actor, number).await
+}
+
+/// What staff change on a ticket; text as entered, checked here.
+pub struct StaffChanges {
+    pub status: String,
+    pub priority: String,
+    pub category: String,
+    pub assignee: String,
+    /// `YYYY-MM-DD`, or empty for none.
+    pub due: String,
+}
+
+pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) -> AppResult<TicketRow> {
+    if !actor.is_staff() {
+        return Err(AppError::NotFound);
+    }
+    let t = get(db, actor, number).await?;
+    let s = settings(db, actor.msp()).await?;
+    let mut errors = vec![];
+    let status = model::parse_id(&c.status).filter(|id| s.statuses.iter().any(|st| st.id == *id));
+    if status.is_none() {
+        errors.push(FieldError::new("status", "Choose one of the statuses."));
+    }
+    let priority = pick("priority", &c.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
+    let category = pick("category", &c.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
+    let staff = db::users::list_staff(db, actor.msp()).await?;
+    let assignee = if c.assignee.is_empty() {
+        None
+    } else {
+        let a = model::parse_id(&c.assignee).filter(|id| staff.iter().any(|u| u.id == *id && u.active));
+        if a.is_none() {
+            errors.push(FieldError::new("assignee", "Choose an active member of staff."));
+        }
+        a
+    };
+    let due = if c.due.trim().is_empty() {
+        None
+    } else {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        match time::Date::parse(c.due.trim(), &fmt) {
+            Ok(d) => Some(d.with_hms(17, 0, 0).expect("valid time").assume_utc()),
+            Err(_) => {
+                errors.push(FieldError::new("due", "Enter a date as YYYY-MM-DD."));
+                None
+            }
+        }
+    };
+    let (Some(status), Some(priority), true) = (status, priority, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let fields = q::TicketFields {
+        status_id: status,
+        priority_id: priority,
+        category_id: category,
+        assignee_id: assignee,
+        due_at: due,
+    };
+    q::update(db, actor.msp(), t.id, &fields, now()).await?;
+    get(db, actor, number).await
+}
+
+/// Open tickets the actor can see for a customer, and how many wait for the customer.
+pub async fn open_counts(db: &Db, actor: &Actor, customer: Uuid) -> AppResult<(i64, i64)> {
+    let base = ListInput { customer: Some(customer), state: "open".into(), ..Default::default() };
+    let (_, open) = list(db, actor, base.clone(), (Sort::Updated, true), 1, 1).await?;
+    let (_, awaiting) = list(db, actor, ListInput { awaiting_me: true, ..base }, (Sort::Updated, true), 1, 1).await?;
+    Ok((open, awaiting))
+}

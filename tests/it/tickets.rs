@@ -1,0 +1,290 @@
+//! Support tickets: raising, visibility, the conversation, status rules, staff work.
+
+use reqwest::{Client, StatusCode};
+
+use crate::helpers::{location, post_form, TestApp};
+
+/// Raises a ticket through the portal form and returns its number.
+async fn raise(app: &TestApp, c: &Client, title: &str, extra: &[(&str, &str)]) -> i64 {
+    let html = c.get(app.url("/tickets/new")).send().await.unwrap().text().await.unwrap();
+    let priority = option_value(&html, "f-priority", "Medium");
+    let mut fields =
+        vec![("title", title), ("description", "It stopped working this morning."), ("priority", priority.as_str())];
+    fields.extend_from_slice(extra);
+    let r = post_form(c, &app.url("/tickets/new"), &app.url("/tickets"), &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "ticket created");
+    let to = location(&r);
+    to.trim_start_matches("/tickets/").split('?').next().unwrap().parse().unwrap()
+}
+
+/// The value of the option labelled `label` in the select with id `select`.
+fn option_value(html: &str, select: &str, label: &str) -> String {
+    let start = html.find(&format!("id=\"{select}\"")).expect("select present");
+    let part = &html[start..];
+    let end = part.find(&format!(">{label}")).expect("option present");
+    let before = &part[..end];
+    let v = before.rfind("value=\"").unwrap() + 7;
+    before[v..v + before[v..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_customer_raises_a_ticket_and_staff_answer_it() {
+    let app = TestApp::spawn().await;
+    let lee = app.signed_in("limited@contoso.test").await;
+    let n = raise(&app, &lee, "Printer on floor 2 is offline", &[]).await;
+    let page = lee.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(&format!("T-{n}")) && page.contains("Printer on floor 2 is offline") && page.contains(">New<")
+    );
+    let list = lee.get(app.url("/tickets")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Printer on floor 2 is offline"));
+
+    // Staff see it in the queue, reply publicly and add an internal note.
+    let tech = app.signed_in("tech@northwind.test").await;
+    let queue = tech.get(app.url("/msp/tickets")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains("Printer on floor 2 is offline") && queue.contains("Contoso Ltd"));
+    let t = app.url(&format!("/msp/tickets/{n}"));
+    let r = post_form(
+        &tech,
+        &t,
+        &app.url(&format!("/msp/tickets/{n}/comments")),
+        &[("body", "Can you try turning it off and on?"), ("internal", "false")],
+    )
+    .await;
+    assert_eq!(location(&r), format!("/msp/tickets/{n}?notice=reply-added"));
+    let r = post_form(
+        &tech,
+        &t,
+        &app.url(&format!("/msp/tickets/{n}/comments")),
+        &[("body", "SECRET: toner contract expired"), ("internal", "true")],
+    )
+    .await;
+    assert_eq!(location(&r), format!("/msp/tickets/{n}?notice=note-added"));
+    let staff_view = tech.get(&t).send().await.unwrap().text().await.unwrap();
+    assert!(staff_view.contains("SECRET: toner contract expired") && staff_view.contains("Awaiting customer"));
+
+    // The customer sees the reply, never the note, and the ticket waits for them.
+    let page = lee.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Can you try turning it off and on?"));
+    assert!(!page.contains("SECRET") && !page.contains("Internal note"), "internal notes never reach the customer");
+    assert!(page.contains("Awaiting customer"));
+    let waiting = lee.get(app.url("/tickets?awaiting=me")).send().await.unwrap().text().await.unwrap();
+    assert!(waiting.contains("Printer on floor 2 is offline"));
+    // Their answer moves it back to support.
+    let r = post_form(
+        &lee,
+        &app.url(&format!("/tickets/{n}")),
+        &app.url(&format!("/tickets/{n}/comments")),
+        &[("body", "Did that, still offline.")],
+    )
+    .await;
+    assert_eq!(location(&r), format!("/tickets/{n}?notice=reply-added"));
+    let page = lee.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Awaiting support"));
+    // A customer cannot post an internal note.
+    post_form(
+        &lee,
+        &app.url(&format!("/tickets/{n}")),
+        &app.url(&format!("/tickets/{n}/comments")),
+        &[("body", "x"), ("internal", "true")],
+    )
+    .await;
+    let staff_view = tech.get(&t).send().await.unwrap().text().await.unwrap();
+    assert_eq!(staff_view.matches("Internal note</span>").count(), 1, "only the staff note is internal");
+}
+
+#[tokio::test]
+async fn who_sees_which_ticket() {
+    let app = TestApp::spawn().await;
+    let lee = app.signed_in("limited@contoso.test").await;
+    let megan = app.signed_in("standard@contoso.test").await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let n = raise(&app, &lee, "Cannot open shared mailbox", &[]).await;
+    let path = format!("/tickets/{n}");
+    assert_eq!(
+        megan.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "not hers, not watching"
+    );
+    assert!(!megan
+        .get(app.url("/tickets"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("Cannot open shared mailbox"));
+    assert_eq!(
+        admin.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::OK,
+        "admins see the company's tickets"
+    );
+    let fabrikam = app.signed_in("admin@fabrikam.test").await;
+    assert_eq!(fabrikam.get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "another customer");
+    let other = app.other_signed_in(crate::helpers::OTHER_PORTAL).await;
+    assert_eq!(other.get(app.other_url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "another MSP");
+    let other_staff = app.other_signed_in(crate::helpers::OTHER_STAFF).await;
+    assert_eq!(
+        other_staff.get(app.other_url(&format!("/msp{path}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // A watcher sees it.
+    let megan_id = app.user_id("standard@contoso.test").await.to_string();
+    let m = raise(&app, &lee, "Laptop battery swelling", &[("watchers", megan_id.as_str())]).await;
+    assert_eq!(megan.get(app.url(&format!("/tickets/{m}"))).send().await.unwrap().status(), StatusCode::OK);
+    // Customers and staff stay on their own side of the paths.
+    assert_eq!(lee.get(app.url(&format!("/msp/tickets/{n}"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let tech = app.signed_in("tech@northwind.test").await;
+    assert_eq!(tech.get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // With tickets switched off for the customer, the portal refuses them.
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.exec("UPDATE customers SET features = 'licenses' WHERE id = $1", contoso).await;
+    let fresh = app.signed_in("admin@contoso.test").await;
+    assert_eq!(fresh.get(app.url("/tickets")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert!(!fresh
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"/tickets\""));
+}
+
+#[tokio::test]
+async fn customers_close_and_reopen_but_only_to_allowed_statuses() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let n = raise(&app, &admin, "VPN drops every hour", &[]).await;
+    let page_url = app.url(&format!("/tickets/{n}"));
+    let html = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let resolved = option_value(&html, "s-status", "Resolved");
+    let r =
+        post_form(&admin, &page_url, &app.url(&format!("/tickets/{n}/status")), &[("status", resolved.as_str())]).await;
+    assert_eq!(location(&r), format!("/tickets/{n}?notice=status-changed"));
+    let closed = admin.get(app.url("/tickets?state=closed")).send().await.unwrap().text().await.unwrap();
+    assert!(closed.contains("VPN drops every hour"));
+    let open = admin.get(app.url("/tickets")).send().await.unwrap().text().await.unwrap();
+    assert!(!open.contains("VPN drops every hour"), "the default list shows open tickets");
+    // "In progress" is for staff to set.
+    let tech = app.signed_in("tech@northwind.test").await;
+    let staff_html = tech.get(app.url(&format!("/msp/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    let in_progress = option_value(&staff_html, "w-status", "In progress");
+    let r =
+        post_form(&admin, &page_url, &app.url(&format!("/tickets/{n}/status")), &[("status", in_progress.as_str())])
+            .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(">Resolved<"), "unchanged");
+}
+
+#[tokio::test]
+async fn comments_are_edited_and_deleted_openly_by_their_author_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let n = raise(&app, &admin, "New starter needs a laptop", &[]).await;
+    let page_url = app.url(&format!("/tickets/{n}"));
+    post_form(&admin, &page_url, &app.url(&format!("/tickets/{n}/comments")), &[("body", "Starts on Monday")]).await;
+    let html = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let at = html.find("/comments/").unwrap() + "/comments/".len();
+    let id = html[at..at + 36].to_string();
+    let r = post_form(
+        &admin,
+        &page_url,
+        &app.url(&format!("/tickets/{n}/comments/{id}/edit")),
+        &[("body", "Starts on Tuesday")],
+    )
+    .await;
+    assert_eq!(location(&r), format!("/tickets/{n}?notice=comment-edited"));
+    let html = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Starts on Tuesday") && html.contains("<em>edited</em>"));
+    let tech = app.signed_in("tech@northwind.test").await;
+    let r = post_form(
+        &tech,
+        &app.url(&format!("/msp/tickets/{n}")),
+        &app.url(&format!("/msp/tickets/{n}/comments/{id}/edit")),
+        &[("body", "hijacked")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "someone else's comment");
+    let r = post_form(&admin, &page_url, &app.url(&format!("/tickets/{n}/comments/{id}/delete")), &[]).await;
+    assert_eq!(location(&r), format!("/tickets/{n}?notice=comment-deleted"));
+    let html = admin.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("This comment was deleted.") && !html.contains("Starts on Tuesday"));
+}
+
+#[tokio::test]
+async fn staff_assign_prioritise_and_date_tickets_and_bad_input_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let n = raise(&app, &admin, "Teams calls drop", &[]).await;
+    let tech = app.signed_in("tech@northwind.test").await;
+    let t = app.url(&format!("/msp/tickets/{n}"));
+    let html = tech.get(&t).send().await.unwrap().text().await.unwrap();
+    let status = option_value(&html, "w-status", "In progress");
+    let priority = option_value(&html, "w-priority", "High");
+    let me = option_value(&html, "w-assignee", "Tomás Herrera");
+    let r = post_form(
+        &tech,
+        &t,
+        &t,
+        &[
+            ("status", status.as_str()),
+            ("priority", priority.as_str()),
+            ("assignee", me.as_str()),
+            ("due", "2026-12-01"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&r), format!("/msp/tickets/{n}?notice=saved"));
+    let mine = tech.get(app.url("/msp/tickets?assigned=me")).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("Teams calls drop"));
+    let unassigned = tech.get(app.url("/msp/tickets?assigned=unassigned")).send().await.unwrap().text().await.unwrap();
+    assert!(!unassigned.contains("Teams calls drop"));
+    let customer_view = admin.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        customer_view.contains("Tomás Herrera")
+            && customer_view.contains("In progress")
+            && customer_view.contains("01 Dec 2026")
+    );
+    let r =
+        post_form(&tech, &t, &t, &[("status", "nonsense"), ("priority", priority.as_str()), ("due", "tomorrow")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Choose one of the statuses") && html.contains("YYYY-MM-DD"));
+    // Empty or oversized tickets are refused and nothing is created.
+    let long = "x".repeat(201);
+    let r = post_form(
+        &admin,
+        &app.url("/tickets/new"),
+        &app.url("/tickets"),
+        &[("title", long.as_str()), ("description", ""), ("priority", "zzz")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("At most 200 characters")
+            && html.contains("This field is required")
+            && html.contains("Choose one of the options")
+    );
+    let list = admin.get(app.url("/tickets?state=")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(list.matches("<strong>T-").count(), 1, "only the one ticket");
+}
+
+#[tokio::test]
+async fn tickets_are_found_by_number_and_text() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let a = raise(&app, &admin, "Excel crashes on open", &[]).await;
+    let _b = raise(&app, &admin, "Wi-Fi slow in meeting room", &[]).await;
+    let html = admin.get(app.url(&format!("/tickets?q=T-{a}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Excel crashes on open") && !html.contains("Wi-Fi slow"));
+    let html = admin.get(app.url("/tickets?q=wi-fi")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Excel crashes on open") && html.contains("Wi-Fi slow"));
+    let html = admin.get(app.url("/tickets?q=%25")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("No tickets match"), "wildcards are literal");
+    assert!(html.contains("Reset filters"));
+}
