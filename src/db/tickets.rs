@@ -381,3 +381,14 @@ pub async fn delete_comment(
     ).bind(msp.0).bind(ticket).bind(id).bind(author).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Open tickets of a customer and how many of them wait for the customer, counting only
+/// those `involving` the user when given.
+pub async fn open_counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>) -> Result<(i64, i64), DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.auto_on = 'staff_reply' THEN 1 ELSE 0 END), 0) \
+         FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id \
+         WHERE t.msp_id = $1 AND t.customer_id = $2 AND NOT s.is_closed \
+         AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))",
+    ).bind(scope.msp_id).bind(scope.customer_id).bind(involving).fetch_one(p).await)
+}

@@ -13,6 +13,8 @@ pub struct Dashboard {
     pub customer: DashboardCustomer,
     pub portal_users: PortalUserCounts,
     pub microsoft_365: M365Link,
+    /// Present when the caller may use tickets for this customer.
+    pub tickets: Option<TicketCounts>,
     /// The feature areas this caller may open for this customer (role and toggle both allow).
     pub features: Vec<String>,
     pub support: Support,
@@ -31,6 +33,14 @@ pub struct PortalUserCounts {
     pub admins: i64,
     /// Invited users who have not yet set a password.
     pub invited: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TicketCounts {
+    /// Open tickets the caller can see.
+    pub open: i64,
+    /// Of those, the ones waiting for the customer's answer.
+    pub awaiting_customer: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -59,9 +69,16 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
     let scope = actor.customer_scope(c.id)?;
     actor.require(Action::ViewCustomer, Some(&features))?;
     let (total, active, admins, invited) = db::users::customer_counts(db, scope).await?;
+    let tickets = if features.tickets && actor.may(Action::UseFeature("tickets"), Some(&features)) {
+        let (open, awaiting_customer) = crate::services::tickets::open_counts(db, actor, scope).await?;
+        Some(TicketCounts { open, awaiting_customer })
+    } else {
+        None
+    };
     Ok(Dashboard {
         customer: DashboardCustomer { id: c.id, name: c.name.clone() },
         portal_users: PortalUserCounts { total, active, admins, invited },
+        tickets,
         microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone() },
         features: FEATURES
             .iter()

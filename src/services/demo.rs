@@ -87,7 +87,112 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
     for (i, email, name, role) in portal {
         changed |= ensure_user(db, msp, Some(ids[i].customer_id), email, name, role, &hash).await?;
     }
+    for (i, scope) in ids.iter().enumerate() {
+        changed |= seed_tickets(db, *scope, i).await?;
+    }
     Ok(changed)
+}
+
+/// (title, description, status, priority, category, days ago, staff reply, customer answer, internal note)
+type DemoTicket = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+const TICKETS: &[DemoTicket] = &[
+    ("Outlook keeps asking for my password", "Since this morning Outlook on my laptop prompts for my password every few minutes, even after I enter it.", "Awaiting customer", "High", "Email", 1,
+     Some("Thanks Megan. Could you sign out of Office under File > Account, restart Outlook and sign in again? Let us know if it keeps prompting."), None,
+     Some("Likely stale token after the conditional access change on Monday.")),
+    ("New starter: laptop and accounts for Joni Sherman", "Joni starts on the 1st in Finance. Needs a laptop, Microsoft 365 Business Premium and access to the Finance SharePoint site.", "In progress", "Medium", "Accounts and access", 3,
+     Some("Laptop is being imaged now; the account will be ready two days before the start date."), Some("Great, thank you!"), None),
+    ("Printer on the 2nd floor shows offline", "The HP printer near the kitchen shows as offline for everyone on floor 2.", "Awaiting support", "Medium", "Hardware", 2,
+     Some("Can you check whether the printer display shows an IP address?"), Some("It says 169.254.12.7"), Some("APIPA address: DHCP reservation probably lost after the switch swap.")),
+    ("Teams calls drop after about 10 minutes", "Several people report Teams calls dropping when working from the office.", "New", "High", "Network", 0, None, None, None),
+    ("Request: shared mailbox for invoices@", "Please create a shared mailbox invoices@ for the finance team (Alex, Megan).", "Resolved", "Low", "Email", 9,
+     Some("The shared mailbox is set up and Alex and Megan have full access. It will appear in Outlook within an hour."), Some("Works, thanks."), None),
+    ("Suspicious email claiming to be from our CEO", "I received an email asking me to buy gift cards urgently, apparently from our CEO. I did not click anything.", "Closed", "Critical", "Security", 14,
+     Some("Thank you for reporting it. This was a phishing attempt; we have blocked the sender and removed the message from all mailboxes."), None,
+     Some("Added sender domain to the tenant block list; searched and purged 14 copies.")),
+    ("Excel crashes when opening large workbooks", "Excel closes without an error when I open the quarterly report (40 MB).", "New", "Medium", "Software", 0, None, None, None),
+    ("Wi-Fi is slow in meeting room B", "Video calls in meeting room B are choppy; speed test shows 3 Mbit/s.", "In progress", "Low", "Network", 5,
+     Some("We've ordered an additional access point for that side of the building."), None, None),
+];
+
+async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<bool> {
+    use crate::db::tickets as q;
+    let msp = scope.msp();
+    let existing = q::open_counts(db, scope, None).await?.0;
+    let (_, closed) = q::list(
+        db,
+        msp,
+        &q::Filter { customer: Some(scope.customer_id), state: "closed".into(), ..Default::default() },
+        (q::Sort::Number, false),
+        1,
+        0,
+    )
+    .await?;
+    if existing + closed > 0 {
+        return Ok(false);
+    }
+    let s = crate::services::tickets::settings(db, msp).await?;
+    let users = db::users::list_customer(db, scope).await?;
+    let Some(requester) = users.iter().find(|u| u.role != "admin").or(users.first()) else { return Ok(false) };
+    let admin = users.iter().find(|u| u.role == "admin").unwrap_or(requester);
+    let tech = db::users::find_by_email(db, msp, "tech@northwind.test").await?;
+    let id_of = |rows: &[q::NamedRow], name: &str| rows.iter().find(|r| r.name == name).map(|r| r.id);
+    // Contoso gets them all; the others a few, so every list looks lived in.
+    let take = if index == 0 { TICKETS.len() } else { 3 };
+    let base = now() - time::Duration::days(15);
+    for (i, (title, body, status, priority, category, days_ago, reply, answer, note)) in
+        TICKETS.iter().take(take).enumerate()
+    {
+        let Some(status) = s.statuses.iter().find(|st| st.name == *status) else { continue };
+        let Some(priority) = id_of(&s.priorities, priority) else { continue };
+        let opened = now() - time::Duration::days(*days_ago) - time::Duration::hours(3 + i as i64);
+        let who = if i % 3 == 0 { admin } else { requester };
+        let new = q::NewTicket {
+            id: model::new_id(),
+            title,
+            description: body,
+            status_id: status.id,
+            priority_id: priority,
+            category_id: id_of(&s.categories, category),
+            requester_id: who.id,
+            watchers: &[],
+            external_id: None,
+            external_system: None,
+        };
+        let number = q::insert(db, scope, &new, opened.max(base)).await?;
+        let t = q::get_by_number(db, msp, number).await?.ok_or(crate::error::AppError::NotFound)?;
+        let mut at = opened + time::Duration::minutes(40);
+        if let (Some(tech), Some(reply)) = (&tech, reply) {
+            if let Some(note) = note {
+                q::add_comment(db, msp, t.id, tech.id, note, true, None, at).await?;
+                at += time::Duration::minutes(5);
+            }
+            q::add_comment(db, msp, t.id, tech.id, reply, false, None, at).await?;
+            at += time::Duration::minutes(50);
+            if let Some(answer) = answer {
+                q::add_comment(db, msp, t.id, who.id, answer, false, None, at).await?;
+            }
+            let fields = q::TicketFields {
+                status_id: status.id,
+                priority_id: priority,
+                category_id: t.category_id,
+                assignee_id: Some(tech.id),
+                due_at: None,
+            };
+            q::update(db, msp, t.id, &fields, at).await?;
+        }
+    }
+    Ok(true)
 }
 
 async fn ensure_user(

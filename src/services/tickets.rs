@@ -347,9 +347,6 @@ pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) 
 }
 
 /// Open tickets the actor can see for a customer, and how many wait for the customer.
-pub async fn open_counts(db: &Db, actor: &Actor, customer: Uuid) -> AppResult<(i64, i64)> {
-    let base = ListInput { customer: Some(customer), state: "open".into(), ..Default::default() };
-    let (_, open) = list(db, actor, base.clone(), (Sort::Updated, true), 1, 1).await?;
-    let (_, awaiting) = list(db, actor, ListInput { awaiting_me: true, ..base }, (Sort::Updated, true), 1, 1).await?;
-    Ok((open, awaiting))
+pub async fn open_counts(db: &Db, actor: &Actor, scope: CustomerScope) -> AppResult<(i64, i64)> {
+    Ok(q::open_counts(db, scope, (!actor.sees_all_tickets()).then_some(actor.user_id)).await?)
 }

@@ -252,6 +252,14 @@ async fn the_dashboard_as_json() {
     assert_eq!(d["microsoft_365"]["connected"], true);
     assert_eq!(d["features"], json!(["tickets"]), "a limited user may open tickets only");
     assert_eq!(d["support"]["email"], "help@northwind.test");
+    assert!(d["tickets"]["open"].as_i64().unwrap() > 0, "Lee's open demo tickets are counted");
+    let admin = app.token("admin@contoso.test").await;
+    let (_, all) =
+        call(&app, reqwest::Method::GET, &format!("/api/portal/customers/{id}/dashboard"), &admin, None).await;
+    assert!(
+        all["tickets"]["open"].as_i64() > d["tickets"]["open"].as_i64(),
+        "the admin sees the whole company's tickets"
+    );
     let adatum = app.customer_id("Adatum Corp").await;
     let staff = app.token("tech@northwind.test").await;
     let (_, d) =

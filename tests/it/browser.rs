@@ -455,6 +455,13 @@ async fn portal_pages_pass_quality_checks() {
     sign_in(&b, &app, "/", PORTAL_ADMIN).await;
     c.check("portal-dashboard").await;
     c.visit(&app, "/company/users", "portal-company-users").await;
+    c.visit(&app, "/tickets", "portal-tickets").await;
+    c.visit(&app, "/tickets/new", "portal-ticket-new").await;
+    c.visit(&app, "/tickets?state=", "portal-tickets-all").await;
+    let first = b.find("table.table tbody a").await.unwrap();
+    b.click(&first).await.unwrap();
+    b.wait_for("ol.conversation", Duration::from_secs(5)).await.unwrap();
+    c.check("portal-ticket").await;
     c.visit(&app, "/account", "portal-account").await;
     // Setting up two-factor sign-in shows a QR code (an SVG data URI the CSP must allow).
     let setup = b.find("form[action='/account/2fa/setup'] button").await.unwrap();
@@ -490,6 +497,13 @@ async fn console_pages_pass_quality_checks() {
     c.check("console-customer-detail").await;
 
     c.visit(&app, "/msp/staff", "console-staff").await;
+    c.visit(&app, "/msp/tickets", "console-tickets").await;
+    c.visit(&app, "/msp/tickets/new", "console-ticket-new").await;
+    c.visit(&app, "/msp/tickets?state=", "console-tickets-all").await;
+    let ticket = b.find("table.table tbody a").await.unwrap();
+    b.click(&ticket).await.unwrap();
+    b.wait_for("ol.conversation", Duration::from_secs(5)).await.unwrap();
+    c.check("console-ticket").await;
     c.visit(&app, "/msp/branding", "console-branding").await;
     c.visit(&app, "/msp/tokens", "console-tokens").await;
     c.visit(&app, "/account", "console-account").await;

@@ -100,6 +100,29 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         html[at..at + 36].to_string()
     };
     let portal = [ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal];
+    // A Contoso ticket raised by its admin, which Megan (standard) neither raised nor watches.
+    let admin_id = app.user_id("admin@contoso.test").await;
+    let filter =
+        portico::db::tickets::Filter { customer: Some(contoso), involving: Some(admin_id), ..Default::default() };
+    let (rows, _) = portico::db::tickets::list(
+        app.db(),
+        app.msp().await,
+        &filter,
+        (portico::db::tickets::Sort::Number, false),
+        50,
+        0,
+    )
+    .await
+    .unwrap();
+    let ticket = rows.iter().find(|t| t.requester_id == Some(admin_id)).expect("a demo ticket of the admin");
+    let tn = ticket.number;
+    let comment = portico::db::tickets::comments(app.db(), app.msp().await, ticket.id, true)
+        .await
+        .unwrap()
+        .first()
+        .map(|c| c.id)
+        .unwrap_or_else(uuid::Uuid::now_v7);
+    let not_involved = [ContosoStandard, FabrikamAdmin, OtherMspPortal];
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -159,6 +182,30 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (g.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/tokens".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), format!("/msp/tokens/{token_id}/revoke"), [&portal[..], &[OtherMspOwner]].concat(), vec![Tech]),
+        (g.clone(), format!("/tickets/{tn}"), not_involved.to_vec(), vec![]),
+        (p.clone(), format!("/tickets/{tn}/comments"), not_involved.to_vec(), vec![]),
+        (p.clone(), format!("/tickets/{tn}/status"), not_involved.to_vec(), vec![]),
+        (p.clone(), format!("/tickets/{tn}/comments/{comment}/edit"), not_involved.to_vec(), vec![]),
+        (p.clone(), format!("/tickets/{tn}/comments/{comment}/delete"), not_involved.to_vec(), vec![]),
+        (g.clone(), format!("/tickets/{tn}"), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (g.clone(), "/msp/tickets".into(), portal.to_vec(), vec![]),
+        (g.clone(), "/msp/tickets/new".into(), portal.to_vec(), vec![]),
+        (g.clone(), format!("/msp/tickets/{tn}"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (p.clone(), format!("/msp/tickets/{tn}"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (p.clone(), format!("/msp/tickets/{tn}/comments"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (
+            p.clone(),
+            format!("/msp/tickets/{tn}/comments/{comment}/edit"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/tickets/{tn}/comments/{comment}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (g.clone(), "/tickets".into(), vec![Owner, Tech, OtherMspOwner], vec![]),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),
