@@ -226,9 +226,9 @@ pub async fn get_by_number(db: &Db, msp: MspScope, number: i64) -> Result<Option
 }
 
 pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Result<bool, DbError> {
-    let r: Option<(i64,)> = on_db!(db, p => sqlx::query_as("SELECT 1 FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
-        .bind(msp.0).bind(ticket).bind(user).fetch_optional(p).await)?;
-    Ok(r.is_some())
+    let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
+        .bind(msp.0).bind(ticket).bind(user).fetch_one(p).await)?;
+    Ok(n > 0)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -327,25 +327,25 @@ pub async fn comments(db: &Db, msp: MspScope, ticket: Uuid, with_internal: bool)
     ).bind(msp.0).bind(ticket).bind(with_internal).fetch_all(p).await)
 }
 
+pub struct NewComment<'a> {
+    pub ticket: Uuid,
+    pub author: Uuid,
+    pub body: &'a str,
+    pub internal: bool,
+    /// Where the comment moves the ticket, if anywhere.
+    pub new_status: Option<Uuid>,
+}
+
 /// Adds a comment and, in the same transaction, touches the ticket and moves its status.
-pub async fn add_comment(
-    db: &Db,
-    msp: MspScope,
-    ticket: Uuid,
-    author: Uuid,
-    body: &str,
-    internal: bool,
-    new_status: Option<Uuid>,
-    now: Ts,
-) -> Result<Uuid, DbError> {
+pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query(
             "INSERT INTO ticket_comments (id, msp_id, ticket_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        ).bind(id).bind(msp.0).bind(ticket).bind(author).bind(body).bind(internal).bind(now).execute(&mut *tx).await?;
+        ).bind(id).bind(msp.0).bind(c.ticket).bind(c.author).bind(c.body).bind(c.internal).bind(now).execute(&mut *tx).await?;
         sqlx::query("UPDATE tickets SET updated_at = $3, status_id = COALESCE($4, status_id) WHERE msp_id = $1 AND id = $2")
-            .bind(msp.0).bind(ticket).bind(now).bind(new_status).execute(&mut *tx).await?;
+            .bind(msp.0).bind(c.ticket).bind(now).bind(c.new_status).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(id)
     })

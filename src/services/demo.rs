@@ -174,13 +174,31 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
         let mut at = opened + time::Duration::minutes(40);
         if let (Some(tech), Some(reply)) = (&tech, reply) {
             if let Some(note) = note {
-                q::add_comment(db, msp, t.id, tech.id, note, true, None, at).await?;
+                q::add_comment(
+                    db,
+                    msp,
+                    &q::NewComment { ticket: t.id, author: tech.id, body: note, internal: true, new_status: None },
+                    at,
+                )
+                .await?;
                 at += time::Duration::minutes(5);
             }
-            q::add_comment(db, msp, t.id, tech.id, reply, false, None, at).await?;
+            q::add_comment(
+                db,
+                msp,
+                &q::NewComment { ticket: t.id, author: tech.id, body: reply, internal: false, new_status: None },
+                at,
+            )
+            .await?;
             at += time::Duration::minutes(50);
             if let Some(answer) = answer {
-                q::add_comment(db, msp, t.id, who.id, answer, false, None, at).await?;
+                q::add_comment(
+                    db,
+                    msp,
+                    &q::NewComment { ticket: t.id, author: who.id, body: answer, internal: false, new_status: None },
+                    at,
+                )
+                .await?;
             }
             let fields = q::TicketFields {
                 status_id: status.id,

@@ -252,7 +252,8 @@ pub async fn comment(db: &Db, actor: &Actor, number: i64, body: &str, internal: 
     let s = settings(db, actor.msp()).await?;
     let marker = if actor.is_staff() { "staff_reply" } else { "customer_reply" };
     let next = if internal { None } else { s.statuses.iter().find(|st| st.auto_on == marker).map(|st| st.id) };
-    q::add_comment(db, actor.msp(), t.id, actor.user_id, &body, internal, next, now()).await?;
+    let c = q::NewComment { ticket: t.id, author: actor.user_id, body: &body, internal, new_status: next };
+    q::add_comment(db, actor.msp(), &c, now()).await?;
     get(db, actor, number).await
 }
 

@@ -303,6 +303,16 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/customers/{id}", "get"),
         ("/api/portal/customers/{id}", "patch"),
         ("/api/portal/customers/{id}/dashboard", "get"),
+        ("/api/portal/ticket-settings", "get"),
+        ("/api/portal/tickets", "get"),
+        ("/api/portal/customers/{id}/tickets", "get"),
+        ("/api/portal/customers/{id}/tickets", "post"),
+        ("/api/portal/customers/{id}/tickets/{ticket}", "get"),
+        ("/api/portal/customers/{id}/tickets/{ticket}", "patch"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/comments", "get"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/comments", "post"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", "patch"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", "delete"),
     ];
     let mut documented = vec![];
     for (path, item) in paths {
@@ -310,7 +320,10 @@ async fn the_openapi_document_matches_the_running_app() {
             documented.push((path.clone(), method.clone()));
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("401"), "{method} {path} documents 401");
-            let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+            let concrete = path
+                .replace("{id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{ticket}", "1001")
+                .replace("{comment}", &uuid::Uuid::now_v7().to_string());
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = Client::new().request(m, app.url(&concrete)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path} exists and needs a token");

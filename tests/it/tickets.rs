@@ -288,3 +288,130 @@ async fn tickets_are_found_by_number_and_text() {
     assert!(html.contains("No tickets match"), "wildcards are literal");
     assert!(html.contains("Reset filters"));
 }
+
+#[tokio::test]
+async fn tickets_over_the_api() {
+    use serde_json::{json, Value};
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let staff = app.token("tech@northwind.test").await;
+    let lee = app.token("limited@contoso.test").await;
+    let api = Client::new();
+    let base = app.url(&format!("/api/portal/customers/{contoso}/tickets"));
+    // A PSA creates a ticket with its own id and finds it again by that id.
+    let r = api
+        .post(&base)
+        .bearer_auth(&staff)
+        .json(&json!({"title": "Backup job failed", "description": "Veeam job 'Nightly' failed twice.", "priority": "high", "category": "Software", "external_id": "PSA-77", "external_system": "psa"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["priority"], "High");
+    assert_eq!(t["status"], "New");
+    let number = t["number"].as_i64().unwrap();
+    let found: Value =
+        api.get(format!("{base}?external_id=PSA-77")).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["reference"], format!("T-{number}"));
+    // Staff reply and note; the customer's view has the reply only.
+    let comments = format!("{base}/{number}/comments");
+    for (body, internal) in [("We are on it.", false), ("Disk on the repository is full.", true)] {
+        let r = api
+            .post(&comments)
+            .bearer_auth(&staff)
+            .json(&json!({"body": body, "internal": internal}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let admin = app.token("admin@contoso.test").await;
+    let seen: Value = api.get(&comments).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seen.as_array().unwrap().len(), 1);
+    assert_eq!(seen[0]["body"], "We are on it.");
+    let all: Value = api.get(&comments).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    // Lee neither raised nor watches it.
+    let r = api.get(format!("{base}/{number}")).bearer_auth(&lee).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Customers may close, not re-prioritise; staff may do both.
+    let r = api
+        .patch(format!("{base}/{number}"))
+        .bearer_auth(&admin)
+        .json(&json!({"priority": "Low"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = api
+        .patch(format!("{base}/{number}"))
+        .bearer_auth(&admin)
+        .json(&json!({"status": "In progress"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r: Value = api
+        .patch(format!("{base}/{number}"))
+        .bearer_auth(&admin)
+        .json(&json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "Resolved");
+    assert_eq!(r["closed"], true);
+    let r: Value = api
+        .patch(format!("{base}/{number}"))
+        .bearer_auth(&staff)
+        .json(&json!({"priority": "Low", "due_date": "2026-12-24"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["priority"], "Low");
+    assert!(r["due_at"].as_str().unwrap().starts_with("2026-12-24"));
+    // Portal users cannot set external ids or list across customers.
+    let r = api
+        .post(&base)
+        .bearer_auth(&admin)
+        .json(&json!({"title": "x", "description": "y", "external_id": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = api.get(app.url("/api/portal/tickets")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let since: Value = api
+        .get(app.url("/api/portal/tickets?updated_since=2000-01-01T00:00:00Z&per_page=200"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(since["total"].as_i64().unwrap() > 8, "across customers");
+    let r = api.get(app.url("/api/portal/tickets?updated_since=yesterday")).bearer_auth(&staff).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Another customer's id in the path does not reach the ticket.
+    let fabrikam = app.customer_id("Fabrikam Inc").await;
+    let r = api
+        .get(app.url(&format!("/api/portal/customers/{fabrikam}/tickets/{number}")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let other = app.other_token(crate::helpers::OTHER_STAFF).await;
+    let r = api.get(format!("{base}/{number}")).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let bad = api.post(&base).bearer_auth(&staff).json(&json!({"title": "", "description": ""})).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -3,6 +3,7 @@
 mod branding;
 mod customers;
 mod openapi;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(branding::routes())
         .merge(customers::routes())
         .merge(openapi::routes())
+        .merge(tickets::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(json_method_errors))
 }

@@ -15,6 +15,8 @@ use crate::http::AppState;
     paths(
         super::branding::show, super::branding::update, super::branding::logo, super::branding::favicon,
         super::customers::list, super::customers::create, super::customers::show, super::customers::update, super::customers::show_dashboard,
+        super::tickets::settings, super::tickets::list_all, super::tickets::list, super::tickets::create, super::tickets::show, super::tickets::update,
+        super::tickets::comments, super::tickets::add_comment, super::tickets::edit_comment, super::tickets::delete_comment,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&Bearer)
