@@ -178,3 +178,8 @@ pub async fn use_totp_step(db: &Db, scope: MspScope, id: Uuid, step: i64) -> Res
     ).bind(scope.0).bind(id).bind(step).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+pub async fn set_company_tickets(db: &Db, scope: MspScope, id: Uuid, all: bool) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE users SET company_tickets = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(scope.0).bind(id).bind(all).execute(p).await.map(|_| ()))
+}

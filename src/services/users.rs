@@ -265,3 +265,16 @@ pub async fn reset_portal_two_factor(db: &Db, actor: &Actor, customer_id: Uuid, 
     crate::services::two_factor::reset(db, actor.msp(), user.id).await?;
     reload(db, actor, user.id).await
 }
+
+/// Lets a standard or limited user see all of the company's tickets (admins always do).
+pub async fn set_company_tickets(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+    all: bool,
+) -> AppResult<UserRow> {
+    let (_, user) = managed_user(db, actor, customer_id, user_id).await?;
+    db::users::set_company_tickets(db, actor.msp(), user.id, all).await?;
+    reload(db, actor, user.id).await
+}

@@ -206,6 +206,30 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             vec![],
         ),
         (g.clone(), "/tickets".into(), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (
+            p.clone(),
+            format!("/company/users/{lee}/2fa-reset"),
+            vec![FabrikamAdmin, OtherMspPortal],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            format!("/company/users/{lee}/tickets"),
+            vec![FabrikamAdmin, OtherMspPortal],
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users/{lee}/2fa-reset"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
+        (
+            p.clone(),
+            format!("/msp/customers/{contoso}/users/{lee}/tickets"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),

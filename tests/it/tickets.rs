@@ -129,6 +129,29 @@ async fn who_sees_which_ticket() {
         other_staff.get(app.other_url(&format!("/msp{path}"))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
+    // An admin can let Megan see every company ticket.
+    let megan_uid = app.user_id("standard@contoso.test").await;
+    let r = post_form(
+        &admin,
+        &app.url("/company/users"),
+        &app.url(&format!("/company/users/{megan_uid}/tickets")),
+        &[("active", "true")],
+    )
+    .await;
+    assert_eq!(location(&r), "/company/users?notice=saved");
+    assert_eq!(
+        megan.get(app.url(&path)).send().await.unwrap().status(),
+        StatusCode::OK,
+        "company-wide visibility granted"
+    );
+    post_form(
+        &admin,
+        &app.url("/company/users"),
+        &app.url(&format!("/company/users/{megan_uid}/tickets")),
+        &[("active", "false")],
+    )
+    .await;
+    assert_eq!(megan.get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "and taken back");
     // A watcher sees it.
     let megan_id = app.user_id("standard@contoso.test").await.to_string();
     let m = raise(&app, &lee, "Laptop battery swelling", &[("watchers", megan_id.as_str())]).await;

@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/company/users/{user}/active", post(set_active))
         .route("/company/users/{user}/link", post(new_link))
         .route("/company/users/{user}/2fa-reset", post(reset_two_factor))
+        .route("/company/users/{user}/tickets", post(ticket_visibility))
 }
 
 #[derive(Deserialize, Default)]
@@ -95,7 +96,7 @@ pub fn user_views(list: &[crate::db::users::UserRow]) -> Vec<Value> {
         .map(|u| {
             let status = if !u.active { "Deactivated" } else if u.password_hash.is_none() { "Invited" } else { "Active" };
             context! {
-                id => u.id, name => u.name, email => u.email, role => u.role, active => u.active, status, totp_on => u.totp_on,
+                id => u.id, name => u.name, email => u.email, role => u.role, active => u.active, status, totp_on => u.totp_on, company_tickets => u.company_tickets,
                 last_sign_in => u.last_sign_in_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
             }
         })
@@ -158,6 +159,12 @@ pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<R
     or_problem(p, r).await
 }
 
+pub async fn do_ticket_visibility(p: &UsersPage, user: &str, f: ActiveForm) -> Result<Response, AppError> {
+    let s = p.signed();
+    users::set_company_tickets(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?, f.active == "true").await?;
+    Ok(see_other(&p.base(), "saved"))
+}
+
 pub async fn do_reset_two_factor(p: &UsersPage, user: &str) -> Result<Response, AppError> {
     let s = p.signed();
     users::reset_portal_two_factor(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?).await?;
@@ -202,4 +209,12 @@ async fn new_link(PortalPage(s): PortalPage, Path(user): Path<String>) -> Result
 
 async fn reset_two_factor(PortalPage(s): PortalPage, Path(user): Path<String>) -> Result<Response, AppError> {
     do_reset_two_factor(&UsersPage::company(s), &user).await
+}
+
+async fn ticket_visibility(
+    PortalPage(s): PortalPage,
+    Path(user): Path<String>,
+    FormData(f): FormData<ActiveForm>,
+) -> Result<Response, AppError> {
+    do_ticket_visibility(&UsersPage::company(s), &user, f).await
 }

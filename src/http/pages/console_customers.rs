@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/msp/customers/{id}/users/{user}/active", post(set_active))
         .route("/msp/customers/{id}/users/{user}/link", post(new_link))
         .route("/msp/customers/{id}/users/{user}/2fa-reset", post(reset_two_factor))
+        .route("/msp/customers/{id}/users/{user}/tickets", post(ticket_visibility))
 }
 
 const PER_PAGE: i64 = 25;
@@ -206,4 +207,12 @@ async fn reset_two_factor(
     Path((id, user)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     cu::do_reset_two_factor(&section(s, &id)?, &user).await
+}
+
+async fn ticket_visibility(
+    StaffPage(s): StaffPage,
+    Path((id, user)): Path<(String, String)>,
+    FormData(f): FormData<ActiveForm>,
+) -> Result<Response, AppError> {
+    cu::do_ticket_visibility(&section(s, &id)?, &user, f).await
 }
