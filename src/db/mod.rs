@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub mod customers;
+pub mod dashboard;
 pub mod invitations;
 pub mod login_attempts;
 pub mod migrate;

@@ -129,17 +129,6 @@ pub async fn touch_sign_in(db: &Db, scope: MspScope, id: Uuid, now: Ts) -> Resul
         .bind(scope.0).bind(id).bind(now).execute(p).await.map(|_| ()))
 }
 
-/// Portal-user figures of one customer: (total, active with a password, active admins, invited).
-pub async fn customer_counts(db: &Db, scope: CustomerScope) -> Result<(i64, i64, i64, i64), DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*), \
-         COALESCE(SUM(CASE WHEN active AND password_hash IS NOT NULL THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN active AND role = 'admin' THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN active AND password_hash IS NULL THEN 1 ELSE 0 END), 0) \
-         FROM users WHERE msp_id = $1 AND customer_id = $2",
-    ).bind(scope.msp_id).bind(scope.customer_id).fetch_one(p).await)
-}
-
 /// The second-factor state of an account: (secret, secret being set up, last step used).
 pub async fn totp(
     db: &Db,

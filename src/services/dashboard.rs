@@ -68,13 +68,10 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
     let features = Features::from_db(&c.features);
     let scope = actor.customer_scope(c.id)?;
     actor.require(Action::ViewCustomer, Some(&features))?;
-    let (total, active, admins, invited) = db::users::customer_counts(db, scope).await?;
-    let tickets = if features.tickets && actor.may(Action::UseFeature("tickets"), Some(&features)) {
-        let (open, awaiting_customer) = crate::services::tickets::open_counts(db, actor, scope).await?;
-        Some(TicketCounts { open, awaiting_customer })
-    } else {
-        None
-    };
+    let n = db::dashboard::counts(db, scope, (!actor.sees_all_tickets()).then_some(actor.user_id)).await?;
+    let (total, active, admins, invited) = (n.users, n.active_users, n.admins, n.invited);
+    let tickets = (features.tickets && actor.may(Action::UseFeature("tickets"), Some(&features)))
+        .then_some(TicketCounts { open: n.open_tickets, awaiting_customer: n.awaiting_customer });
     Ok(Dashboard {
         customer: DashboardCustomer { id: c.id, name: c.name.clone() },
         portal_users: PortalUserCounts { total, active, admins, invited },

@@ -346,8 +346,3 @@ pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) 
     q::update(db, actor.msp(), t.id, &fields, now()).await?;
     get(db, actor, number).await
 }
-
-/// Open tickets the actor can see for a customer, and how many wait for the customer.
-pub async fn open_counts(db: &Db, actor: &Actor, scope: CustomerScope) -> AppResult<(i64, i64)> {
-    Ok(q::open_counts(db, scope, (!actor.sees_all_tickets()).then_some(actor.user_id)).await?)
-}
