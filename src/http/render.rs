@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/portal_users.html",
     "partials/support.html",
     "partials/features.html",
+    "partials/table.html",
     "pages/login.html",
     "pages/invite.html",
     "pages/two_factor_login.html",
