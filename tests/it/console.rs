@@ -27,6 +27,16 @@ async fn staff_list_search_and_open_customers() {
             && !html.contains("admin@fabrikam.test")
     );
     assert!(!html.contains("Save changes"), "technicians see toggles read-only");
+    let tickets_link = format!("/msp/tickets?customer={id}");
+    assert!(
+        html.contains(&tickets_link.replace('/', "&#x2f;")) || html.contains(&tickets_link),
+        "a way to the customer's tickets"
+    );
+    let queue = c.get(app.url(&tickets_link)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        queue.contains("Outlook keeps asking for my password") && queue.contains("6 tickets match"),
+        "only Contoso's open tickets"
+    );
     let r =
         post_form(&c, &app.url("/msp/customers"), &app.url(&format!("/msp/customers/{id}")), &[("name", "Renamed")])
             .await;
