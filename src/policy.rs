@@ -37,6 +37,8 @@ pub enum Action {
     ManageStaff,
     ManageBranding,
     ManageApiTokens,
+    /// Edit the MSP's ticket categories (and, later, statuses and priorities).
+    ManageTicketSettings,
 }
 
 impl Actor {
@@ -97,7 +99,11 @@ fn staff_may(role: StaffRole, action: Action) -> bool {
     match action {
         Action::ViewCustomer | Action::UseConsole | Action::UseFeature(_) => true,
         Action::ManagePortalUsers => true,
-        Action::ManageCustomers | Action::ManageStaff | Action::ManageBranding | Action::ManageApiTokens => manager,
+        Action::ManageCustomers
+        | Action::ManageStaff
+        | Action::ManageBranding
+        | Action::ManageApiTokens
+        | Action::ManageTicketSettings => manager,
     }
 }
 
@@ -110,6 +116,7 @@ fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> 
             toggled_on && portal_role_allows(role, feature)
         }
         Action::UseConsole
+        | Action::ManageTicketSettings
         | Action::ManageCustomers
         | Action::ManageStaff
         | Action::ManageBranding

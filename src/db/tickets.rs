@@ -392,3 +392,29 @@ pub async fn open_counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>)
          AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))",
     ).bind(scope.msp_id).bind(scope.customer_id).bind(involving).fetch_one(p).await)
 }
+
+pub async fn insert_category(db: &Db, msp: MspScope, name: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO ticket_categories (id, msp_id, name, position) \
+         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM ticket_categories WHERE msp_id = $2))",
+    ).bind(Uuid::now_v7()).bind(msp.0).bind(name).execute(p).await.map(|_| ()))
+}
+
+pub async fn rename_category(db: &Db, msp: MspScope, id: Uuid, name: &str) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query("UPDATE ticket_categories SET name = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(msp.0).bind(id).bind(name).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Tickets filed under a category.
+pub async fn category_use(db: &Db, msp: MspScope, id: Uuid) -> Result<i64, DbError> {
+    let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM tickets WHERE msp_id = $1 AND category_id = $2")
+        .bind(msp.0).bind(id).fetch_one(p).await)?;
+    Ok(n)
+}
+
+pub async fn delete_category(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query("DELETE FROM ticket_categories WHERE msp_id = $1 AND id = $2")
+        .bind(msp.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}

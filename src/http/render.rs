@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/console/staff.html",
     "pages/console/branding.html",
     "pages/console/tokens.html",
+    "pages/console/ticket_settings.html",
     "pages/tickets/list.html",
     "pages/tickets/new.html",
     "pages/tickets/show.html",
@@ -98,6 +99,9 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
         items.push(item("Staff", "/msp/staff", "team"));
         if actor.may(Action::ManageBranding, None) {
             items.push(item("Branding", "/msp/branding", "palette"));
+        }
+        if actor.may(Action::ManageTicketSettings, None) {
+            items.push(item("Ticket settings", "/msp/settings/tickets", "ticket"));
         }
         if actor.may(Action::ManageApiTokens, None) {
             items.push(item("API tokens", "/msp/tokens", "key"));

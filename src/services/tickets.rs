@@ -346,3 +346,50 @@ pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) 
     q::update(db, actor.msp(), t.id, &fields, now()).await?;
     get(db, actor, number).await
 }
+
+fn category_name(raw: &str) -> Result<String, FieldError> {
+    model::text("name", raw, 80, true)
+}
+
+/// Adds a category customers can file tickets under.
+pub async fn add_category(db: &Db, actor: &Actor, name: &str) -> AppResult<()> {
+    actor.require(Action::ManageTicketSettings, None)?;
+    let name = category_name(name)?;
+    settings(db, actor.msp()).await?;
+    q::insert_category(db, actor.msp(), &name).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::from(FieldError::new("name", "There is already a category with this name."))
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn rename_category(db: &Db, actor: &Actor, id: Uuid, name: &str) -> AppResult<()> {
+    actor.require(Action::ManageTicketSettings, None)?;
+    let name = category_name(name)?;
+    match q::rename_category(db, actor.msp(), id, &name).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AppError::NotFound),
+        Err(e) if db::is_unique_violation(&e) => {
+            Err(FieldError::new("name", "There is already a category with this name.").into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a category no ticket uses; one in use can only be renamed.
+pub async fn delete_category(db: &Db, actor: &Actor, id: Uuid) -> AppResult<()> {
+    actor.require(Action::ManageTicketSettings, None)?;
+    let used = q::category_use(db, actor.msp(), id).await?;
+    if used > 0 {
+        return Err(AppError::BadRequest(format!(
+            "{used} ticket(s) use this category, so it can't be removed. Rename it instead."
+        )));
+    }
+    if q::delete_category(db, actor.msp(), id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

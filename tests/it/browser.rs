@@ -504,6 +504,7 @@ async fn console_pages_pass_quality_checks() {
     b.click(&ticket).await.unwrap();
     b.wait_for("ol.conversation", Duration::from_secs(5)).await.unwrap();
     c.check("console-ticket").await;
+    c.visit(&app, "/msp/settings/tickets", "console-ticket-settings").await;
     c.visit(&app, "/msp/branding", "console-branding").await;
     c.visit(&app, "/msp/tokens", "console-tokens").await;
     c.visit(&app, "/account", "console-account").await;

@@ -230,6 +230,8 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             [&portal[..], &[OtherMspOwner]].concat(),
             vec![],
         ),
+        (g.clone(), "/msp/settings/tickets".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/categories".into(), portal.to_vec(), vec![Tech]),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),

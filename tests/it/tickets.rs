@@ -438,3 +438,77 @@ async fn tickets_over_the_api() {
     let bad = api.post(&base).bearer_auth(&staff).json(&json!({"title": "", "description": ""})).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn an_msp_keeps_its_own_list_of_categories() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = app.url("/msp/settings/tickets");
+    let r = post_form(&owner, &page, &app.url("/msp/settings/tickets/categories"), &[("name", "Printing")]).await;
+    assert_eq!(location(&r), "/msp/settings/tickets?notice=saved");
+    let r = post_form(&owner, &page, &app.url("/msp/settings/tickets/categories"), &[("name", "printing")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("already a category"));
+    let html = owner.get(&page).send().await.unwrap().text().await.unwrap();
+    let printing = {
+        let at = html.find("value=\"Printing\"").unwrap();
+        let before = &html[..at];
+        let id_at = before.rfind("id=\"cat-").unwrap() + "id=\"cat-".len();
+        before[id_at..id_at + 36].to_string()
+    };
+    let r = post_form(
+        &owner,
+        &page,
+        &app.url(&format!("/msp/settings/tickets/categories/{printing}")),
+        &[("name", "Printers and scanners")],
+    )
+    .await;
+    assert_eq!(location(&r), "/msp/settings/tickets?notice=saved");
+    // Customers now see it when raising a ticket, and another MSP does not.
+    let admin = app.signed_in("admin@contoso.test").await;
+    let form = admin.get(app.url("/tickets/new")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains(">Printers and scanners<"));
+    let other = app.other_signed_in(crate::helpers::OTHER_PORTAL).await;
+    let other_form = other.get(app.other_url("/tickets/new")).send().await.unwrap().text().await.unwrap();
+    assert!(!other_form.contains("Printers and scanners"));
+    // A category in use can be renamed but not removed; an unused one can be removed.
+    let n = raise(&app, &admin, "Scanner jams", &[("category", printing.as_str())]).await;
+    let r =
+        post_form(&owner, &page, &app.url(&format!("/msp/settings/tickets/categories/{printing}/delete")), &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("1 ticket(s) use this category"));
+    let t = admin.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(t.contains("Printers and scanners"));
+    post_form(&owner, &page, &app.url("/msp/settings/tickets/categories"), &[("name", "Temporary")]).await;
+    let html = owner.get(&page).send().await.unwrap().text().await.unwrap();
+    let at = html.find("value=\"Temporary\"").unwrap();
+    let before = &html[..at];
+    let id_at = before.rfind("id=\"cat-").unwrap() + "id=\"cat-".len();
+    let temp = before[id_at..id_at + 36].to_string();
+    let r = post_form(&owner, &page, &app.url(&format!("/msp/settings/tickets/categories/{temp}/delete")), &[]).await;
+    assert_eq!(location(&r), "/msp/settings/tickets?notice=category-removed");
+    // Technicians, customers and other MSPs cannot change the list.
+    let tech = app.signed_in("tech@northwind.test").await;
+    assert_eq!(tech.get(&page).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r =
+        post_form(&tech, &app.url("/account"), &app.url("/msp/settings/tickets/categories"), &[("name", "X")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(admin.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let other_owner = app.other_signed_in(crate::helpers::OTHER_STAFF).await;
+    let r = post_form(
+        &other_owner,
+        &app.other_url("/account"),
+        &app.other_url(&format!("/msp/settings/tickets/categories/{printing}")),
+        &[("name", "Hijack")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post_form(
+        &other_owner,
+        &app.other_url("/account"),
+        &app.other_url(&format!("/msp/settings/tickets/categories/{printing}/delete")),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "another MSP's category is not found");
+}

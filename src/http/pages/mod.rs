@@ -7,6 +7,7 @@ mod company_users;
 mod console_branding;
 mod console_customers;
 mod console_staff;
+mod console_ticket_settings;
 mod console_tokens;
 mod dashboard;
 mod tickets;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(console_staff::routes())
         .merge(console_branding::routes())
         .merge(console_tokens::routes())
+        .merge(console_ticket_settings::routes())
         .merge(tickets::routes())
         .fallback(|| async { AppError::NotFound })
 }
@@ -128,6 +130,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "comment-edited" => "The comment was changed.",
         "comment-deleted" => "The comment was deleted.",
         "status-changed" => "The status was changed.",
+        "category-removed" => "The category was removed.",
         _ => return None,
     })
 }
