@@ -359,45 +359,19 @@ async fn tickets_over_the_api() {
     // Lee neither raised nor watches it.
     let r = api.get(format!("{base}/{number}")).bearer_auth(&lee).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let patch = |token: &str, body: Value| {
+        api.patch(format!("{base}/{number}")).bearer_auth(token.to_string()).json(&body).send()
+    };
     // Customers may close, not re-prioritise; staff may do both.
-    let r = api
-        .patch(format!("{base}/{number}"))
-        .bearer_auth(&admin)
-        .json(&json!({"priority": "Low"}))
-        .send()
-        .await
-        .unwrap();
+    let r = patch(&admin, json!({"priority": "Low"})).await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = api
-        .patch(format!("{base}/{number}"))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "In progress"}))
-        .send()
-        .await
-        .unwrap();
+    let r = patch(&admin, json!({"status": "In progress"})).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r: Value = api
-        .patch(format!("{base}/{number}"))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "resolved"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value = patch(&admin, json!({"status": "resolved"})).await.unwrap().json().await.unwrap();
     assert_eq!(r["status"], "Resolved");
     assert_eq!(r["closed"], true);
-    let r: Value = api
-        .patch(format!("{base}/{number}"))
-        .bearer_auth(&staff)
-        .json(&json!({"priority": "Low", "due_date": "2026-12-24"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: Value =
+        patch(&staff, json!({"priority": "Low", "due_date": "2026-12-24"})).await.unwrap().json().await.unwrap();
     assert_eq!(r["priority"], "Low");
     assert!(r["due_at"].as_str().unwrap().starts_with("2026-12-24"));
     // Portal users cannot set external ids or list across customers.
@@ -439,6 +413,13 @@ async fn tickets_over_the_api() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// The id of the category named `name` on the ticket settings page.
+fn category_id(html: &str, name: &str) -> String {
+    let before = &html[..html.find(&format!("value=\"{name}\"")).expect("category listed")];
+    let at = before.rfind("id=\"cat-").unwrap() + "id=\"cat-".len();
+    before[at..at + 36].to_string()
+}
+
 #[tokio::test]
 async fn an_msp_keeps_its_own_list_of_categories() {
     let app = TestApp::spawn().await;
@@ -450,12 +431,7 @@ async fn an_msp_keeps_its_own_list_of_categories() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("already a category"));
     let html = owner.get(&page).send().await.unwrap().text().await.unwrap();
-    let printing = {
-        let at = html.find("value=\"Printing\"").unwrap();
-        let before = &html[..at];
-        let id_at = before.rfind("id=\"cat-").unwrap() + "id=\"cat-".len();
-        before[id_at..id_at + 36].to_string()
-    };
+    let printing = category_id(&html, "Printing");
     let r = post_form(
         &owner,
         &page,
@@ -481,10 +457,7 @@ async fn an_msp_keeps_its_own_list_of_categories() {
     assert!(t.contains("Printers and scanners"));
     post_form(&owner, &page, &app.url("/msp/settings/tickets/categories"), &[("name", "Temporary")]).await;
     let html = owner.get(&page).send().await.unwrap().text().await.unwrap();
-    let at = html.find("value=\"Temporary\"").unwrap();
-    let before = &html[..at];
-    let id_at = before.rfind("id=\"cat-").unwrap() + "id=\"cat-".len();
-    let temp = before[id_at..id_at + 36].to_string();
+    let temp = category_id(&html, "Temporary");
     let r = post_form(&owner, &page, &app.url(&format!("/msp/settings/tickets/categories/{temp}/delete")), &[]).await;
     assert_eq!(location(&r), "/msp/settings/tickets?notice=category-removed");
     // Technicians, customers and other MSPs cannot change the list.
