@@ -21,6 +21,15 @@ pub struct Settings {
     pub log: String,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// Where mail goes out, e.g. `smtp://user:pass@mail.example.com:587?tls=required`.
+    /// Without it, mail stays queued.
+    pub smtp_url: Option<String>,
+    /// The sender when an MSP has not set its own.
+    pub smtp_from: String,
+    /// Run queued jobs (mail) in this instance.
+    pub run_jobs: bool,
+    /// The first retry of a failed job waits this many seconds, doubling each time.
+    pub job_retry_seconds: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +44,10 @@ struct FileSettings {
     login_attempts: Option<u32>,
     log: Option<String>,
     trust_proxy: Option<bool>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    run_jobs: Option<bool>,
+    job_retry_seconds: Option<i64>,
 }
 
 impl Default for Settings {
@@ -49,6 +62,10 @@ impl Default for Settings {
             login_attempts: 5,
             log: "info".into(),
             trust_proxy: false,
+            smtp_url: None,
+            smtp_from: "portal@localhost".into(),
+            run_jobs: true,
+            job_retry_seconds: 30,
         }
     }
 }
@@ -93,6 +110,20 @@ impl Settings {
         }
         if let Some(v) = env("TRUST_PROXY").map(|v| v == "1" || v == "true").or(file.trust_proxy) {
             s.trust_proxy = v;
+        }
+        s.smtp_url = env("SMTP_URL").or(file.smtp_url);
+        if let Some(v) = env("SMTP_FROM").or(file.smtp_from) {
+            s.smtp_from = v;
+        }
+        if let Some(v) = env("RUN_JOBS").map(|v| v == "1" || v == "true").or(file.run_jobs) {
+            s.run_jobs = v;
+        }
+        if let Some(v) = env("JOB_RETRY_SECONDS")
+            .map(|v| parse_num("PORTICO_JOB_RETRY_SECONDS", &v))
+            .transpose()?
+            .or(file.job_retry_seconds)
+        {
+            s.job_retry_seconds = v.clamp(1, 3600);
         }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;

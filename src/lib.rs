@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod model;
 pub mod policy;
 pub mod services;
@@ -36,7 +37,9 @@ impl App {
             db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
         }
         let listener = TcpListener::bind(settings.bind).await.map_err(|e| format!("bind {}: {e}", settings.bind))?;
-        Ok(App { state: AppState::new(db, settings), listener })
+        let addr = listener.local_addr().map_err(|e| format!("bind {}: {e}", settings.bind))?;
+        let public_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        Ok(App { state: AppState::new(db, settings, public_url), listener })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -50,11 +53,37 @@ impl App {
     ) -> std::io::Result<()> {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
+        let runner = if state.settings.run_jobs {
+            let mailer = match state
+                .settings
+                .smtp_url
+                .as_deref()
+                .map(|u| jobs::email::Mailer::new(u, &state.settings.smtp_from))
+            {
+                Some(Ok(m)) => Some(m),
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "mail is off: the SMTP settings are not usable");
+                    None
+                }
+                None => None,
+            };
+            Some(jobs::spawn(jobs::runner::Runner {
+                db: state.db.clone(),
+                mailer,
+                retry_base: time::Duration::seconds(state.settings.job_retry_seconds),
+                wake: state.jobs_waiting.clone(),
+            }))
+        } else {
+            None
+        };
         let router = http::router(state.clone());
         let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
         janitor.abort();
+        if let Some(r) = runner {
+            r.stop().await;
+        }
         state.db.close().await;
         result
     }

@@ -28,6 +28,11 @@ pub fn parse_id(s: &str) -> Option<Id> {
 }
 
 /// Current time truncated to microseconds, the resolution both databases keep.
+/// A time as templates and JSON carry it.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 pub fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();
     t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)

@@ -39,6 +39,8 @@ pub enum Action {
     ManageApiTokens,
     /// Edit the MSP's ticket categories (and, later, statuses and priorities).
     ManageTicketSettings,
+    /// Set the MSP's sender, email wording, notification defaults, and see the outbox.
+    ManageEmail,
 }
 
 impl Actor {
@@ -103,7 +105,8 @@ fn staff_may(role: StaffRole, action: Action) -> bool {
         | Action::ManageStaff
         | Action::ManageBranding
         | Action::ManageApiTokens
-        | Action::ManageTicketSettings => manager,
+        | Action::ManageTicketSettings
+        | Action::ManageEmail => manager,
     }
 }
 
@@ -117,6 +120,7 @@ fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> 
         }
         Action::UseConsole
         | Action::ManageTicketSettings
+        | Action::ManageEmail
         | Action::ManageCustomers
         | Action::ManageStaff
         | Action::ManageBranding

@@ -1,5 +1,6 @@
 //! Single-use invitation links for new portal users.
 
+use super::jobs::{write_effects, Effects};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 use uuid::Uuid;
 
@@ -12,7 +13,9 @@ pub struct InvitationRow {
     pub used_at: Option<Ts>,
 }
 
-/// Stores a new invitation and voids any earlier unused one for the same user.
+/// Stores a new invitation and voids any earlier unused one for the same user; the mail
+/// carrying it is queued in the same transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     db: &Db,
     scope: CustomerScope,
@@ -21,6 +24,7 @@ pub async fn insert(
     by: Uuid,
     now: Ts,
     expires: Ts,
+    fx: &Effects,
 ) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -31,6 +35,7 @@ pub async fn insert(
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user_id).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
+        write_effects!(tx, fx, now);
         tx.commit().await
     })
 }
@@ -67,7 +72,8 @@ pub async fn accept(
     })
 }
 
-/// Creates a portal user and their first invitation together, so neither exists alone.
+/// Creates a portal user, their first invitation and its mail together, so none exists alone.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_with_user(
     db: &Db,
     scope: CustomerScope,
@@ -76,6 +82,7 @@ pub async fn insert_with_user(
     by: Uuid,
     now: Ts,
     expires: Ts,
+    fx: &Effects,
 ) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -89,6 +96,7 @@ pub async fn insert_with_user(
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user.id).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
+        write_effects!(tx, fx, now);
         tx.commit().await
     })
 }

@@ -17,10 +17,12 @@ pub struct MspRow {
     pub logo_type: Option<String>,
     pub favicon_type: Option<String>,
     pub branding_version: i64,
+    /// The sender of the MSP's mail, e.g. `Northwind Support <help@northwind.example>`; '' for the default.
+    pub mail_from: String,
 }
 
 const COLS: &str = "id, name, is_default, product_name, primary_color, welcome_message, support_phone, \
-                    support_email, support_hours, logo_type, favicon_type, branding_version";
+                    support_email, support_hours, logo_type, favicon_type, branding_version, mail_from";
 
 /// The fields of a branding update; images are stored separately.
 pub struct BrandingText<'a> {
@@ -116,4 +118,8 @@ pub async fn image(db: &Db, scope: MspScope, which: Image) -> Result<Option<(Vec
         Image::Favicon => "SELECT favicon, favicon_type FROM msps WHERE id = $1 AND favicon IS NOT NULL",
     };
     on_db!(db, p => sqlx::query_as(sql).bind(scope.0).fetch_optional(p).await)
+}
+
+pub async fn set_mail_from(db: &Db, scope: MspScope, mail_from: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query("UPDATE msps SET mail_from = $2 WHERE id = $1").bind(scope.0).bind(mail_from).execute(p).await.map(|_| ()))
 }

@@ -32,6 +32,8 @@ pub struct SessionUser {
     pub c_active: Option<bool>,
     pub c_created_at: Option<Ts>,
     pub c_updated_at: Option<Ts>,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
 }
 
 impl SessionUser {
@@ -54,7 +56,8 @@ pub async fn get(db: &Db, scope: MspScope, token_hash: &str, now: Ts) -> Result<
     on_db!(db, p => sqlx::query_as(
         "SELECT s.csrf_token, s.last_seen_at, u.id, u.msp_id, u.customer_id, u.email, u.name, u.role, u.password_hash, \
          u.active, u.created_at, u.last_sign_in_at, (u.totp_secret IS NOT NULL) AS totp_on, u.company_tickets, c.name AS c_name, c.m365_tenant_id AS c_m365_tenant_id, \
-         c.features AS c_features, c.active AS c_active, c.created_at AS c_created_at, c.updated_at AS c_updated_at \
+         c.features AS c_features, c.active AS c_active, c.created_at AS c_created_at, c.updated_at AS c_updated_at, \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread \
          FROM sessions s JOIN users u ON u.id = s.user_id AND u.msp_id = s.msp_id \
          LEFT JOIN customers c ON c.id = u.customer_id AND c.msp_id = u.msp_id \
          WHERE s.token_hash = $1 AND s.msp_id = $2 AND s.expires_at > $3 AND NOT s.pending_mfa",

@@ -1,6 +1,7 @@
 //! Support tickets, their conversation and watchers, and each MSP's statuses, priorities
 //! and categories.
 
+use super::jobs::{write_effects, Effects};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 use uuid::Uuid;
 
@@ -259,7 +260,13 @@ pub struct NewTicket<'a> {
 }
 
 /// Stores a ticket with the MSP's next number and its watchers; returns the number.
-pub async fn insert(db: &Db, scope: CustomerScope, t: &NewTicket<'_>, now: Ts) -> Result<i64, DbError> {
+pub async fn insert(
+    db: &Db,
+    scope: CustomerScope,
+    t: &NewTicket<'_>,
+    now: Ts,
+    effects: &(dyn Fn(i64) -> Effects + Sync),
+) -> Result<i64, DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         let (number,): (i64,) = sqlx::query_as(
@@ -277,6 +284,8 @@ pub async fn insert(db: &Db, scope: CustomerScope, t: &NewTicket<'_>, now: Ts) -
             sqlx::query("INSERT INTO ticket_watchers (ticket_id, user_id, msp_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(t.id).bind(*w).bind(scope.msp_id).execute(&mut *tx).await?;
         }
+        let fx = effects(number);
+        write_effects!(tx, fx, now);
         tx.commit().await?;
         Ok(number)
     })
@@ -291,17 +300,27 @@ pub struct TicketFields {
     pub due_at: Option<Ts>,
 }
 
-pub async fn update(db: &Db, msp: MspScope, id: Uuid, f: &TicketFields, now: Ts) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query(
-        "UPDATE tickets SET status_id = $3, priority_id = $4, category_id = $5, assignee_id = $6, due_at = $7, updated_at = $8 \
-         WHERE msp_id = $1 AND id = $2",
-    ).bind(msp.0).bind(id).bind(f.status_id).bind(f.priority_id).bind(f.category_id).bind(f.assignee_id).bind(f.due_at).bind(now)
-    .execute(p).await.map(|_| ()))
+pub async fn update(db: &Db, msp: MspScope, id: Uuid, f: &TicketFields, now: Ts, fx: &Effects) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "UPDATE tickets SET status_id = $3, priority_id = $4, category_id = $5, assignee_id = $6, due_at = $7, updated_at = $8 \
+             WHERE msp_id = $1 AND id = $2",
+        ).bind(msp.0).bind(id).bind(f.status_id).bind(f.priority_id).bind(f.category_id).bind(f.assignee_id).bind(f.due_at).bind(now)
+        .execute(&mut *tx).await?;
+        write_effects!(tx, fx, now);
+        tx.commit().await
+    })
 }
 
-pub async fn set_status(db: &Db, msp: MspScope, id: Uuid, status: Uuid, now: Ts) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query("UPDATE tickets SET status_id = $3, updated_at = $4 WHERE msp_id = $1 AND id = $2")
-        .bind(msp.0).bind(id).bind(status).bind(now).execute(p).await.map(|_| ()))
+pub async fn set_status(db: &Db, msp: MspScope, id: Uuid, status: Uuid, now: Ts, fx: &Effects) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE tickets SET status_id = $3, updated_at = $4 WHERE msp_id = $1 AND id = $2")
+            .bind(msp.0).bind(id).bind(status).bind(now).execute(&mut *tx).await?;
+        write_effects!(tx, fx, now);
+        tx.commit().await
+    })
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -337,7 +356,7 @@ pub struct NewComment<'a> {
 }
 
 /// Adds a comment and, in the same transaction, touches the ticket and moves its status.
-pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts) -> Result<Uuid, DbError> {
+pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts, fx: &Effects) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -346,6 +365,7 @@ pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts) ->
         ).bind(id).bind(msp.0).bind(c.ticket).bind(c.author).bind(c.body).bind(c.internal).bind(now).execute(&mut *tx).await?;
         sqlx::query("UPDATE tickets SET updated_at = $3, status_id = COALESCE($4, status_id) WHERE msp_id = $1 AND id = $2")
             .bind(msp.0).bind(c.ticket).bind(now).bind(c.new_status).execute(&mut *tx).await?;
+        write_effects!(tx, fx, now);
         tx.commit().await?;
         Ok(id)
     })

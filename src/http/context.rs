@@ -207,11 +207,13 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
 
 /// Any state change may end sessions (sign-out, password, deactivation, a customer switched
 /// off), so after one the cached sessions are dropped.
-pub async fn forget_sessions_after_writes(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn after_writes(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let resp = next.run(req).await;
     if write {
         app.sessions.clear();
+        // A write may have queued mail; the runner need not wait for its next poll.
+        app.jobs_waiting.notify_one();
     }
     resp
 }

@@ -38,10 +38,15 @@ pub struct AppState {
     pub sessions: context::TtlCache<Arc<crate::services::accounts::Session>>,
     pub metrics: metrics::Metrics,
     pub body_limit: usize,
+    /// Where this instance is reached: `PORTICO_BASE_URL`, else the bound address. Links in
+    /// mail start from it (see `services::email::portal_url`).
+    pub public_url: String,
+    /// Wakes the job runner when a request has queued work.
+    pub jobs_waiting: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings) -> Arc<AppState> {
+    pub fn new(db: Db, settings: Settings, public_url: String) -> Arc<AppState> {
         let per_ip = settings.login_attempts * 4;
         Arc::new(AppState {
             db,
@@ -52,6 +57,8 @@ impl AppState {
             sessions: context::session_cache(),
             metrics: metrics::Metrics::default(),
             body_limit: 2 * 1024 * 1024,
+            public_url,
+            jobs_waiting: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }
@@ -78,7 +85,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(assets::routes())
         .nest("/api", api::routes())
         .merge(pages)
-        .layer(middleware::from_fn_with_state(state.clone(), context::forget_sessions_after_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), context::after_writes))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/support.html",
     "partials/features.html",
     "partials/table.html",
+    "partials/prefs_form.html",
     "pages/login.html",
     "pages/invite.html",
     "pages/two_factor_login.html",
@@ -38,6 +39,12 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/tickets/list.html",
     "pages/tickets/new.html",
     "pages/tickets/show.html",
+    "pages/notifications.html",
+    "pages/notification_prefs.html",
+    "pages/forgot_password.html",
+    "pages/reset_password.html",
+    "pages/console/email.html",
+    "pages/console/email_template.html",
 );
 
 pub fn environment() -> Environment<'static> {
@@ -103,6 +110,9 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
         if actor.may(Action::ManageTicketSettings, None) {
             items.push(item("Ticket settings", "/msp/settings/tickets", "ticket"));
         }
+        if actor.may(Action::ManageEmail, None) {
+            items.push(item("Email", "/msp/settings/email", "mail"));
+        }
         if actor.may(Action::ManageApiTokens, None) {
             items.push(item("API tokens", "/msp/tokens", "key"));
         }
@@ -137,6 +147,7 @@ pub fn page(ctx: &Ctx, path: &str, name: &str, status: StatusCode, local: Value)
         user => user,
         nav => session.map(|s| nav(&s.actor, ctx, path)),
         csrf => session.map(|s| s.csrf.clone()),
+        unread => session.map(|s| s.unread),
         path => path,
     };
     let merged = context! { ..local, ..shared };

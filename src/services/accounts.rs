@@ -125,6 +125,8 @@ pub struct Session {
     pub customer: Option<db::customers::CustomerRow>,
     pub csrf: String,
     pub token_hash: String,
+    /// Unread notifications when the session was read.
+    pub unread: i64,
 }
 
 /// Looks up a session cookie on this MSP; slides its expiry at most once a minute.
@@ -146,7 +148,7 @@ pub async fn session(db: &Db, msp: MspScope, token: &str, idle_minutes: i64) -> 
     if t - s.last_seen_at > Duration::minutes(1) {
         sessions::extend(db, msp, &token_hash, t, t + Duration::minutes(idle_minutes)).await?;
     }
-    Ok(Some(Session { actor, customer, csrf: s.csrf_token, token_hash }))
+    Ok(Some(Session { actor, customer, csrf: s.csrf_token, token_hash, unread: s.unread }))
 }
 
 pub async fn sign_out(db: &Db, msp: MspScope, token_hash: &str) -> AppResult<()> {
@@ -276,4 +278,84 @@ pub async fn rename(db: &Db, actor: &Actor, name: &str) -> AppResult<()> {
     let name = crate::model::text("name", name, 120, true)?;
     users::set_name(db, actor.msp(), actor.user_id, &name).await?;
     Ok(())
+}
+
+/// How long a "forgot password" link works.
+pub const RESET_MINUTES: i64 = 60;
+/// Links one account may be sent per hour; more requests are answered the same, silently.
+const RESETS_PER_HOUR: i64 = 3;
+
+/// Mails a single-use link to choose a new password, if the address has a live account.
+/// The caller answers the same whatever happens, so the answer reveals no account.
+pub async fn forgot_password(
+    db: &Db,
+    msp: MspScope,
+    public_url: &str,
+    ip_limit: &IpLimiter,
+    ip: IpAddr,
+    raw: &str,
+) -> AppResult<()> {
+    let email = Email::parse("email", raw)?;
+    if let Err(wait) = ip_limit.hit(ip) {
+        return Err(AppError::TooManyRequests { retry_after: wait });
+    }
+    let Some(user) = users::find_by_email(db, msp, email.as_str()).await? else { return Ok(()) };
+    if !user.active {
+        return Ok(());
+    }
+    if let Some(c) = user.customer_id {
+        let live = db::customers::get(db, db::CustomerScope { msp_id: msp.0, customer_id: c })
+            .await?
+            .is_some_and(|c| c.active);
+        if !live {
+            return Ok(());
+        }
+    }
+    let t = now();
+    if db::password_resets::recent_count(db, msp, user.id, t - Duration::hours(1)).await? >= RESETS_PER_HOUR {
+        return Ok(());
+    }
+    let token = auth::random_token();
+    let brand = crate::services::email::brand(db, msp, public_url).await?;
+    let vars = minijinja::context! {
+        recipient => minijinja::context! { name => user.name, email => user.email },
+        portal => brand.name, url => format!("{}/reset/{token}", brand.portal_url), expires => "1 hour",
+    };
+    let kind = crate::services::email::kind("password_reset").expect("built-in kind");
+    let job = crate::services::email::compose(db, msp, &brand, kind, (&user.email, &user.name), vars, None).await?;
+    let fx = db::jobs::Effects { jobs: vec![job], ..Default::default() };
+    let expires = t + Duration::minutes(RESET_MINUTES);
+    db::password_resets::insert(db, msp, &auth::hash_token(&token), user.id, t, expires, &fx).await?;
+    Ok(())
+}
+
+fn reset_gone() -> AppError {
+    AppError::BadRequest("This link has expired or has already been used. Ask for a new one below.".into())
+}
+
+/// The account a reset link is for, while the link is good.
+pub async fn reset_link(db: &Db, msp: MspScope, token: &str) -> AppResult<db::users::UserRow> {
+    let id = db::password_resets::user_of(db, msp, &auth::hash_token(token), now()).await?.ok_or_else(reset_gone)?;
+    users::get(db, msp, id).await?.filter(|u| u.active).ok_or_else(reset_gone)
+}
+
+/// Sets the new password through a reset link; every session of the account ends. Returns
+/// the account, so the caller can send its owner to the right sign-in page.
+pub async fn reset_password(
+    db: &Db,
+    msp: MspScope,
+    token: &str,
+    new: &str,
+    confirm: &str,
+) -> AppResult<db::users::UserRow> {
+    let user = reset_link(db, msp, token).await?;
+    password::check_new("new_password", new, &user.email)?;
+    if new != confirm {
+        return Err(FieldError::new("confirm_password", "The two passwords don't match.").into());
+    }
+    let hash = password::hash(new.to_string()).await;
+    if !db::password_resets::redeem(db, msp, &auth::hash_token(token), user.id, &hash, now()).await? {
+        return Err(reset_gone());
+    }
+    Ok(user)
 }

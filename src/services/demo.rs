@@ -169,7 +169,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
             external_id: None,
             external_system: None,
         };
-        let number = q::insert(db, scope, &new, opened.max(base)).await?;
+        let number = q::insert(db, scope, &new, opened.max(base), &|_| Default::default()).await?;
         let t = q::get_by_number(db, msp, number).await?.ok_or(crate::error::AppError::NotFound)?;
         let mut at = opened + time::Duration::minutes(40);
         if let (Some(tech), Some(reply)) = (&tech, reply) {
@@ -179,6 +179,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                     msp,
                     &q::NewComment { ticket: t.id, author: tech.id, body: note, internal: true, new_status: None },
                     at,
+                    &Default::default(),
                 )
                 .await?;
                 at += time::Duration::minutes(5);
@@ -188,6 +189,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                 msp,
                 &q::NewComment { ticket: t.id, author: tech.id, body: reply, internal: false, new_status: None },
                 at,
+                &Default::default(),
             )
             .await?;
             at += time::Duration::minutes(50);
@@ -197,6 +199,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                     msp,
                     &q::NewComment { ticket: t.id, author: who.id, body: answer, internal: false, new_status: None },
                     at,
+                    &Default::default(),
                 )
                 .await?;
             }
@@ -207,7 +210,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                 assignee_id: Some(tech.id),
                 due_at: None,
             };
-            q::update(db, msp, t.id, &fields, at).await?;
+            q::update(db, msp, t.id, &fields, at, &Default::default()).await?;
         }
     }
     Ok(true)

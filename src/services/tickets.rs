@@ -7,6 +7,7 @@ use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
 use crate::model::{self, now, Features, FieldError};
 use crate::policy::{Action, Actor};
+use crate::services::notify::{self, TicketEvent, TicketFacts};
 
 const DEFAULT_STATUSES: &[q::StatusSeed] = &[
     ("New", false, false, true, ""),
@@ -172,7 +173,7 @@ fn pick(field: &'static str, raw: &str, rows: &[NamedRow], required: bool) -> Re
         .ok_or_else(|| FieldError::new(field, "Choose one of the options."))
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<TicketRow> {
+pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: NewTicketInput) -> AppResult<TicketRow> {
     require_tickets(db, actor).await?;
     let scope: CustomerScope = match (actor.own_customer(), input.customer) {
         (Some(own), _) => own,
@@ -236,14 +237,46 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<
         external_id: external_id.as_deref(),
         external_system: external_system.as_deref(),
     };
-    let number = q::insert(db, scope, &new, now()).await?;
+    let customer = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
+    let priority_name = s.priorities.iter().find(|p| p.id == priority).map(|p| p.name.clone()).unwrap_or_default();
+    let plan = notify::plan(
+        db,
+        actor.msp(),
+        public_url,
+        (actor.user_id, &actor.name, actor.is_staff()),
+        scope,
+        Some(actor.user_id),
+        watchers.clone(),
+        None,
+        &TicketEvent::Created,
+        false,
+    )
+    .await?
+    .quoting(&description);
+    let effects = |number| {
+        plan.effects(&TicketFacts {
+            number,
+            title: &title,
+            status: &status.name,
+            priority: &priority_name,
+            customer: &customer.name,
+        })
+    };
+    let number = q::insert(db, scope, &new, now(), &effects).await?;
     get(db, actor, number).await
 }
 
 /// Adds to the conversation. A customer's comment moves the ticket to the status marked
 /// for customer replies ("Awaiting support"); a staff public reply to the one for staff
 /// replies ("Awaiting customer"). Internal notes are for staff only and move nothing.
-pub async fn comment(db: &Db, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<TicketRow> {
+pub async fn comment(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    number: i64,
+    body: &str,
+    internal: bool,
+) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
     if internal && !actor.is_staff() {
         return Err(AppError::Forbidden);
@@ -253,7 +286,13 @@ pub async fn comment(db: &Db, actor: &Actor, number: i64, body: &str, internal: 
     let marker = if actor.is_staff() { "staff_reply" } else { "customer_reply" };
     let next = if internal { None } else { s.statuses.iter().find(|st| st.auto_on == marker).map(|st| st.id) };
     let c = q::NewComment { ticket: t.id, author: actor.user_id, body: &body, internal, new_status: next };
-    q::add_comment(db, actor.msp(), &c, now()).await?;
+    let fx = if internal {
+        Default::default()
+    } else {
+        let event = TicketEvent::Reply { body: body.clone() };
+        tell(db, actor, public_url, &t, &event, t.is_closed).await?.effects(&TicketFacts::of(&t))
+    };
+    q::add_comment(db, actor.msp(), &c, now(), &fx).await?;
     get(db, actor, number).await
 }
 
@@ -277,14 +316,20 @@ pub async fn delete_comment(db: &Db, actor: &Actor, number: i64, comment: Uuid) 
 }
 
 /// A customer closes or reopens: only to statuses the MSP marked as customer-settable.
-pub async fn set_status(db: &Db, actor: &Actor, number: i64, status: &str) -> AppResult<TicketRow> {
+pub async fn set_status(db: &Db, actor: &Actor, public_url: &str, number: i64, status: &str) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
     let s = settings(db, actor.msp()).await?;
     let st = model::parse_id(status)
         .and_then(|id| s.statuses.iter().find(|st| st.id == id))
         .filter(|st| actor.is_staff() || st.customer_settable)
         .ok_or_else(|| AppError::from(FieldError::new("status", "Choose one of the offered statuses.")))?;
-    q::set_status(db, actor.msp(), t.id, st.id, now()).await?;
+    let fx = if st.id == t.status_id {
+        Default::default()
+    } else {
+        let plan = tell(db, actor, public_url, &t, &TicketEvent::StatusChanged, st.is_closed).await?;
+        plan.effects(&TicketFacts { status: &st.name, ..TicketFacts::of(&t) })
+    };
+    q::set_status(db, actor.msp(), t.id, st.id, now(), &fx).await?;
     get(db, actor, number).await
 }
 
@@ -298,7 +343,13 @@ pub struct StaffChanges {
     pub due: String,
 }
 
-pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) -> AppResult<TicketRow> {
+pub async fn staff_update(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    number: i64,
+    c: StaffChanges,
+) -> AppResult<TicketRow> {
     if !actor.is_staff() {
         return Err(AppError::NotFound);
     }
@@ -343,8 +394,41 @@ pub async fn staff_update(db: &Db, actor: &Actor, number: i64, c: StaffChanges) 
         assignee_id: assignee,
         due_at: due,
     };
-    q::update(db, actor.msp(), t.id, &fields, now()).await?;
+    let new_status = s.statuses.iter().find(|st| st.id == status).expect("checked above");
+    let fx = if status == t.status_id {
+        Default::default()
+    } else {
+        let plan = tell(db, actor, public_url, &t, &TicketEvent::StatusChanged, new_status.is_closed).await?;
+        plan.effects(&TicketFacts { status: &new_status.name, ..TicketFacts::of(&t) })
+    };
+    q::update(db, actor.msp(), t.id, &fields, now(), &fx).await?;
     get(db, actor, number).await
+}
+
+/// Reads ahead who hears of `event` on an existing ticket.
+async fn tell(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    t: &TicketRow,
+    event: &TicketEvent,
+    now_closed: bool,
+) -> AppResult<notify::Plan> {
+    let watchers = q::watchers(db, actor.msp(), t.id).await?.into_iter().map(|w| w.user_id).collect();
+    let scope = CustomerScope { msp_id: actor.msp_id, customer_id: t.customer_id };
+    notify::plan(
+        db,
+        actor.msp(),
+        public_url,
+        (actor.user_id, &actor.name, actor.is_staff()),
+        scope,
+        t.requester_id,
+        watchers,
+        t.assignee_id,
+        event,
+        now_closed,
+    )
+    .await
 }
 
 fn category_name(raw: &str) -> Result<String, FieldError> {

@@ -3,20 +3,65 @@
 use time::Duration;
 use uuid::Uuid;
 
+use minijinja::context;
+
 use crate::auth;
+use crate::db::jobs::Effects;
 use crate::db::{self, users::UserRow, CustomerScope, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::{self, now, Email, FieldError, PortalRole, StaffRole};
 use crate::policy::{self, Action, Actor};
+use crate::services::email;
 
 /// How long an invitation or password-set link stays valid.
 pub const INVITE_HOURS: i64 = 72;
 
-/// A new single-use link for `user` to set a password; the raw token is returned once.
-async fn issue_link(db: &Db, scope: CustomerScope, user_id: Uuid, by: Uuid) -> AppResult<String> {
+/// The mail that carries a password-setting link: an invitation for someone who never
+/// signed in, a reset for someone who did.
+async fn link_mail(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    scope: CustomerScope,
+    to: (&str, &str),
+    first_time: bool,
+    token: &str,
+) -> AppResult<Effects> {
+    let brand = email::brand(db, actor.msp(), public_url).await?;
+    let company = db::customers::get(db, scope).await?.map(|c| c.name).unwrap_or_default();
+    let url = format!("{}/invite/{token}", brand.portal_url);
+    let (key, vars) = if first_time {
+        let expires = format!("{INVITE_HOURS} hours");
+        (
+            "invitation",
+            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, company, inviter => actor.name, url, expires },
+        )
+    } else {
+        let expires = format!("{INVITE_HOURS} hours");
+        (
+            "password_reset",
+            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, url, expires },
+        )
+    };
+    let kind = email::kind(key).expect("built-in kind");
+    let job = email::compose(db, actor.msp(), &brand, kind, to, vars, None).await?;
+    Ok(Effects { jobs: vec![job], ..Default::default() })
+}
+
+/// A new single-use link for `user` to set a password, mailed to them; the raw token is returned once.
+async fn issue_link(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    scope: CustomerScope,
+    user: &UserRow,
+) -> AppResult<String> {
     let token = auth::random_token();
     let t = now();
-    db::invitations::insert(db, scope, &auth::hash_token(&token), user_id, by, t, t + Duration::hours(INVITE_HOURS))
+    let fx = link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
+        .await?;
+    let hash = auth::hash_token(&token);
+    db::invitations::insert(db, scope, &hash, user.id, actor.user_id, t, t + Duration::hours(INVITE_HOURS), &fx)
         .await?;
     Ok(token)
 }
@@ -47,6 +92,7 @@ pub struct Invited {
 pub async fn invite(
     db: &Db,
     actor: &Actor,
+    public_url: &str,
     customer_id: Uuid,
     name: &str,
     email: &str,
@@ -77,6 +123,7 @@ pub async fn invite(
     };
     let token = auth::random_token();
     let t = now();
+    let fx = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
     db::invitations::insert_with_user(
         db,
         scope,
@@ -85,6 +132,7 @@ pub async fn invite(
         actor.user_id,
         t,
         t + Duration::hours(INVITE_HOURS),
+        &fx,
     )
     .await?;
     let user = db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
@@ -152,9 +200,15 @@ pub async fn set_portal_active(
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.
-pub async fn new_password_link(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<Invited> {
+pub async fn new_password_link(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    customer_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    let token = issue_link(db, scope, user.id, actor.user_id).await?;
+    let token = issue_link(db, actor, public_url, scope, &user).await?;
     Ok(Invited { user, token })
 }
 

@@ -94,7 +94,7 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Contour IT Portal"));
+    assert!(html.contains("Contour IT Portal"), "{html}");
     let (ok, out) = portico(&db, &["token", "revoke", &token[..12]], None);
     assert!(ok && out.contains("Revoked 1"), "{out}");
     let r = reqwest::Client::new().get(&url).bearer_auth(&token).send().await.unwrap();

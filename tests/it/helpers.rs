@@ -211,6 +211,12 @@ impl TestApp {
         services::tokens::create_for(self.db(), msp, id, "test").await.unwrap().token
     }
 
+    /// The mail queued for the default MSP, newest first, as the runner would send it.
+    pub async fn outbox(&self) -> Vec<portico::jobs::email::Outgoing> {
+        let rows = db::jobs::recent(self.db(), self.msp().await, "email", 500).await.unwrap();
+        rows.into_iter().map(|j| serde_json::from_str(&j.payload).unwrap()).collect()
+    }
+
     /// Runs one SQL statement against the test database (to age sessions, links …).
     pub async fn exec(&self, sql: &str, arg: uuid::Uuid) {
         portico::on_db!(self.db(), p => sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(arg).execute(p).await.map(|_| ())).unwrap();

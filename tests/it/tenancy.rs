@@ -123,6 +123,30 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         .map(|c| c.id)
         .unwrap_or_else(uuid::Uuid::now_v7);
     let not_involved = [ContosoStandard, FabrikamAdmin, OtherMspPortal];
+    // A notification of Lee's and a queued mail of Northwind's.
+    let (note, job) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let fx = portico::db::jobs::Effects {
+        notifications: vec![portico::db::jobs::NewNotification {
+            id: note,
+            msp_id: app.msp().await.0,
+            user_id: lee,
+            category: "ticket_updates",
+            title: "Probe".into(),
+            body: "Probe".into(),
+            link: "/tickets".into(),
+        }],
+        jobs: vec![portico::db::jobs::NewJob {
+            id: job,
+            msp_id: Some(app.msp().await.0),
+            kind: "email",
+            payload: "{}".into(),
+            summary: "probe".into(),
+            max_attempts: 1,
+        }],
+    };
+    portico::db::jobs::write(app.db(), &fx, portico::model::now()).await.unwrap();
+    app.exec("UPDATE jobs SET failed_at = created_at WHERE id = $1", job).await;
+    let all_but_lee: Vec<Who> = EVERYONE.iter().copied().filter(|w| *w != ContosoLimited).collect();
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -232,7 +256,26 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         ),
         (g.clone(), "/msp/settings/tickets".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/settings/tickets/categories".into(), portal.to_vec(), vec![Tech]),
+        (g.clone(), "/msp/settings/email".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/email/sender".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/email/defaults".into(), portal.to_vec(), vec![Tech]),
+        (g.clone(), "/msp/settings/email/templates/ticket_reply".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/email/templates/ticket_reply".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/email/templates/ticket_reply/preview".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/email/templates/ticket_reply/reset".into(), portal.to_vec(), vec![Tech]),
+        (
+            p.clone(),
+            format!("/msp/settings/email/outbox/{job}/retry"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (p.clone(), format!("/notifications/{note}/open"), all_but_lee, vec![]),
         // One's own account: nobody else's to reach, but never open to the signed-out.
+        (g.clone(), "/notifications".into(), vec![], vec![]),
+        (g.clone(), "/notifications/unread".into(), vec![], vec![]),
+        (p.clone(), "/notifications/read-all".into(), vec![], vec![]),
+        (g.clone(), "/account/notifications".into(), vec![], vec![]),
+        (p.clone(), "/account/notifications".into(), vec![], vec![]),
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),
         (p.clone(), "/account/profile".into(), vec![], vec![]),
@@ -271,6 +314,8 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (Owner, format!("/msp/customers/{contoso}")),
         (Owner, "/msp/tokens".into()),
         (Tech, "/msp/staff".into()),
+        (Owner, "/msp/settings/email".into()),
+        (ContosoLimited, "/notifications".into()),
     ] {
         assert_eq!(page_request(&app, &actors, who, &Method::GET, &path).await, StatusCode::OK, "{path} as {who:?}");
     }

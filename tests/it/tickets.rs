@@ -5,7 +5,7 @@ use reqwest::{Client, StatusCode};
 use crate::helpers::{location, post_form, TestApp};
 
 /// Raises a ticket through the portal form and returns its number.
-async fn raise(app: &TestApp, c: &Client, title: &str, extra: &[(&str, &str)]) -> i64 {
+pub(crate) async fn raise(app: &TestApp, c: &Client, title: &str, extra: &[(&str, &str)]) -> i64 {
     let html = c.get(app.url("/tickets/new")).send().await.unwrap().text().await.unwrap();
     let priority = option_value(&html, "f-priority", "Medium");
     let mut fields =

@@ -301,7 +301,7 @@ pub async fn create(
         external_id: n.external_id,
         external_system: n.external_system,
     };
-    let t = tickets::create(&app.db, &actor, input).await?;
+    let t = tickets::create(&app.db, &actor, &app.public_url, input).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -362,7 +362,9 @@ pub async fn update(
         }
         let Some(status) = p.status.as_deref() else { return Ok(Json(t.into())) };
         return Ok(Json(
-            tickets::set_status(&app.db, &actor, t.number, &resolve(Some(status), &statuses)).await?.into(),
+            tickets::set_status(&app.db, &actor, &app.public_url, t.number, &resolve(Some(status), &statuses))
+                .await?
+                .into(),
         ));
     }
     let keep = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
@@ -377,7 +379,7 @@ pub async fn update(
         assignee: p.assignee_id.map(|a| a.to_string()).unwrap_or_else(|| keep(t.assignee_id)),
         due: p.due_date.unwrap_or_else(|| t.due_at.map(|d| d.date().to_string()).unwrap_or_default()),
     };
-    Ok(Json(tickets::staff_update(&app.db, &actor, t.number, changes).await?.into()))
+    Ok(Json(tickets::staff_update(&app.db, &actor, &app.public_url, t.number, changes).await?.into()))
 }
 
 /// The conversation, oldest first (internal notes for staff only).
@@ -414,7 +416,7 @@ pub async fn add_comment(
     ApiJson(c): ApiJson<NewComment>,
 ) -> Result<(StatusCode, Json<Ticket>), AppError> {
     let t = ticket_of(&app, &actor, &id, &ticket).await?;
-    let t = tickets::comment(&app.db, &actor, t.number, &c.body, c.internal).await?;
+    let t = tickets::comment(&app.db, &actor, &app.public_url, t.number, &c.body, c.internal).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 

@@ -26,6 +26,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/logout", post(logout))
         .route("/invite/{token}", get(invite_page).post(accept_invite))
         .route("/login/2fa", get(second_factor_page).post(second_factor))
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route("/reset/{token}", get(reset_page).post(reset))
 }
 
 #[derive(Deserialize, Default)]
@@ -281,6 +283,88 @@ async fn second_factor(
             let mut resp = second_factor_form(&ctx, &form.next, errors_value(&errs), StatusCode::TOO_MANY_REQUESTS);
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    console: String,
+}
+
+fn forgot_view(ctx: &Ctx, console: bool, email: &str, errors: minijinja::Value, status: StatusCode) -> Response {
+    page(ctx, "/forgot-password", "pages/forgot_password.html", status, context! { console, email, errors })
+}
+
+async fn forgot_page(ctx: Ctx, Query(q): Query<ForgotForm>) -> Response {
+    forgot_view(&ctx, q.console == "1", "", minijinja::Value::UNDEFINED, StatusCode::OK)
+}
+
+/// Answers the same whether or not the address has an account.
+async fn forgot(ctx: Ctx, FormData(f): FormData<ForgotForm>) -> Result<Response, AppError> {
+    let console = f.console == "1";
+    let app = &ctx.app;
+    match accounts::forgot_password(&app.db, ctx.scope(), &app.public_url, &app.limiter, ctx.ip, &f.email).await {
+        Ok(()) => {
+            Ok(Redirect::to(if console { "/msp?notice=reset-sent" } else { "/?notice=reset-sent" }).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            Ok(forgot_view(&ctx, console, &f.email, errors_value(&errs), StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn reset_view(
+    ctx: &Ctx,
+    token: &str,
+    r: Result<&str, String>,
+    errors: minijinja::Value,
+    status: StatusCode,
+) -> Response {
+    let (email, gone) = match r {
+        Ok(email) => (email.to_string(), None),
+        Err(m) => (String::new(), Some(m)),
+    };
+    page(ctx, "/reset", "pages/reset_password.html", status, context! { token, email, gone, errors })
+}
+
+async fn reset_page(ctx: Ctx, Path(token): Path<String>) -> Result<Response, AppError> {
+    match accounts::reset_link(&ctx.app.db, ctx.scope(), &token).await {
+        Ok(user) => Ok(reset_view(&ctx, &token, Ok(&user.email), minijinja::Value::UNDEFINED, StatusCode::OK)),
+        Err(AppError::BadRequest(m)) => {
+            Ok(reset_view(&ctx, &token, Err(m), minijinja::Value::UNDEFINED, StatusCode::GONE))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ResetForm {
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn reset(ctx: Ctx, Path(token): Path<String>, FormData(f): FormData<ResetForm>) -> Result<Response, AppError> {
+    let db = &ctx.app.db;
+    match accounts::reset_password(db, ctx.scope(), &token, &f.new_password, &f.confirm_password).await {
+        Ok(user) => {
+            let to = if user.customer_id.is_none() { "/msp?notice=password-reset" } else { "/?notice=password-reset" };
+            ctx.app.sessions.clear();
+            Ok(Redirect::to(to).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let user = accounts::reset_link(db, ctx.scope(), &token).await?;
+            Ok(reset_view(&ctx, &token, Ok(&user.email), errors_value(&errs), StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(AppError::BadRequest(m)) => {
+            Ok(reset_view(&ctx, &token, Err(m), minijinja::Value::UNDEFINED, StatusCode::GONE))
         }
         Err(e) => Err(e),
     }

@@ -6,10 +6,12 @@ mod auth;
 mod company_users;
 mod console_branding;
 mod console_customers;
+mod console_email;
 mod console_staff;
 mod console_ticket_settings;
 mod console_tokens;
 mod dashboard;
+mod notifications;
 mod tickets;
 
 use std::sync::Arc;
@@ -40,6 +42,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(console_tokens::routes())
         .merge(console_ticket_settings::routes())
         .merge(tickets::routes())
+        .merge(notifications::routes())
+        .merge(console_email::routes())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -131,6 +135,13 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "comment-deleted" => "The comment was deleted.",
         "status-changed" => "The status was changed.",
         "category-removed" => "The category was removed.",
+        "all-read" => "All notifications are marked as read.",
+        "mail-requeued" => "The mail is queued again.",
+        "template-reset" => "This mail uses the built-in wording again.",
+        "reset-sent" => {
+            "If that address has an account here, we've sent it a link to choose a new password. It works for one hour."
+        }
+        "password-reset" => "Your new password is set. Sign in with it.",
         _ => return None,
     })
 }

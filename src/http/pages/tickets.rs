@@ -203,7 +203,7 @@ async fn create(
         external_id: None,
         external_system: None,
     };
-    match tickets::create(&s.ctx.app.db, s.actor(), input).await {
+    match tickets::create(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, input).await {
         Ok(t) => Ok(Redirect::to(&format!("{base}/{}?notice=ticket-created", t.number)).into_response()),
         Err(AppError::Validation(errs)) => {
             let values: HashMap<String, String> = form.iter().filter(|(k, _)| k != "watchers").cloned().collect();
@@ -298,7 +298,7 @@ async fn add_comment(
     let base = base(&s, console)?;
     let n = number(&n)?;
     let internal = console && f.internal == "true";
-    match tickets::comment(&s.ctx.app.db, s.actor(), n, &f.body, internal).await {
+    match tickets::comment(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, &f.body, internal).await {
         Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), if internal { "note-added" } else { "reply-added" })),
         Err(AppError::Validation(errs)) => {
             render_show(
@@ -359,7 +359,7 @@ async fn set_status(
 ) -> Result<Response, AppError> {
     let base = base(&s, false)?;
     let n = number(&n)?;
-    match tickets::set_status(&s.ctx.app.db, s.actor(), n, &f.status).await {
+    match tickets::set_status(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, &f.status).await {
         Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "status-changed")),
         Err(AppError::Validation(errs)) => {
             render_show(
@@ -398,7 +398,7 @@ async fn staff_update(
     let n = number(&n)?;
     let changes =
         StaffChanges { status: f.status, priority: f.priority, category: f.category, assignee: f.assignee, due: f.due };
-    match tickets::staff_update(&s.ctx.app.db, s.actor(), n, changes).await {
+    match tickets::staff_update(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, changes).await {
         Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "saved")),
         Err(AppError::Validation(errs)) => {
             render_show(

@@ -1,0 +1,411 @@
+//! Email: the built-in wording of each kind of mail, an MSP's own wording, the branded
+//! layout around it, and the outbox job that carries a rendered mail to the runner.
+
+use minijinja::{context, AutoEscape, Environment, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::db::jobs::NewJob;
+use crate::db::{self, Db, MspScope};
+use crate::error::{AppError, AppResult};
+use crate::jobs::email::{Outgoing, KIND as JOB_KIND};
+use crate::model::{self, Colour, FieldError};
+use crate::policy::{Action, Actor};
+
+/// Attempts before a mail is given up on (about a day with the default backoff).
+const MAX_ATTEMPTS: i64 = 12;
+
+pub struct Kind {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub about: &'static str,
+    /// The variables its templates can use, for the console's editor.
+    pub vars: &'static str,
+    pub subject: &'static str,
+    pub text: &'static str,
+    pub html: &'static str,
+}
+
+const TICKET_VARS: &str = "recipient.name, ticket.number, ticket.title, ticket.status, ticket.priority, \
+                           ticket.customer, ticket.url, actor, comment";
+
+pub const KINDS: &[Kind] = &[
+    Kind {
+        key: "ticket_created",
+        label: "Ticket received",
+        about: "To the requester and watchers when a ticket is raised.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] We have your request: {{ ticket.title }}",
+        text: "Hello {{ recipient.name }},\n\nThank you: we have your request and will be in touch.\n\n\
+               {{ ticket.number }}: {{ ticket.title }}\nPriority: {{ ticket.priority }}\n\n{{ comment }}\n\n\
+               Follow it or add to it here: {{ ticket.url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p>Thank you: we have your request and will be in touch.</p>\n\
+               <p><strong>{{ ticket.number }}: {{ ticket.title }}</strong><br>Priority: {{ ticket.priority }}</p>\n\
+               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
+               <p><a href=\"{{ ticket.url }}\">Follow it or add to it</a></p>",
+    },
+    Kind {
+        key: "ticket_reply",
+        label: "New reply",
+        about: "To the requester and watchers when someone replies publicly.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] New reply: {{ ticket.title }}",
+        text: "Hello {{ recipient.name }},\n\n{{ actor }} replied to {{ ticket.number }} ({{ ticket.title }}):\n\n\
+               {{ comment }}\n\nReply here: {{ ticket.url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p>{{ actor }} replied to <strong>{{ ticket.number }}</strong> ({{ ticket.title }}):</p>\n\
+               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
+               <p><a href=\"{{ ticket.url }}\">Read and reply</a></p>",
+    },
+    Kind {
+        key: "ticket_status",
+        label: "Status changed",
+        about: "To the requester and watchers when a ticket moves to another open status.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] Now {{ ticket.status }}: {{ ticket.title }}",
+        text: "Hello {{ recipient.name }},\n\n{{ ticket.number }} ({{ ticket.title }}) is now \"{{ ticket.status }}\".\n\n\
+               See it here: {{ ticket.url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ ticket.number }}</strong> ({{ ticket.title }}) is now \
+               <strong>{{ ticket.status }}</strong>.</p>\n<p><a href=\"{{ ticket.url }}\">See the ticket</a></p>",
+    },
+    Kind {
+        key: "ticket_resolved",
+        label: "Ticket resolved",
+        about: "To the requester and watchers when a ticket moves to a closed status.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] {{ ticket.status }}: {{ ticket.title }}",
+        text: "Hello {{ recipient.name }},\n\n{{ ticket.number }} ({{ ticket.title }}) is now \"{{ ticket.status }}\".\n\
+               If something is still not right, reply on the ticket and we will pick it up again.\n\n{{ ticket.url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ ticket.number }}</strong> ({{ ticket.title }}) is now \
+               <strong>{{ ticket.status }}</strong>.</p>\n<p>If something is still not right, reply on the ticket and we \
+               will pick it up again.</p>\n<p><a href=\"{{ ticket.url }}\">Open the ticket</a></p>",
+    },
+    Kind {
+        key: "staff_new_ticket",
+        label: "New ticket (staff)",
+        about: "To the assigned technician, or to all staff when nobody is assigned, when a customer raises a ticket.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] New from {{ ticket.customer }}: {{ ticket.title }}",
+        text: "{{ actor }} ({{ ticket.customer }}) raised {{ ticket.number }}.\nPriority: {{ ticket.priority }}\n\n\
+               {{ ticket.title }}\n\n{{ comment }}\n\n{{ ticket.url }}",
+        html: "<p>{{ actor }} ({{ ticket.customer }}) raised <strong>{{ ticket.number }}</strong>.<br>Priority: {{ ticket.priority }}</p>\n\
+               <p><strong>{{ ticket.title }}</strong></p>\n\
+               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
+               <p><a href=\"{{ ticket.url }}\">Open in the console</a></p>",
+    },
+    Kind {
+        key: "staff_customer_reply",
+        label: "Customer reply (staff)",
+        about: "To the assigned technician, or to all staff when nobody is assigned, when a customer replies.",
+        vars: TICKET_VARS,
+        subject: "[{{ ticket.number }}] {{ ticket.customer }} replied: {{ ticket.title }}",
+        text: "{{ actor }} ({{ ticket.customer }}) replied to {{ ticket.number }}:\n\n{{ comment }}\n\n{{ ticket.url }}",
+        html: "<p>{{ actor }} ({{ ticket.customer }}) replied to <strong>{{ ticket.number }}</strong>:</p>\n\
+               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
+               <p><a href=\"{{ ticket.url }}\">Open in the console</a></p>",
+    },
+    Kind {
+        key: "invitation",
+        label: "Invitation",
+        about: "To a new portal user, with the link to set their password.",
+        vars: "recipient.name, company, inviter, url, expires",
+        subject: "You're invited to {{ portal }}",
+        text: "Hello {{ recipient.name }},\n\n{{ inviter }} invited you to {{ portal }}, the support portal for {{ company }}.\n\n\
+               Choose your password here (the link works once, for {{ expires }}):\n{{ url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p>{{ inviter }} invited you to {{ portal }}, the support portal for \
+               {{ company }}.</p>\n<p><a href=\"{{ url }}\">Choose your password</a></p>\n\
+               <p style=\"color:#4b5563;font-size:13px;\">The link works once, for {{ expires }}.</p>",
+    },
+    Kind {
+        key: "password_reset",
+        label: "Password reset",
+        about: "When someone asks for a new password on the sign-in page.",
+        vars: "recipient.name, url, expires",
+        subject: "Reset your {{ portal }} password",
+        text: "Hello {{ recipient.name }},\n\nSomeone (we hope you) asked to reset your password for {{ portal }}.\n\
+               Choose a new one here (the link works once, for {{ expires }}):\n{{ url }}\n\n\
+               If it wasn't you, ignore this mail: your password stays as it is.",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p>Someone (we hope you) asked to reset your password for {{ portal }}.</p>\n\
+               <p><a href=\"{{ url }}\">Choose a new password</a></p>\n\
+               <p style=\"color:#4b5563;font-size:13px;\">The link works once, for {{ expires }}. If it wasn't you, \
+               ignore this mail: your password stays as it is.</p>",
+    },
+];
+
+pub fn kind(key: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.key == key)
+}
+
+/// The MSP's look, as mail shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Brand {
+    pub name: String,
+    pub colour: String,
+    pub text_on: String,
+    pub link: String,
+    pub logo_url: Option<String>,
+    pub support_email: String,
+    pub support_phone: String,
+    pub support_hours: String,
+    pub portal_url: String,
+    #[serde(skip)]
+    pub mail_from: String,
+}
+
+/// The MSP's portal address: its first domain, with the scheme and port of the public URL;
+/// the public URL itself for an MSP without a domain of its own.
+pub fn portal_url(public_url: &str, domains: &[String]) -> String {
+    let Some(domain) = domains.first() else { return public_url.trim_end_matches('/').to_string() };
+    let (scheme, rest) = public_url.split_once("://").unwrap_or(("https", public_url));
+    let host = rest.split('/').next().unwrap_or("");
+    let port = host.rsplit_once(':').map(|(_, p)| p).filter(|p| p.chars().all(|c| c.is_ascii_digit()));
+    match port {
+        Some(p) => format!("{scheme}://{domain}:{p}"),
+        None => format!("{scheme}://{domain}"),
+    }
+}
+
+pub async fn brand(db: &Db, msp: MspScope, public_url: &str) -> AppResult<Brand> {
+    let m = db::msps::get(db, msp).await?.ok_or(AppError::NotFound)?;
+    let domains = db::msps::domains(db, msp).await?;
+    let portal = portal_url(public_url, &domains);
+    let colour =
+        Colour::parse("colour", &m.primary_color).unwrap_or_else(|_| Colour::parse("c", "#2563eb").expect("valid"));
+    Ok(Brand {
+        logo_url: m.logo_type.as_ref().map(|_| format!("{portal}/brand/logo?v={}", m.branding_version)),
+        name: m.product_name.clone(),
+        text_on: colour.text_on().to_string(),
+        link: colour.as_text_on_white(),
+        colour: colour.as_str().to_string(),
+        support_email: m.support_email,
+        support_phone: m.support_phone,
+        support_hours: m.support_hours,
+        portal_url: portal,
+        mail_from: m.mail_from,
+    })
+}
+
+/// The three parts of one kind of mail, built-in or the MSP's own.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Source {
+    pub fn builtin(k: &Kind) -> Source {
+        Source { subject: k.subject.into(), text: k.text.into(), html: k.html.into() }
+    }
+}
+
+/// The wording an MSP uses for one kind: its own when it saved one.
+pub async fn source(db: &Db, msp: MspScope, k: &Kind) -> AppResult<Source> {
+    Ok(match db::notifications::template(db, msp, k.key).await? {
+        Some(t) => Source { subject: t.subject, text: t.body_text, html: t.body_html },
+        None => Source::builtin(k),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+const LAYOUT_HTML: &str = include_str!("../../templates/email/layout.html");
+const LAYOUT_TEXT: &str = include_str!("../../templates/email/layout.txt");
+
+/// Renders a mail. An MSP's template is untrusted text: it runs sandboxed, with a budget,
+/// and any error comes back as a message for the editor.
+pub fn render(src: &Source, brand: &Brand, vars: &Value, preferences_url: Option<&str>) -> Result<Rendered, String> {
+    let mut env = Environment::new();
+    env.set_fuel(Some(200_000));
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
+    let part = |env: &Environment, name: &'static str, source: &str| -> Result<String, String> {
+        let t = env.template_from_named_str(name, source).map_err(|e| describe(name, &e))?;
+        t.render(vars).map_err(|e| describe(name, &e))
+    };
+    let subject = part(&env, "subject", &src.subject)?;
+    let subject: String = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    if subject.is_empty() {
+        return Err("The subject is empty once filled in.".into());
+    }
+    let subject: String = subject.chars().take(200).collect();
+    let text_body = part(&env, "text", &src.text)?;
+    let html_body = part(&env, "body.html", &src.html)?;
+    if text_body.trim().is_empty() || html_body.trim().is_empty() {
+        return Err("The text and HTML versions must both say something.".into());
+    }
+    env.add_template("layout.html", LAYOUT_HTML).map_err(|e| e.to_string())?;
+    env.add_template("layout.txt", LAYOUT_TEXT).map_err(|e| e.to_string())?;
+    let ctx = |body: Value| context! { brand, subject, preferences_url, body };
+    let html = env
+        .get_template("layout.html")
+        .and_then(|t| t.render(ctx(Value::from_safe_string(html_body))))
+        .map_err(|e| e.to_string())?;
+    let text = env
+        .get_template("layout.txt")
+        .and_then(|t| t.render(ctx(Value::from(text_body))))
+        .map_err(|e| e.to_string())?;
+    Ok(Rendered { subject, text, html })
+}
+
+fn describe(part: &str, e: &minijinja::Error) -> String {
+    let part = match part {
+        "subject" => "Subject",
+        "text" => "Text version",
+        _ => "HTML version",
+    };
+    match e.line() {
+        Some(line) => format!("{part}, line {line}: {}", e.detail().unwrap_or(&e.kind().to_string())),
+        None => format!("{part}: {}", e.detail().unwrap_or(&e.kind().to_string())),
+    }
+}
+
+/// Made-up values for a preview of each kind.
+pub fn sample(k: &Kind, brand: &Brand) -> Value {
+    let ticket = context! {
+        number => "T-1042", title => "Outlook keeps asking for my password", status => "Awaiting customer",
+        priority => "High", customer => "Contoso Ltd", url => format!("{}/tickets/1042", brand.portal_url),
+    };
+    let recipient = context! { name => "Megan Bowen", email => "megan@contoso.example" };
+    match k.key {
+        "invitation" => context! {
+            recipient, portal => brand.name, company => "Contoso Ltd", inviter => "Adele Vance",
+            url => format!("{}/invite/sample", brand.portal_url), expires => "72 hours",
+        },
+        "password_reset" => context! {
+            recipient, portal => brand.name, url => format!("{}/reset/sample", brand.portal_url), expires => "1 hour",
+        },
+        _ => context! {
+            recipient, portal => brand.name, ticket, actor => "Alex Wilber",
+            comment => "I restarted Outlook as you suggested and it works again. Thank you!",
+        },
+    }
+}
+
+/// The outbox job for one rendered mail.
+pub fn job(msp: MspScope, brand: &Brand, to: &str, to_name: &str, mail: Rendered) -> NewJob {
+    let id = model::new_id();
+    let summary = format!("{to} · {}", mail.subject);
+    let out = Outgoing {
+        to: to.into(),
+        to_name: to_name.into(),
+        from: brand.mail_from.clone(),
+        from_name: brand.name.clone(),
+        // Stable per job, so a retried send is recognisably the same message.
+        message_id: format!("<{}@portico>", id.simple()),
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+    };
+    NewJob {
+        id,
+        msp_id: Some(msp.0),
+        kind: JOB_KIND,
+        payload: serde_json::to_string(&out).expect("serialisable"),
+        summary: summary.chars().take(300).collect(),
+        max_attempts: MAX_ATTEMPTS,
+    }
+}
+
+/// Renders one kind for one recipient with the MSP's wording and queues it as a job.
+pub async fn compose(
+    db: &Db,
+    msp: MspScope,
+    brand: &Brand,
+    k: &Kind,
+    to: (&str, &str),
+    vars: Value,
+    preferences_url: Option<&str>,
+) -> AppResult<NewJob> {
+    let src = source(db, msp, k).await?;
+    // A saved template rendered when it was saved; should it fail now, the built-in one speaks.
+    let mail = render(&src, brand, &vars, preferences_url)
+        .or_else(|e| {
+            tracing::warn!(kind = k.key, error = %e, "email template failed; using the built-in one");
+            render(&Source::builtin(k), brand, &vars, preferences_url)
+        })
+        .map_err(AppError::Internal)?;
+    Ok(job(msp, brand, to.0, to.1, mail))
+}
+
+const SUBJECT_MAX: usize = 300;
+const BODY_MAX: usize = 50_000;
+
+/// Checks an MSP's draft: lengths, then a render with sample data. The rendered mail is the preview.
+pub async fn try_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, draft: &Source) -> AppResult<Rendered> {
+    actor.require(Action::ManageEmail, None)?;
+    let mut errors = vec![];
+    for (field, value, max) in
+        [("subject", &draft.subject, SUBJECT_MAX), ("text", &draft.text, BODY_MAX), ("html", &draft.html, BODY_MAX)]
+    {
+        if let Err(e) = model::text(field, value, max, true) {
+            errors.push(e);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let brand = brand(db, actor.msp(), public_url).await?;
+    let prefs = format!("{}/account/notifications", brand.portal_url);
+    render(draft, &brand, &sample(k, &brand), Some(&prefs))
+        .map_err(|message| FieldError::new("template", format!("It doesn't render: {message}")).into())
+}
+
+/// Saves the MSP's own wording for a kind, once it renders.
+pub async fn save_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, draft: Source) -> AppResult<()> {
+    try_template(db, actor, public_url, k, &draft).await?;
+    let row = db::notifications::TemplateRow {
+        kind: k.key.into(),
+        subject: draft.subject,
+        body_text: draft.text,
+        body_html: draft.html,
+        updated_at: model::now(),
+    };
+    Ok(db::notifications::save_template(db, actor.msp(), &row).await?)
+}
+
+/// Back to the built-in wording.
+pub async fn reset_template(db: &Db, actor: &Actor, k: &Kind) -> AppResult<()> {
+    actor.require(Action::ManageEmail, None)?;
+    db::notifications::delete_template(db, actor.msp(), k.key).await?;
+    Ok(())
+}
+
+/// The kinds an MSP has its own wording for.
+pub async fn customised(db: &Db, actor: &Actor) -> AppResult<Vec<String>> {
+    actor.require(Action::ManageEmail, None)?;
+    Ok(db::notifications::templates(db, actor.msp()).await?.into_iter().map(|t| t.kind).collect())
+}
+
+/// Sets the sender the MSP's mail comes from: `Name <address>` or an address; '' for the default.
+pub async fn set_sender(db: &Db, actor: &Actor, raw: &str) -> AppResult<()> {
+    actor.require(Action::ManageEmail, None)?;
+    let raw = model::text("mail_from", raw, 254, false)?;
+    if !raw.is_empty() && raw.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(FieldError::new(
+            "mail_from",
+            "Enter an address, or a name and address like Support <help@example.com>.",
+        )
+        .into());
+    }
+    Ok(db::msps::set_mail_from(db, actor.msp(), &raw).await?)
+}
+
+/// The MSP's outbox: (queued, given up), and the latest mails.
+pub async fn outbox(db: &Db, actor: &Actor) -> AppResult<((i64, i64), Vec<db::jobs::JobRow>)> {
+    actor.require(Action::ManageEmail, None)?;
+    let counts = db::jobs::counts(db, actor.msp(), JOB_KIND).await?;
+    Ok((counts, db::jobs::recent(db, actor.msp(), JOB_KIND, 50).await?))
+}
+
+/// Sends a mail that was given up on again.
+pub async fn retry(db: &Db, actor: &Actor, id: uuid::Uuid) -> AppResult<()> {
+    actor.require(Action::ManageEmail, None)?;
+    if db::jobs::retry(db, actor.msp(), id, model::now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
