@@ -184,12 +184,25 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                 .await?;
                 at += time::Duration::minutes(5);
             }
+            // The requester's bell shows the replies they have not answered yet.
+            let mut heard = crate::db::jobs::Effects::default();
+            if answer.is_none() {
+                heard.notifications.push(crate::db::jobs::NewNotification {
+                    id: model::new_id(),
+                    msp_id: msp.0,
+                    user_id: who.id,
+                    category: crate::services::notify::TICKET_UPDATES,
+                    title: format!("{} replied on T-{number}", tech.name),
+                    body: reply.chars().take(160).collect(),
+                    link: format!("/tickets/{number}"),
+                });
+            }
             q::add_comment(
                 db,
                 msp,
                 &q::NewComment { ticket: t.id, author: tech.id, body: reply, internal: false, new_status: None },
                 at,
-                &Default::default(),
+                &heard,
             )
             .await?;
             at += time::Duration::minutes(50);

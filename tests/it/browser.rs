@@ -450,6 +450,7 @@ async fn portal_pages_pass_quality_checks() {
     let b = browser().await;
     let mut c = Checker::new(&b, name);
 
+    c.visit(&app, "/forgot-password", "portal-forgot-password").await;
     c.visit(&app, "/", "portal-sign-in").await;
     c.drain_console().await;
     sign_in(&b, &app, "/", PORTAL_ADMIN).await;
@@ -468,6 +469,8 @@ async fn portal_pages_pass_quality_checks() {
     b.click(&setup).await.unwrap();
     b.wait_for("img.qr", Duration::from_secs(5)).await.unwrap();
     c.check("portal-account-2fa-setup").await;
+    c.visit(&app, "/notifications", "portal-notifications").await;
+    c.visit(&app, "/account/notifications", "portal-notification-prefs").await;
     c.visit(&app, "/no-such-page", "portal-not-found").await;
 
     c.finish();
@@ -507,6 +510,12 @@ async fn console_pages_pass_quality_checks() {
     c.visit(&app, "/msp/settings/tickets", "console-ticket-settings").await;
     c.visit(&app, "/msp/branding", "console-branding").await;
     c.visit(&app, "/msp/tokens", "console-tokens").await;
+    c.visit(&app, "/msp/settings/email", "console-email").await;
+    c.visit(&app, "/msp/settings/email/templates/ticket_reply", "console-email-template").await;
+    let preview = b.find("button[formaction$='/preview']").await.unwrap();
+    b.click(&preview).await.unwrap();
+    b.wait_for("iframe.preview-frame", Duration::from_secs(5)).await.unwrap();
+    c.check("console-email-preview").await;
     c.visit(&app, "/account", "console-account").await;
 
     c.finish();

@@ -155,6 +155,10 @@ fn editor(s: &Signed, k: &Kind, draft: &Source, status: StatusCode, extra: Value
     )
 }
 
+async fn is_custom(s: &Signed, k: &Kind) -> Result<bool, AppError> {
+    Ok(email::customised(&s.ctx.app.db, s.actor()).await?.iter().any(|c| c == k.key))
+}
+
 async fn edit(
     StaffPage(s): StaffPage,
     Path(kind): Path<String>,
@@ -163,7 +167,7 @@ async fn edit(
     s.actor().require(Action::ManageEmail, None)?;
     let k = kind_of(&kind)?;
     let draft = email::source(&s.ctx.app.db, s.actor().msp(), k).await?;
-    let custom = email::customised(&s.ctx.app.db, s.actor()).await?.iter().any(|c| c == k.key);
+    let custom = is_custom(&s, k).await?;
     Ok(editor(&s, k, &draft, StatusCode::OK, context! { custom, notice => notice(q.notice.as_deref()) }))
 }
 
@@ -176,13 +180,16 @@ async fn save(
     let draft = f.source();
     match email::save_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, draft.clone()).await {
         Ok(()) => Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key), "saved")),
-        Err(AppError::Validation(errs)) => Ok(editor(
-            &s,
-            k,
-            &draft,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { errors => errors_value(&errs), custom => true },
-        )),
+        Err(AppError::Validation(errs)) => {
+            let custom = is_custom(&s, k).await?;
+            Ok(editor(
+                &s,
+                k,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => errors_value(&errs), custom },
+            ))
+        }
         Err(e) => Err(e),
     }
 }
@@ -198,12 +205,13 @@ async fn preview(
     let draft = f.source();
     match email::try_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, &draft).await {
         Ok(mail) => {
+            let custom = is_custom(&s, k).await?;
             let mut resp = editor(
                 &s,
                 k,
                 &draft,
                 StatusCode::OK,
-                context! { preview => context! { subject => mail.subject, text => mail.text, html => mail.html }, custom => true },
+                context! { preview => context! { subject => mail.subject, text => mail.text, html => mail.html }, custom },
             );
             resp.headers_mut().insert(
                 header::CONTENT_SECURITY_POLICY,
@@ -214,13 +222,16 @@ async fn preview(
             );
             Ok(resp)
         }
-        Err(AppError::Validation(errs)) => Ok(editor(
-            &s,
-            k,
-            &draft,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            context! { errors => errors_value(&errs), custom => true },
-        )),
+        Err(AppError::Validation(errs)) => {
+            let custom = is_custom(&s, k).await?;
+            Ok(editor(
+                &s,
+                k,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors => errors_value(&errs), custom },
+            ))
+        }
         Err(e) => Err(e),
     }
 }
