@@ -6,6 +6,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod demo;
 pub mod msps;
+pub mod ticket_settings;
 pub mod tickets;
 pub mod tokens;
 pub mod two_factor;

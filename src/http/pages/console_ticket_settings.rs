@@ -17,7 +17,7 @@ use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::model::parse_id;
 use crate::policy::Action;
-use crate::services::tickets;
+use crate::services::{ticket_settings, tickets};
 
 const PATH: &str = "/msp/settings/tickets";
 
@@ -71,7 +71,7 @@ async fn or_form_error(s: &Signed, r: Result<(), AppError>, done: &str) -> Resul
 }
 
 async fn add(StaffPage(s): StaffPage, FormData(f): FormData<NameForm>) -> Result<Response, AppError> {
-    let r = tickets::add_category(&s.ctx.app.db, s.actor(), &f.name).await;
+    let r = ticket_settings::add_category(&s.ctx.app.db, s.actor(), &f.name).await;
     or_form_error(&s, r, "saved").await
 }
 
@@ -81,12 +81,12 @@ async fn rename(
     FormData(f): FormData<NameForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id).ok_or(AppError::NotFound)?;
-    let r = tickets::rename_category(&s.ctx.app.db, s.actor(), id, &f.name).await;
+    let r = ticket_settings::rename_category(&s.ctx.app.db, s.actor(), id, &f.name).await;
     or_form_error(&s, r, "saved").await
 }
 
 async fn delete(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id).ok_or(AppError::NotFound)?;
-    let r = tickets::delete_category(&s.ctx.app.db, s.actor(), id).await;
+    let r = ticket_settings::delete_category(&s.ctx.app.db, s.actor(), id).await;
     or_form_error(&s, r, "category-removed").await
 }
