@@ -131,6 +131,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "comment-deleted" => "The comment was deleted.",
         "status-changed" => "The status was changed.",
         "category-removed" => "The category was removed.",
+        "status-removed" => "The status was removed.",
+        "priority-removed" => "The priority was removed.",
         _ => return None,
     })
 }
