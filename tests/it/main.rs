@@ -9,6 +9,7 @@ mod helpers;
 mod ops;
 mod portal;
 mod tenancy;
+mod ticket_settings;
 mod tickets;
 mod two_factor;
 mod webdriver;
