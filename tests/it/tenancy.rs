@@ -123,6 +123,11 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         .map(|c| c.id)
         .unwrap_or_else(uuid::Uuid::now_v7);
     let not_involved = [ContosoStandard, FabrikamAdmin, OtherMspPortal];
+    // Northwind's own ticket settings rows, which Litware's staff must not reach.
+    let settings = portico::services::tickets::settings(app.db(), app.msp().await).await.unwrap();
+    let status = settings.statuses.iter().find(|s| !s.is_default).unwrap().id;
+    let priority = settings.priorities.iter().find(|p| !p.is_default).unwrap().id;
+    let category = settings.categories[0].id;
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -232,6 +237,69 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         ),
         (g.clone(), "/msp/settings/tickets".into(), portal.to_vec(), vec![Tech]),
         (p.clone(), "/msp/settings/tickets/categories".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/statuses".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/replies".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/priorities".into(), portal.to_vec(), vec![Tech]),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/default"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/move"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/default"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/move"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/categories/{category}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/categories/{category}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/account".into(), vec![], vec![]),
         (p.clone(), "/account/password".into(), vec![], vec![]),
