@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{self, FieldError};
 use crate::policy::{Action, Actor};
 
-pub const NAME_MAX: usize = 80;
+const NAME_MAX: usize = 80;
 
 /// A refusal shown next to the list it concerns (`field` names the list: status, priority, category).
 fn refuse(field: &'static str, message: impl Into<String>) -> AppError {
@@ -74,7 +74,7 @@ pub struct StatusInput {
     pub customer_settable: bool,
 }
 
-fn status<'a>(s: &'a Settings, id: Uuid) -> AppResult<&'a StatusRow> {
+fn status(s: &Settings, id: Uuid) -> AppResult<&StatusRow> {
     s.statuses.iter().find(|st| st.id == id).ok_or(AppError::NotFound)
 }
 

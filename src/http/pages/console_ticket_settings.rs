@@ -68,15 +68,16 @@ async fn show(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<R
 
 /// Which list a form changed and which row (an id, or "new" for the add form), so that a
 /// refusal is shown there with what was entered.
-struct Target<'a> {
+struct Target {
     section: &'static str,
     row: Option<Uuid>,
     form: Value,
-    done: &'a str,
+    /// The notice shown after a success.
+    done: &'static str,
 }
 
-impl<'a> Target<'a> {
-    fn new(section: &'static str, row: Option<Uuid>, done: &'a str) -> Self {
+impl Target {
+    fn new(section: &'static str, row: Option<Uuid>, done: &'static str) -> Self {
         Target { section, row, form: Value::UNDEFINED, done }
     }
     fn with_form(self, form: Value) -> Self {
@@ -84,7 +85,7 @@ impl<'a> Target<'a> {
     }
 }
 
-async fn or_form_error(s: &Signed, r: Result<(), AppError>, t: Target<'_>) -> Result<Response, AppError> {
+async fn or_form_error(s: &Signed, r: Result<(), AppError>, t: Target) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(see_other(PATH, t.done)),
         Err(AppError::Validation(errs)) => {
