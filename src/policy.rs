@@ -37,7 +37,7 @@ pub enum Action {
     ManageStaff,
     ManageBranding,
     ManageApiTokens,
-    /// Edit the MSP's ticket categories (and, later, statuses and priorities).
+    /// Edit the MSP's ticket statuses, priorities and categories.
     ManageTicketSettings,
     /// Set the MSP's sender, email wording, notification defaults, and see the outbox.
     ManageEmail,

@@ -438,3 +438,152 @@ pub async fn delete_category(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, D
         .bind(msp.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// A new status goes to the end of the list; it is never the default or a reply target.
+pub async fn insert_status(db: &Db, msp: MspScope, name: &str, closed: bool, settable: bool) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO ticket_statuses (id, msp_id, name, is_closed, customer_settable, is_default, auto_on, position) \
+         VALUES ($1, $2, $3, $4, $5, FALSE, '', (SELECT COALESCE(MAX(position), 0) + 1 FROM ticket_statuses WHERE msp_id = $2))",
+    ).bind(Uuid::now_v7()).bind(msp.0).bind(name).bind(closed).bind(settable).execute(p).await.map(|_| ()))
+}
+
+pub async fn update_status(
+    db: &Db,
+    msp: MspScope,
+    id: Uuid,
+    name: &str,
+    closed: bool,
+    settable: bool,
+) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "UPDATE ticket_statuses SET name = $3, is_closed = $4, customer_settable = $5 WHERE msp_id = $1 AND id = $2",
+    ).bind(msp.0).bind(id).bind(name).bind(closed).bind(settable).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Makes an open status the one new tickets start in; false (and nothing changed) when there
+/// is no such open status.
+pub async fn set_default_status(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, DbError> {
+    move_default(
+        db,
+        "UPDATE ticket_statuses SET is_default = TRUE WHERE msp_id = $1 AND id = $2 AND NOT is_closed",
+        "UPDATE ticket_statuses SET is_default = FALSE WHERE msp_id = $1 AND id <> $2",
+        msp,
+        id,
+    )
+    .await
+}
+
+/// Marks the statuses a customer comment and a staff public reply move a ticket to (`None`:
+/// none), clearing the marks of every other status, in one statement.
+pub async fn set_reply_statuses(
+    db: &Db,
+    msp: MspScope,
+    customer_reply: Option<Uuid>,
+    staff_reply: Option<Uuid>,
+) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE ticket_statuses SET auto_on = CASE WHEN id = $2 THEN 'customer_reply' WHEN id = $3 THEN 'staff_reply' ELSE '' END \
+         WHERE msp_id = $1",
+    ).bind(msp.0).bind(customer_reply).bind(staff_reply).execute(p).await.map(|_| ()))
+}
+
+/// Tickets in a status.
+pub async fn status_use(db: &Db, msp: MspScope, id: Uuid) -> Result<i64, DbError> {
+    let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM tickets WHERE msp_id = $1 AND status_id = $2")
+        .bind(msp.0).bind(id).fetch_one(p).await)?;
+    Ok(n)
+}
+
+/// Removes a status that is not the default and no ticket is in; false otherwise.
+pub async fn delete_status(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "DELETE FROM ticket_statuses WHERE msp_id = $1 AND id = $2 AND NOT is_default \
+         AND NOT EXISTS (SELECT 1 FROM tickets WHERE msp_id = $1 AND status_id = $2)",
+    ).bind(msp.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Puts the MSP's statuses in the order of `ids`.
+pub async fn set_status_positions(db: &Db, msp: MspScope, ids: &[Uuid]) -> Result<(), DbError> {
+    set_positions(db, "UPDATE ticket_statuses SET position = $3 WHERE msp_id = $1 AND id = $2", msp, ids).await
+}
+
+pub async fn insert_priority(db: &Db, msp: MspScope, name: &str) -> Result<(), DbError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO ticket_priorities (id, msp_id, name, is_default, position) \
+         VALUES ($1, $2, $3, FALSE, (SELECT COALESCE(MAX(position), 0) + 1 FROM ticket_priorities WHERE msp_id = $2))",
+    ).bind(Uuid::now_v7()).bind(msp.0).bind(name).execute(p).await.map(|_| ()))
+}
+
+pub async fn rename_priority(db: &Db, msp: MspScope, id: Uuid, name: &str) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query("UPDATE ticket_priorities SET name = $3 WHERE msp_id = $1 AND id = $2")
+        .bind(msp.0).bind(id).bind(name).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Makes a priority the default; false (and nothing changed) when the MSP has no such priority.
+pub async fn set_default_priority(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, DbError> {
+    move_default(
+        db,
+        "UPDATE ticket_priorities SET is_default = TRUE WHERE msp_id = $1 AND id = $2",
+        "UPDATE ticket_priorities SET is_default = FALSE WHERE msp_id = $1 AND id <> $2",
+        msp,
+        id,
+    )
+    .await
+}
+
+/// Tickets with a priority.
+pub async fn priority_use(db: &Db, msp: MspScope, id: Uuid) -> Result<i64, DbError> {
+    let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM tickets WHERE msp_id = $1 AND priority_id = $2")
+        .bind(msp.0).bind(id).fetch_one(p).await)?;
+    Ok(n)
+}
+
+/// Removes a priority that is not the default and no ticket has; false otherwise.
+pub async fn delete_priority(db: &Db, msp: MspScope, id: Uuid) -> Result<bool, DbError> {
+    let n = on_db!(db, p => sqlx::query(
+        "DELETE FROM ticket_priorities WHERE msp_id = $1 AND id = $2 AND NOT is_default \
+         AND NOT EXISTS (SELECT 1 FROM tickets WHERE msp_id = $1 AND priority_id = $2)",
+    ).bind(msp.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Puts the MSP's priorities in the order of `ids`.
+pub async fn set_priority_positions(db: &Db, msp: MspScope, ids: &[Uuid]) -> Result<(), DbError> {
+    set_positions(db, "UPDATE ticket_priorities SET position = $3 WHERE msp_id = $1 AND id = $2", msp, ids).await
+}
+
+/// Sets the default flag on one row (`set`), then clears it on the others (`clear`), in one
+/// transaction; when `set` finds no row nothing changes and the answer is false.
+async fn move_default(
+    db: &Db,
+    set: &'static str,
+    clear: &'static str,
+    msp: MspScope,
+    id: Uuid,
+) -> Result<bool, DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let n = sqlx::query(set).bind(msp.0).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(clear).bind(msp.0).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Runs `sql` (`$1` msp, `$2` id, `$3` position) for each id in order, in one transaction.
+async fn set_positions(db: &Db, sql: &'static str, msp: MspScope, ids: &[Uuid]) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for (i, id) in ids.iter().enumerate() {
+            sqlx::query(sql).bind(msp.0).bind(*id).bind(i as i64).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}

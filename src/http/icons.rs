@@ -27,6 +27,8 @@ const PATHS: &[(&str, &str)] = &[
     ("cloud", r#"<path d="M7 18a4.5 4.5 0 0 1-.5-9A6 6 0 0 1 18 9.5 4.3 4.3 0 0 1 17.5 18Z"/>"#),
     ("shield", r#"<path d="M12 3 4 6v6c0 4.5 3.4 8 8 9 4.6-1 8-4.5 8-9V6Z"/>"#),
     ("plus", r#"<path d="M12 5v14M5 12h14"/>"#),
+    ("up", r#"<path d="M12 19V5M6 11l6-6 6 6"/>"#),
+    ("down", r#"<path d="M12 5v14M6 13l6 6 6-6"/>"#),
     (
         "ticket",
         r#"<path d="M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v2a2 2 0 0 0 0 4v2a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-2a2 2 0 0 0 0-4Z"/><path d="M14 5v12" stroke-dasharray="2 2"/>"#,

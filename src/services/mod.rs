@@ -8,6 +8,7 @@ pub mod demo;
 pub mod email;
 pub mod msps;
 pub mod notify;
+pub mod ticket_settings;
 pub mod tickets;
 pub mod tokens;
 pub mod two_factor;

@@ -508,6 +508,13 @@ async fn console_pages_pass_quality_checks() {
     b.wait_for("ol.conversation", Duration::from_secs(5)).await.unwrap();
     c.check("console-ticket").await;
     c.visit(&app, "/msp/settings/tickets", "console-ticket-settings").await;
+    // A refused change (a status demo tickets are in) comes back with the reason in its section.
+    c.drain_console().await;
+    b.execute("document.querySelector(\"form[action*='/statuses/'][action*='/delete'][data-confirm*='In progress']\").submit();", vec![])
+        .await
+        .unwrap();
+    b.wait_for("#st-error", WAIT).await.expect("the refusal is shown in the statuses section");
+    c.check("console-ticket-settings-refused").await;
     c.visit(&app, "/msp/branding", "console-branding").await;
     c.visit(&app, "/msp/tokens", "console-tokens").await;
     c.visit(&app, "/msp/settings/email", "console-email").await;

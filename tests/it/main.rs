@@ -11,6 +11,7 @@ mod ops;
 mod portal;
 mod smtp;
 mod tenancy;
+mod ticket_settings;
 mod tickets;
 mod two_factor;
 mod webdriver;

@@ -147,6 +147,11 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     portico::db::jobs::write(app.db(), &fx, portico::model::now()).await.unwrap();
     app.exec("UPDATE jobs SET failed_at = created_at WHERE id = $1", job).await;
     let all_but_lee: Vec<Who> = EVERYONE.iter().copied().filter(|w| *w != ContosoLimited).collect();
+    // Northwind's own ticket settings rows, which Litware's staff must not reach.
+    let settings = portico::services::tickets::settings(app.db(), app.msp().await).await.unwrap();
+    let status = settings.statuses.iter().find(|s| !s.is_default).unwrap().id;
+    let priority = settings.priorities.iter().find(|p| !p.is_default).unwrap().id;
+    let category = settings.categories[0].id;
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -270,6 +275,69 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             vec![Tech],
         ),
         (p.clone(), format!("/notifications/{note}/open"), all_but_lee, vec![]),
+        (p.clone(), "/msp/settings/tickets/statuses".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/replies".into(), portal.to_vec(), vec![Tech]),
+        (p.clone(), "/msp/settings/tickets/priorities".into(), portal.to_vec(), vec![Tech]),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/default"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/move"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/statuses/{status}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/default"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/move"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/priorities/{priority}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/categories/{category}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
+        (
+            p.clone(),
+            format!("/msp/settings/tickets/categories/{category}/delete"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![Tech],
+        ),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/notifications".into(), vec![], vec![]),
         (g.clone(), "/notifications/unread".into(), vec![], vec![]),

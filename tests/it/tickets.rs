@@ -451,7 +451,7 @@ async fn an_msp_keeps_its_own_list_of_categories() {
     let n = raise(&app, &admin, "Scanner jams", &[("category", printing.as_str())]).await;
     let r =
         post_form(&owner, &page, &app.url(&format!("/msp/settings/tickets/categories/{printing}/delete")), &[]).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("1 ticket(s) use this category"));
     let t = admin.get(app.url(&format!("/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
     assert!(t.contains("Printers and scanners"));

@@ -1,4 +1,4 @@
-//! Console: the MSP's ticket categories (statuses and priorities are shown as they are).
+//! Console: the MSP's ticket statuses, priorities and categories.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
@@ -17,6 +18,7 @@ use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::model::parse_id;
 use crate::policy::Action;
+use crate::services::ticket_settings::{self as ts, StatusInput};
 use crate::services::tickets;
 
 const PATH: &str = "/msp/settings/tickets";
@@ -24,9 +26,20 @@ const PATH: &str = "/msp/settings/tickets";
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(PATH, get(show))
-        .route("/msp/settings/tickets/categories", post(add))
-        .route("/msp/settings/tickets/categories/{id}", post(rename))
-        .route("/msp/settings/tickets/categories/{id}/delete", post(delete))
+        .route("/msp/settings/tickets/statuses", post(add_status))
+        .route("/msp/settings/tickets/statuses/{id}", post(edit_status))
+        .route("/msp/settings/tickets/statuses/{id}/default", post(default_status))
+        .route("/msp/settings/tickets/statuses/{id}/move", post(move_status))
+        .route("/msp/settings/tickets/statuses/{id}/delete", post(delete_status))
+        .route("/msp/settings/tickets/replies", post(reply_statuses))
+        .route("/msp/settings/tickets/priorities", post(add_priority))
+        .route("/msp/settings/tickets/priorities/{id}", post(rename_priority))
+        .route("/msp/settings/tickets/priorities/{id}/default", post(default_priority))
+        .route("/msp/settings/tickets/priorities/{id}/move", post(move_priority))
+        .route("/msp/settings/tickets/priorities/{id}/delete", post(delete_priority))
+        .route("/msp/settings/tickets/categories", post(add_category))
+        .route("/msp/settings/tickets/categories/{id}", post(rename_category))
+        .route("/msp/settings/tickets/categories/{id}/delete", post(delete_category))
 }
 
 async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
@@ -35,22 +48,58 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
     let statuses: Vec<Value> = set
         .statuses
         .iter()
-        .map(|st| context! { name => st.name, closed => st.is_closed, settable => st.customer_settable, default => st.is_default, auto_on => st.auto_on })
+        .map(|st| context! { id => st.id, name => st.name, closed => st.is_closed, settable => st.customer_settable, default => st.is_default, auto_on => st.auto_on })
         .collect();
-    let priorities: Vec<Value> =
-        set.priorities.iter().map(|p| context! { name => p.name, default => p.is_default }).collect();
-    let categories: Vec<Value> = set.categories.iter().map(|c| context! { id => c.id, name => c.name }).collect();
+    let named = |rows: &[crate::db::tickets::NamedRow]| -> Vec<Value> {
+        rows.iter().map(|r| context! { id => r.id, name => r.name, default => r.is_default }).collect()
+    };
     Ok(page(
         &s.ctx,
         PATH,
         "pages/console/ticket_settings.html",
         status,
-        context! { statuses, priorities, categories, ..extra },
+        context! { statuses, priorities => named(&set.priorities), categories => named(&set.categories), ..extra },
     ))
 }
 
 async fn show(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
     render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
+}
+
+/// Which list a form changed and which row (an id, or "new" for the add form), so that a
+/// refusal is shown there with what was entered.
+struct Target {
+    section: &'static str,
+    row: Option<Uuid>,
+    form: Value,
+    /// The notice shown after a success.
+    done: &'static str,
+}
+
+impl Target {
+    fn new(section: &'static str, row: Option<Uuid>, done: &'static str) -> Self {
+        Target { section, row, form: Value::UNDEFINED, done }
+    }
+    fn with_form(self, form: Value) -> Self {
+        Target { form, ..self }
+    }
+}
+
+async fn or_form_error(s: &Signed, r: Result<(), AppError>, t: Target) -> Result<Response, AppError> {
+    match r {
+        Ok(()) => Ok(see_other(PATH, t.done)),
+        Err(AppError::Validation(errs)) => {
+            let row = t.row.map(|id| id.to_string()).unwrap_or_else(|| "new".into());
+            let extra = context! { errors => errors_value(&errs), section => t.section, row, form => t.form };
+            render(s, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+        }
+        Err(AppError::BadRequest(m)) => render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
+        Err(e) => Err(e),
+    }
+}
+
+fn id_of(raw: &str) -> Result<Uuid, AppError> {
+    parse_id(raw).ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, Default)]
@@ -59,34 +108,142 @@ struct NameForm {
     name: String,
 }
 
-async fn or_form_error(s: &Signed, r: Result<(), AppError>, done: &str) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(see_other(PATH, done)),
-        Err(AppError::Validation(errs)) => {
-            render(s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs) }).await
+#[derive(Deserialize, Default)]
+struct StatusForm {
+    #[serde(default)]
+    name: String,
+    /// "true" for a status that closes tickets.
+    #[serde(default)]
+    closed: String,
+    /// "true" when ticked.
+    #[serde(default)]
+    customer_settable: String,
+}
+
+impl StatusForm {
+    fn input(&self) -> StatusInput {
+        StatusInput {
+            name: self.name.clone(),
+            closed: self.closed == "true",
+            customer_settable: self.customer_settable == "true",
         }
-        Err(AppError::BadRequest(m)) => render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
-        Err(e) => Err(e),
+    }
+    fn echo(&self) -> Value {
+        context! { name => self.name, closed => self.closed == "true", settable => self.customer_settable == "true" }
     }
 }
 
-async fn add(StaffPage(s): StaffPage, FormData(f): FormData<NameForm>) -> Result<Response, AppError> {
-    let r = tickets::add_category(&s.ctx.app.db, s.actor(), &f.name).await;
-    or_form_error(&s, r, "saved").await
+#[derive(Deserialize, Default)]
+struct MoveForm {
+    #[serde(default)]
+    direction: String,
 }
 
-async fn rename(
+#[derive(Deserialize, Default)]
+struct RepliesForm {
+    #[serde(default)]
+    customer_reply: String,
+    #[serde(default)]
+    staff_reply: String,
+}
+
+async fn add_status(StaffPage(s): StaffPage, FormData(f): FormData<StatusForm>) -> Result<Response, AppError> {
+    let r = ts::add_status(&s.ctx.app.db, s.actor(), &f.input()).await;
+    or_form_error(&s, r, Target::new("statuses", None, "saved").with_form(f.echo())).await
+}
+
+async fn edit_status(
+    StaffPage(s): StaffPage,
+    Path(id): Path<String>,
+    FormData(f): FormData<StatusForm>,
+) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::edit_status(&s.ctx.app.db, s.actor(), id, &f.input()).await;
+    or_form_error(&s, r, Target::new("statuses", Some(id), "saved").with_form(f.echo())).await
+}
+
+async fn default_status(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::make_default_status(&s.ctx.app.db, s.actor(), id).await;
+    or_form_error(&s, r, Target::new("statuses", Some(id), "saved")).await
+}
+
+async fn move_status(
+    StaffPage(s): StaffPage,
+    Path(id): Path<String>,
+    FormData(f): FormData<MoveForm>,
+) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::move_status(&s.ctx.app.db, s.actor(), id, &f.direction).await;
+    or_form_error(&s, r, Target::new("statuses", Some(id), "saved")).await
+}
+
+async fn delete_status(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::delete_status(&s.ctx.app.db, s.actor(), id).await;
+    or_form_error(&s, r, Target::new("statuses", Some(id), "status-removed")).await
+}
+
+async fn reply_statuses(StaffPage(s): StaffPage, FormData(f): FormData<RepliesForm>) -> Result<Response, AppError> {
+    let r = ts::set_reply_statuses(&s.ctx.app.db, s.actor(), &f.customer_reply, &f.staff_reply).await;
+    let form = context! { customer_reply => f.customer_reply, staff_reply => f.staff_reply };
+    or_form_error(&s, r, Target::new("replies", None, "saved").with_form(form)).await
+}
+
+async fn add_priority(StaffPage(s): StaffPage, FormData(f): FormData<NameForm>) -> Result<Response, AppError> {
+    let r = ts::add_priority(&s.ctx.app.db, s.actor(), &f.name).await;
+    or_form_error(&s, r, Target::new("priorities", None, "saved").with_form(context! { name => f.name })).await
+}
+
+async fn rename_priority(
     StaffPage(s): StaffPage,
     Path(id): Path<String>,
     FormData(f): FormData<NameForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id).ok_or(AppError::NotFound)?;
-    let r = tickets::rename_category(&s.ctx.app.db, s.actor(), id, &f.name).await;
-    or_form_error(&s, r, "saved").await
+    let id = id_of(&id)?;
+    let r = ts::rename_priority(&s.ctx.app.db, s.actor(), id, &f.name).await;
+    or_form_error(&s, r, Target::new("priorities", Some(id), "saved").with_form(context! { name => f.name })).await
 }
 
-async fn delete(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id).ok_or(AppError::NotFound)?;
-    let r = tickets::delete_category(&s.ctx.app.db, s.actor(), id).await;
-    or_form_error(&s, r, "category-removed").await
+async fn default_priority(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::make_default_priority(&s.ctx.app.db, s.actor(), id).await;
+    or_form_error(&s, r, Target::new("priorities", Some(id), "saved")).await
+}
+
+async fn move_priority(
+    StaffPage(s): StaffPage,
+    Path(id): Path<String>,
+    FormData(f): FormData<MoveForm>,
+) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::move_priority(&s.ctx.app.db, s.actor(), id, &f.direction).await;
+    or_form_error(&s, r, Target::new("priorities", Some(id), "saved")).await
+}
+
+async fn delete_priority(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::delete_priority(&s.ctx.app.db, s.actor(), id).await;
+    or_form_error(&s, r, Target::new("priorities", Some(id), "priority-removed")).await
+}
+
+async fn add_category(StaffPage(s): StaffPage, FormData(f): FormData<NameForm>) -> Result<Response, AppError> {
+    let r = ts::add_category(&s.ctx.app.db, s.actor(), &f.name).await;
+    or_form_error(&s, r, Target::new("categories", None, "saved").with_form(context! { name => f.name })).await
+}
+
+async fn rename_category(
+    StaffPage(s): StaffPage,
+    Path(id): Path<String>,
+    FormData(f): FormData<NameForm>,
+) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::rename_category(&s.ctx.app.db, s.actor(), id, &f.name).await;
+    or_form_error(&s, r, Target::new("categories", Some(id), "saved").with_form(context! { name => f.name })).await
+}
+
+async fn delete_category(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    let r = ts::delete_category(&s.ctx.app.db, s.actor(), id).await;
+    or_form_error(&s, r, Target::new("categories", Some(id), "category-removed")).await
 }

@@ -142,6 +142,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
             "If that address has an account here, we've sent it a link to choose a new password. It works for one hour."
         }
         "password-reset" => "Your new password is set. Sign in with it.",
+        "status-removed" => "The status was removed.",
+        "priority-removed" => "The priority was removed.",
         _ => return None,
     })
 }
