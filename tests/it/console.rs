@@ -109,7 +109,7 @@ async fn staff_manage_a_customers_portal_users() {
     .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Invitation ready for Ada Admin"));
+    assert!(html.contains("Invitation emailed to Ada Admin"));
     let ada = app.user_id("ada@adatum.test").await;
     let r = post_form(&c, &page, &app.url(&format!("/msp/customers/{id}/users/{ada}/link")), &[]).await;
     assert!(r.text().await.unwrap().contains("&#x2f;invite&#x2f;"));

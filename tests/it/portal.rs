@@ -84,7 +84,7 @@ async fn an_admin_invites_a_colleague_who_sets_a_password_once() {
     .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Invitation ready for Nestor Wilke") && html.contains("nestor@contoso.test"));
+    assert!(html.contains("Invitation emailed to Nestor Wilke") && html.contains("nestor@contoso.test"));
     let link = invite_link(&html);
     assert!(link.starts_with("/invite/"), "{link}");
     // The list now shows the invited user; the link is not shown again.
