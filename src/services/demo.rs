@@ -147,6 +147,8 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
     let admin = users.iter().find(|u| u.role == "admin").unwrap_or(requester);
     let tech = db::users::find_by_email(db, msp, "tech@northwind.test").await?;
     let id_of = |rows: &[q::NamedRow], name: &str| rows.iter().find(|r| r.name == name).map(|r| r.id);
+    // The older history first, so numbers rise with time.
+    seed_backlog(db, scope, &users).await?;
     // Contoso gets them all; the others a few, so every list looks lived in.
     let take = if index == 0 { TICKETS.len() } else { 3 };
     let base = now() - time::Duration::days(15);
@@ -246,4 +248,213 @@ async fn ensure_user(
         db::users::NewUser { id: model::new_id(), customer_id: customer, email, name, role, password_hash: Some(&h) };
     db::users::insert(db, msp, &u, now()).await?;
     Ok(true)
+}
+
+/// Older, shorter tickets so each customer's history runs back a few months:
+/// (title, category, priority, status, days ago, what the technician wrote)
+const BACKLOG: &[(&str, &str, &str, &str, i64, Option<&str>)] = &[
+    (
+        "Password reset for the front desk PC",
+        "Accounts and access",
+        "Low",
+        "Closed",
+        96,
+        Some("Reset and handed over by phone."),
+    ),
+    (
+        "Add Diego to the Sales distribution list",
+        "Email",
+        "Low",
+        "Closed",
+        91,
+        Some("Diego is now a member of sales@."),
+    ),
+    ("Monitor flickers on desk 14", "Hardware", "Low", "Closed", 88, Some("Replaced the DisplayPort cable.")),
+    (
+        "Cannot open PDFs from SharePoint",
+        "Microsoft 365",
+        "Medium",
+        "Closed",
+        84,
+        Some("Reset the default PDF app; opens in the browser again."),
+    ),
+    (
+        "VPN disconnects at home",
+        "Network",
+        "Medium",
+        "Closed",
+        80,
+        Some("Updated the VPN client to the current version."),
+    ),
+    ("New phone for Lynne", "Hardware", "Low", "Closed", 77, Some("Phone enrolled in Intune and delivered.")),
+    (
+        "Calendar invites arrive twice",
+        "Email",
+        "Medium",
+        "Closed",
+        73,
+        Some("Removed a duplicate delegate rule in Outlook."),
+    ),
+    (
+        "OneDrive stuck on 'processing changes'",
+        "Microsoft 365",
+        "Medium",
+        "Resolved",
+        70,
+        Some("Reset the OneDrive client; syncing again."),
+    ),
+    (
+        "Guest Wi-Fi password for visitors",
+        "Network",
+        "Low",
+        "Closed",
+        66,
+        Some("The new guest password is on the reception screen."),
+    ),
+    ("Licence for the new intern", "Microsoft 365", "Low", "Closed", 63, Some("Assigned a Business Basic licence.")),
+    (
+        "Laptop battery drains in two hours",
+        "Hardware",
+        "Medium",
+        "Resolved",
+        59,
+        Some("Battery replaced under warranty."),
+    ),
+    (
+        "Access to the Board folder",
+        "Accounts and access",
+        "High",
+        "Closed",
+        55,
+        Some("Access granted after approval from Patti."),
+    ),
+    ("Teams background blur missing", "Software", "Low", "Closed", 52, Some("Updated Teams; the option is back.")),
+    (
+        "Scanner emails never arrive",
+        "Email",
+        "Medium",
+        "Resolved",
+        48,
+        Some("Scanner now relays through the new SMTP connector."),
+    ),
+    (
+        "Adobe Acrobat asks for a licence",
+        "Software",
+        "Medium",
+        "Closed",
+        45,
+        Some("Assigned an Acrobat seat from the pool."),
+    ),
+    (
+        "Meeting room display shows no signal",
+        "Hardware",
+        "Low",
+        "Resolved",
+        41,
+        Some("HDMI switch power-cycled and labelled."),
+    ),
+    (
+        "Phishing test: who clicked?",
+        "Security",
+        "Medium",
+        "Closed",
+        37,
+        Some("Report sent to the office manager; training assigned."),
+    ),
+    (
+        "Shared calendar for holidays",
+        "Email",
+        "Low",
+        "Resolved",
+        33,
+        Some("Created the Holidays calendar and shared it with everyone."),
+    ),
+    (
+        "MFA prompt on every sign-in",
+        "Accounts and access",
+        "Medium",
+        "Resolved",
+        29,
+        Some("Re-registered the Authenticator app."),
+    ),
+    (
+        "Slow file server in the afternoon",
+        "Network",
+        "High",
+        "In progress",
+        12,
+        Some("Monitoring shows backups overlapping office hours; moving the window."),
+    ),
+    (
+        "Order two docking stations",
+        "Hardware",
+        "Low",
+        "Awaiting customer",
+        8,
+        Some("Quote sent: two USB-C docks. Shall we order?"),
+    ),
+    ("Old projector: recycle or keep?", "General question", "Low", "New", 6, None),
+    (
+        "Set up a Planner board for the office move",
+        "Microsoft 365",
+        "Low",
+        "In progress",
+        4,
+        Some("Board created; adding buckets for each team."),
+    ),
+    (
+        "Browser keeps opening an unknown search page",
+        "Security",
+        "High",
+        "Awaiting support",
+        1,
+        Some("Please don't enter any passwords on that machine until we've checked it."),
+    ),
+];
+
+/// The backlog for one customer, requesters taking turns.
+async fn seed_backlog(db: &Db, scope: CustomerScope, users: &[db::users::UserRow]) -> AppResult<()> {
+    use crate::db::tickets as q;
+    let msp = scope.msp();
+    let s = crate::services::tickets::settings(db, msp).await?;
+    let tech = db::users::find_by_email(db, msp, "tech@northwind.test").await?;
+    let id_of = |rows: &[q::NamedRow], name: &str| rows.iter().find(|r| r.name == name).map(|r| r.id);
+    for (i, (title, category, priority, status, days_ago, note)) in BACKLOG.iter().enumerate() {
+        let (Some(status), Some(priority), Some(who)) = (
+            s.statuses.iter().find(|st| st.name == *status),
+            id_of(&s.priorities, priority),
+            users.get(i % users.len().max(1)),
+        ) else {
+            continue;
+        };
+        let opened = now() - time::Duration::days(*days_ago) - time::Duration::hours(2 + (i as i64 % 5));
+        let description = format!("{title}. Reported from the portal; details on request.");
+        let new = q::NewTicket {
+            id: model::new_id(),
+            title,
+            description: &description,
+            status_id: status.id,
+            priority_id: priority,
+            category_id: id_of(&s.categories, category),
+            requester_id: who.id,
+            watchers: &[],
+            external_id: None,
+            external_system: None,
+        };
+        let number = q::insert(db, scope, &new, opened, &|_| Default::default()).await?;
+        let (Some(tech), Some(note)) = (&tech, note) else { continue };
+        let t = q::get_by_number(db, msp, number).await?.ok_or(crate::error::AppError::NotFound)?;
+        let at = opened + time::Duration::hours(3);
+        let reply = q::NewComment { ticket: t.id, author: tech.id, body: note, internal: false, new_status: None };
+        q::add_comment(db, msp, &reply, at, &Default::default()).await?;
+        let fields = q::TicketFields {
+            status_id: status.id,
+            priority_id: priority,
+            category_id: t.category_id,
+            assignee_id: Some(tech.id),
+            due_at: None,
+        };
+        q::update(db, msp, t.id, &fields, at, &Default::default()).await?;
+    }
+    Ok(())
 }

@@ -202,7 +202,7 @@ async fn a_password_reset_link_replaces_the_password() {
     let id = app.user_id("standard@contoso.test").await;
     let r = post_form(&admin, &app.url("/company/users"), &app.url(&format!("/company/users/{id}/link")), &[]).await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("New password link for Megan Bowen"));
+    assert!(html.contains("New password link emailed to Megan Bowen"));
     let link = invite_link(&html);
     let pw = "megans-new-secret";
     let r =
