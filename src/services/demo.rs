@@ -252,7 +252,9 @@ async fn ensure_user(
 
 /// Older, shorter tickets so each customer's history runs back a few months:
 /// (title, category, priority, status, days ago, what the technician wrote)
-const BACKLOG: &[(&str, &str, &str, &str, i64, Option<&str>)] = &[
+type PastTicket = (&'static str, &'static str, &'static str, &'static str, i64, Option<&'static str>);
+
+const BACKLOG: &[PastTicket] = &[
     (
         "Password reset for the front desk PC",
         "Accounts and access",
