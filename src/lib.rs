@@ -93,7 +93,7 @@ impl App {
     }
 }
 
-/// Removes expired sessions and old sign-in attempts every few minutes.
+/// Removes expired sessions, old sign-in attempts, old sent mail and old read notifications.
 async fn housekeeping(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -104,6 +104,13 @@ async fn housekeeping(state: Arc<AppState>) {
         }
         if let Err(e) = db::login_attempts::delete_before(&state.db, now - time::Duration::days(1)).await {
             tracing::warn!(error = %e, "sign-in attempt cleanup failed");
+        }
+        // Sent mail is kept a month for the console's outbox; read notifications half a year.
+        if let Err(e) = db::jobs::delete_done_before(&state.db, now - time::Duration::days(30)).await {
+            tracing::warn!(error = %e, "job cleanup failed");
+        }
+        if let Err(e) = db::notifications::delete_read_before(&state.db, now - time::Duration::days(180)).await {
+            tracing::warn!(error = %e, "notification cleanup failed");
         }
     }
 }

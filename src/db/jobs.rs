@@ -189,3 +189,8 @@ pub async fn counts(db: &Db, msp: MspScope, kind: &str) -> Result<(i64, i64), Db
          COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM jobs WHERE msp_id = $1 AND kind = $2",
     ).bind(msp.0).bind(kind).fetch_one(p).await)
 }
+
+pub async fn delete_done_before(db: &Db, before: Ts) -> Result<u64, DbError> {
+    on_db!(db, p => sqlx::query("DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1")
+        .bind(before).execute(p).await.map(|r| r.rows_affected()))
+}

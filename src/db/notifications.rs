@@ -55,6 +55,11 @@ pub async fn mark_all_read(db: &Db, msp: MspScope, user: Uuid, now: Ts) -> Resul
     ).bind(msp.0).bind(user).bind(now).execute(p).await.map(|r| r.rows_affected()))
 }
 
+pub async fn delete_read_before(db: &Db, before: Ts) -> Result<u64, DbError> {
+    on_db!(db, p => sqlx::query("DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < $1")
+        .bind(before).execute(p).await.map(|r| r.rows_affected()))
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PrefRow {
     pub category: String,
