@@ -409,3 +409,59 @@ pub async fn retry(db: &Db, actor: &Actor, id: uuid::Uuid) -> AppResult<()> {
         Err(AppError::NotFound)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brand() -> Brand {
+        Brand {
+            name: "Northwind Client Portal".into(),
+            colour: "#0f766e".into(),
+            text_on: "#ffffff".into(),
+            link: "#0f766e".into(),
+            logo_url: None,
+            support_email: "help@northwind.test".into(),
+            support_phone: String::new(),
+            support_hours: String::new(),
+            portal_url: "https://portal.northwind.test".into(),
+            mail_from: String::new(),
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_in_html_and_kept_in_text() {
+        let k = kind("ticket_reply").unwrap();
+        let vars = context! {
+            recipient => context! { name => "Megan" }, portal => "P", actor => "Alex",
+            ticket => context! { number => "T-1", title => "<script>alert(1)</script>", url => "https://x.test/t/1" },
+            comment => "a < b",
+        };
+        let m = render(&Source::builtin(k), &brand(), &vars, Some("https://x.test/prefs")).unwrap();
+        assert!(m.html.contains("&lt;script&gt;") && !m.html.contains("<script>"));
+        assert!(m.text.contains("<script>alert(1)</script>") && m.text.contains("a < b"));
+        assert!(m.subject.contains("<script>"), "the subject is plain text: {}", m.subject);
+    }
+
+    #[test]
+    fn a_runaway_or_broken_template_is_an_error_not_a_hang() {
+        let brand = brand();
+        let vars = context! {};
+        let spin = Source {
+            subject: "x".into(),
+            text: "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}".into(),
+            html: "<p>x</p>".into(),
+        };
+        assert!(render(&spin, &brand, &vars, None).is_err());
+        let broken = Source { subject: "{{ oops".into(), text: "x".into(), html: "x".into() };
+        let e = render(&broken, &brand, &vars, None).unwrap_err();
+        assert!(e.starts_with("Subject"), "{e}");
+    }
+
+    #[test]
+    fn portal_links_use_the_msp_domain_with_the_public_scheme_and_port() {
+        assert_eq!(portal_url("http://127.0.0.1:8080", &[]), "http://127.0.0.1:8080");
+        assert_eq!(portal_url("http://127.0.0.1:8080", &["litware.test".into()]), "http://litware.test:8080");
+        assert_eq!(portal_url("https://portal.msp.com/", &["help.contoso.com".into()]), "https://help.contoso.com");
+    }
+}
