@@ -21,6 +21,8 @@ pub struct Settings {
     pub log: String,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// The most one upload (all files of one form or API call together) may carry, in MB.
+    pub max_upload_mb: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +37,7 @@ struct FileSettings {
     login_attempts: Option<u32>,
     log: Option<String>,
     trust_proxy: Option<bool>,
+    max_upload_mb: Option<u64>,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             login_attempts: 5,
             log: "info".into(),
             trust_proxy: false,
+            max_upload_mb: 25,
         }
     }
 }
@@ -94,10 +98,20 @@ impl Settings {
         if let Some(v) = env("TRUST_PROXY").map(|v| v == "1" || v == "true").or(file.trust_proxy) {
             s.trust_proxy = v;
         }
+        if let Some(v) =
+            env("MAX_UPLOAD_MB").map(|v| parse_num("PORTICO_MAX_UPLOAD_MB", &v)).transpose()?.or(file.max_upload_mb)
+        {
+            s.max_upload_mb = v.clamp(1, 1024);
+        }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;
         }
         Ok(s)
+    }
+
+    /// `max_upload_mb` in bytes.
+    pub fn max_upload_bytes(&self) -> usize {
+        (self.max_upload_mb as usize).saturating_mul(1024 * 1024)
     }
 
     pub fn secure_cookies(&self) -> bool {

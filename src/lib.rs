@@ -5,6 +5,7 @@ pub mod bench;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod model;
 pub mod policy;
@@ -35,8 +36,9 @@ impl App {
         if migrate {
             db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
         }
+        let files = files::Files::local(&settings.data_dir).map_err(|e| format!("file store {e}"))?;
         let listener = TcpListener::bind(settings.bind).await.map_err(|e| format!("bind {}: {e}", settings.bind))?;
-        Ok(App { state: AppState::new(db, settings), listener })
+        Ok(App { state: AppState::new(db, files, settings), listener })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
