@@ -1,6 +1,7 @@
 //! Support tickets, their conversation and watchers, and each MSP's statuses, priorities
 //! and categories.
 
+use super::attachments::{insert_attachments, NewAttachment};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 use uuid::Uuid;
 
@@ -260,6 +261,17 @@ pub struct NewTicket<'a> {
 
 /// Stores a ticket with the MSP's next number and its watchers; returns the number.
 pub async fn insert(db: &Db, scope: CustomerScope, t: &NewTicket<'_>, now: Ts) -> Result<i64, DbError> {
+    insert_with_attachments(db, scope, t, &[], now).await
+}
+
+/// `insert`, recording the ticket's attachments in the same transaction.
+pub async fn insert_with_attachments(
+    db: &Db,
+    scope: CustomerScope,
+    t: &NewTicket<'_>,
+    attachments: &[NewAttachment],
+    now: Ts,
+) -> Result<i64, DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         let (number,): (i64,) = sqlx::query_as(
@@ -277,6 +289,7 @@ pub async fn insert(db: &Db, scope: CustomerScope, t: &NewTicket<'_>, now: Ts) -
             sqlx::query("INSERT INTO ticket_watchers (ticket_id, user_id, msp_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(t.id).bind(*w).bind(scope.msp_id).execute(&mut *tx).await?;
         }
+        insert_attachments!(tx, scope.msp_id, t.id, None::<Uuid>, attachments, now);
         tx.commit().await?;
         Ok(number)
     })
@@ -338,6 +351,17 @@ pub struct NewComment<'a> {
 
 /// Adds a comment and, in the same transaction, touches the ticket and moves its status.
 pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts) -> Result<Uuid, DbError> {
+    add_comment_with_attachments(db, msp, c, &[], now).await
+}
+
+/// `add_comment`, recording the comment's attachments in the same transaction.
+pub async fn add_comment_with_attachments(
+    db: &Db,
+    msp: MspScope,
+    c: &NewComment<'_>,
+    attachments: &[NewAttachment],
+    now: Ts,
+) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -346,6 +370,7 @@ pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts) ->
         ).bind(id).bind(msp.0).bind(c.ticket).bind(c.author).bind(c.body).bind(c.internal).bind(now).execute(&mut *tx).await?;
         sqlx::query("UPDATE tickets SET updated_at = $3, status_id = COALESCE($4, status_id) WHERE msp_id = $1 AND id = $2")
             .bind(msp.0).bind(c.ticket).bind(now).bind(c.new_status).execute(&mut *tx).await?;
+        insert_attachments!(tx, msp.0, c.ticket, Some(id), attachments, now);
         tx.commit().await?;
         Ok(id)
     })
