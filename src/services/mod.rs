@@ -1,6 +1,7 @@
 //! Use cases. Services hold the rules; they know nothing of HTTP or SQL text.
 
 pub mod accounts;
+pub mod attachments;
 pub mod branding;
 pub mod customers;
 pub mod dashboard;

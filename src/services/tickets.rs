@@ -7,6 +7,7 @@ use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
 use crate::model::{self, now, Features, FieldError};
 use crate::policy::{Action, Actor};
+use crate::services::attachments::Attaching;
 
 const DEFAULT_STATUSES: &[q::StatusSeed] = &[
     ("New", false, false, true, ""),
@@ -173,6 +174,16 @@ fn pick(field: &'static str, raw: &str, rows: &[NamedRow], required: bool) -> Re
 }
 
 pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<TicketRow> {
+    create_with_files(db, actor, input, Attaching::none()).await
+}
+
+/// `create`, with files attached to the new ticket in the same write.
+pub async fn create_with_files(
+    db: &Db,
+    actor: &Actor,
+    input: NewTicketInput,
+    attaching: Attaching<'_>,
+) -> AppResult<TicketRow> {
     require_tickets(db, actor).await?;
     let scope: CustomerScope = match (actor.own_customer(), input.customer) {
         (Some(own), _) => own,
@@ -185,6 +196,7 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<
     if input.external_id.is_some() && !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
+    let checked = attaching.check()?;
     let s = settings(db, actor.msp()).await?;
     let mut errors = vec![];
     let title = model::text("title", &input.title, TITLE_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
@@ -236,7 +248,11 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<
         external_id: external_id.as_deref(),
         external_system: external_system.as_deref(),
     };
-    let number = q::insert(db, scope, &new, now()).await?;
+    let number = checked
+        .store_then(scope, actor.user_id, false, |rows| async move {
+            q::insert_with_attachments(db, scope, &new, &rows, now()).await
+        })
+        .await?;
     get(db, actor, number).await
 }
 
@@ -244,16 +260,35 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTicketInput) -> AppResult<
 /// for customer replies ("Awaiting support"); a staff public reply to the one for staff
 /// replies ("Awaiting customer"). Internal notes are for staff only and move nothing.
 pub async fn comment(db: &Db, actor: &Actor, number: i64, body: &str, internal: bool) -> AppResult<TicketRow> {
+    comment_with_files(db, actor, number, body, internal, Attaching::none()).await
+}
+
+/// `comment`, with files attached to it in the same write; with files the text may be empty.
+/// Files on an internal note are internal too.
+pub async fn comment_with_files(
+    db: &Db,
+    actor: &Actor,
+    number: i64,
+    body: &str,
+    internal: bool,
+    attaching: Attaching<'_>,
+) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
     if internal && !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let body = model::text("body", body, BODY_MAX, true)?;
+    let checked = attaching.check()?;
+    let body = model::text("body", body, BODY_MAX, checked.is_empty())?;
     let s = settings(db, actor.msp()).await?;
     let marker = if actor.is_staff() { "staff_reply" } else { "customer_reply" };
     let next = if internal { None } else { s.statuses.iter().find(|st| st.auto_on == marker).map(|st| st.id) };
     let c = q::NewComment { ticket: t.id, author: actor.user_id, body: &body, internal, new_status: next };
-    q::add_comment(db, actor.msp(), &c, now()).await?;
+    let scope = actor.customer_scope(t.customer_id)?;
+    checked
+        .store_then(scope, actor.user_id, internal, |rows| async move {
+            q::add_comment_with_attachments(db, actor.msp(), &c, &rows, now()).await
+        })
+        .await?;
     get(db, actor, number).await
 }
 
