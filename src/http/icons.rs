@@ -31,6 +31,10 @@ const PATHS: &[(&str, &str)] = &[
         "ticket",
         r#"<path d="M4 7a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v2a2 2 0 0 0 0 4v2a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-2a2 2 0 0 0 0-4Z"/><path d="M14 5v12" stroke-dasharray="2 2"/>"#,
     ),
+    (
+        "paperclip",
+        r#"<path d="m20 11.5-8.2 8.2a5 5 0 0 1-7-7L13.6 4a3.4 3.4 0 0 1 4.8 4.8l-8.7 8.7a1.7 1.7 0 0 1-2.4-2.4L15 7.4"/>"#,
+    ),
 ];
 
 const OPEN: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">"#;

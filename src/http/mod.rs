@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod attachments;
 pub mod context;
 pub mod gzip;
 pub mod icons;

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/support.html",
     "partials/features.html",
     "partials/table.html",
+    "partials/attachments.html",
     "pages/login.html",
     "pages/invite.html",
     "pages/two_factor_login.html",
