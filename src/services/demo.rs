@@ -4,6 +4,7 @@
 use crate::auth::password;
 use crate::db::{self, msps::Image, CustomerScope, Db, MspScope};
 use crate::error::AppResult;
+use crate::files::Files;
 use crate::model::{self, now, Features};
 
 pub const PASSWORD: &str = "portico-demo";
@@ -23,7 +24,7 @@ const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" heigh
 
 const FAVICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0f766e"/><path d="M8 24V9l8 9 8-9v15" fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round"/></svg>"##;
 
-pub async fn seed(db: &Db) -> AppResult<bool> {
+pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
     let mut changed = false;
     let msp = match db::msps::find_by_name(db, MSP_NAME).await? {
         Some(m) => MspScope(m.id),
@@ -88,7 +89,10 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
         changed |= ensure_user(db, msp, Some(ids[i].customer_id), email, name, role, &hash).await?;
     }
     for (i, scope) in ids.iter().enumerate() {
-        changed |= seed_tickets(db, *scope, i).await?;
+        if seed_tickets(db, *scope, i).await? {
+            changed = true;
+            crate::services::demo_attachments::seed(db, files, *scope).await?;
+        }
     }
     Ok(changed)
 }

@@ -6,6 +6,7 @@ pub mod branding;
 pub mod customers;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_attachments;
 pub mod msps;
 pub mod tickets;
 pub mod tokens;
