@@ -68,8 +68,10 @@ pub fn sniff(bytes: &[u8]) -> Result<&'static str, &'static str> {
         }
         return Ok("application/zip");
     }
+    // Text: UTF-8 without NULs or other control characters than tabs, line ends, form
+    // feeds and the escapes of coloured logs.
     let text = std::str::from_utf8(bytes).map_err(|_| NOT_ALLOWED)?;
-    if text.contains('\0') {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c' | '\x1b')) {
         return Err(NOT_ALLOWED);
     }
     if looks_like_markup(text) {
@@ -396,6 +398,7 @@ mod tests {
         assert!(sniff(b"<!DOCTYPE html><html><script>alert(1)</script>").is_err());
         assert!(sniff(b"  <svg xmlns='http://www.w3.org/2000/svg'/>").is_err());
         assert!(sniff(b"text with a \0 NUL").is_err());
+        assert_eq!(sniff(b"\x1b[31mERROR\x1b[0m\tcoloured\r\n").unwrap(), "text/plain; charset=utf-8");
         assert!(sniff(b"PK\x03\x04garbage").is_err(), "a broken ZIP");
     }
 

@@ -65,7 +65,9 @@ fn number_of(r: &Response) -> i64 {
 /// The download links on a ticket page, in order.
 fn links(html: &str, prefix: &str) -> Vec<String> {
     let html = html.replace("&#x2f;", "/");
-    html.match_indices(&format!("\"{prefix}")).map(|(i, _)| html[i + 1..i + 1 + prefix.len() + 36].to_string()).collect()
+    html.match_indices(&format!("\"{prefix}"))
+        .map(|(i, _)| html[i + 1..i + 1 + prefix.len() + 36].to_string())
+        .collect()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
