@@ -72,7 +72,8 @@ impl Attachment {
     }
 }
 
-/// The multipart form of an upload (for the documentation; read by `http::attachments::read`).
+// Only describes the form for the documentation; `http::attachments::read` reads it.
+/// One or more files and where they go, sent as `multipart/form-data`.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct AttachmentUpload {
@@ -84,6 +85,12 @@ pub struct AttachmentUpload {
     /// Staff only: `true` for files only staff may see.
     internal: Option<bool>,
 }
+
+/// A file's bytes, as stored.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileContent(Vec<u8>);
 
 /// The files of a ticket and its comments, oldest first.
 #[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments", tag = "tickets", security(("bearer" = [])),
@@ -138,7 +145,7 @@ pub async fn upload(
 #[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", tag = "tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number"),
            ("attachment" = String, Path, description = "Attachment id")),
-    responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = FileContent),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(app): State<Arc<AppState>>,
