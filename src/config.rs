@@ -30,6 +30,8 @@ pub struct Settings {
     pub run_jobs: bool,
     /// The first retry of a failed job waits this many seconds, doubling each time.
     pub job_retry_seconds: i64,
+    /// The most one upload (all files of one form or API call together) may carry, in MB.
+    pub max_upload_mb: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +50,7 @@ struct FileSettings {
     smtp_from: Option<String>,
     run_jobs: Option<bool>,
     job_retry_seconds: Option<i64>,
+    max_upload_mb: Option<u64>,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             smtp_from: "portal@localhost".into(),
             run_jobs: true,
             job_retry_seconds: 30,
+            max_upload_mb: 25,
         }
     }
 }
@@ -125,10 +129,20 @@ impl Settings {
         {
             s.job_retry_seconds = v.clamp(1, 3600);
         }
+        if let Some(v) =
+            env("MAX_UPLOAD_MB").map(|v| parse_num("PORTICO_MAX_UPLOAD_MB", &v)).transpose()?.or(file.max_upload_mb)
+        {
+            s.max_upload_mb = v.clamp(1, 1024);
+        }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;
         }
         Ok(s)
+    }
+
+    /// `max_upload_mb` in bytes.
+    pub fn max_upload_bytes(&self) -> usize {
+        (self.max_upload_mb as usize).saturating_mul(1024 * 1024)
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod jobs;
 pub mod model;
@@ -36,10 +37,11 @@ impl App {
         if migrate {
             db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
         }
+        let files = files::Files::local(&settings.data_dir).map_err(|e| format!("file store {e}"))?;
         let listener = TcpListener::bind(settings.bind).await.map_err(|e| format!("bind {}: {e}", settings.bind))?;
         let addr = listener.local_addr().map_err(|e| format!("bind {}: {e}", settings.bind))?;
         let public_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        Ok(App { state: AppState::new(db, settings, public_url), listener })
+        Ok(App { state: AppState::new(db, files, settings, public_url), listener })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use portico::config::Settings;
 use portico::db::{self, Db, MspScope};
+use portico::files::Files;
 use portico::services::{self, demo};
 use portico::App;
 
@@ -176,13 +177,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Serve { no_migrate } => serve(settings, !no_migrate, false).await,
         Command::Demo => {
             let db = connect(&settings).await?;
-            demo::seed(&db).await.map_err(err)?;
+            demo::seed(&db, &Files::local(&settings.data_dir)?).await.map_err(err)?;
             db.close().await;
             serve(settings, true, true).await
         }
         Command::SeedDemo => {
             let db = connect(&settings).await?;
-            let changed = demo::seed(&db).await.map_err(err)?;
+            let changed = demo::seed(&db, &Files::local(&settings.data_dir)?).await.map_err(err)?;
             println!("{}", if changed { "Demo data seeded." } else { "Demo data already present; nothing changed." });
             Ok(())
         }

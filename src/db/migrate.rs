@@ -29,10 +29,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_notifications.sql"),
         postgres: include_str!("../../migrations/postgres/0004_notifications.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../../migrations/sqlite/0005_attachments.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_attachments.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

@@ -1,6 +1,7 @@
 //! Support tickets, their conversation and watchers, and each MSP's statuses, priorities
 //! and categories.
 
+use super::attachments::{insert_attachments, NewAttachment};
 use super::jobs::{write_effects, Effects};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 use uuid::Uuid;
@@ -264,6 +265,7 @@ pub async fn insert(
     db: &Db,
     scope: CustomerScope,
     t: &NewTicket<'_>,
+    attachments: &[NewAttachment],
     now: Ts,
     effects: &(dyn Fn(i64) -> Effects + Sync),
 ) -> Result<i64, DbError> {
@@ -284,6 +286,7 @@ pub async fn insert(
             sqlx::query("INSERT INTO ticket_watchers (ticket_id, user_id, msp_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(t.id).bind(*w).bind(scope.msp_id).execute(&mut *tx).await?;
         }
+        insert_attachments!(tx, scope.msp_id, t.id, None::<Uuid>, attachments, now);
         let fx = effects(number);
         write_effects!(tx, fx, now);
         tx.commit().await?;
@@ -356,7 +359,14 @@ pub struct NewComment<'a> {
 }
 
 /// Adds a comment and, in the same transaction, touches the ticket and moves its status.
-pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts, fx: &Effects) -> Result<Uuid, DbError> {
+pub async fn add_comment(
+    db: &Db,
+    msp: MspScope,
+    c: &NewComment<'_>,
+    attachments: &[NewAttachment],
+    now: Ts,
+    fx: &Effects,
+) -> Result<Uuid, DbError> {
     let id = Uuid::now_v7();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -365,6 +375,7 @@ pub async fn add_comment(db: &Db, msp: MspScope, c: &NewComment<'_>, now: Ts, fx
         ).bind(id).bind(msp.0).bind(c.ticket).bind(c.author).bind(c.body).bind(c.internal).bind(now).execute(&mut *tx).await?;
         sqlx::query("UPDATE tickets SET updated_at = $3, status_id = COALESCE($4, status_id) WHERE msp_id = $1 AND id = $2")
             .bind(msp.0).bind(c.ticket).bind(now).bind(c.new_status).execute(&mut *tx).await?;
+        insert_attachments!(tx, msp.0, c.ticket, Some(id), attachments, now);
         write_effects!(tx, fx, now);
         tx.commit().await?;
         Ok(id)

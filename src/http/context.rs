@@ -188,16 +188,23 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
             return AppError::Forbidden.into_response();
         }
         if let Some(s) = &session {
-            let (parts, body) = req.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, app.body_limit).await else {
-                return AppError::PayloadTooLarge.into_response();
+            // A token in the query (file uploads) leaves the body unread, to stream to its handler.
+            let token = match csrf_token_in_query(req.uri()) {
+                Some(t) => Some(t),
+                None => {
+                    let (parts, body) = req.into_parts();
+                    let Ok(bytes) = axum::body::to_bytes(body, app.body_limit).await else {
+                        return AppError::PayloadTooLarge.into_response();
+                    };
+                    let token = csrf_token_in_form(&parts, &bytes);
+                    req = Request::from_parts(parts, Body::from(bytes));
+                    token
+                }
             };
-            let token = csrf_token_of(&parts, &bytes);
             if !token.is_some_and(|t| crate::auth::constant_time_eq(&t, &s.csrf)) {
                 return AppError::BadRequest("This form has expired. Go back, reload the page and try again.".into())
                     .into_response();
             }
-            req = Request::from_parts(parts, Body::from(bytes));
         }
     }
     let gzip = super::gzip::accepted(req.headers());
@@ -230,16 +237,15 @@ fn cross_site(headers: &HeaderMap, host: &str) -> bool {
     false
 }
 
-/// The `_csrf` field of a form body, or the `_csrf` query parameter (used by file uploads).
-fn csrf_token_of(parts: &Parts, body: &[u8]) -> Option<String> {
-    let from_query = parts
-        .uri
-        .query()
+/// The `_csrf` query parameter (used by file uploads).
+fn csrf_token_in_query(uri: &axum::http::Uri) -> Option<String> {
+    uri.query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|v| v.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
-    if from_query.is_some() {
-        return from_query;
-    }
+        .and_then(|v| v.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+}
+
+/// The `_csrf` field of a form body.
+fn csrf_token_in_form(parts: &Parts, body: &[u8]) -> Option<String> {
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)

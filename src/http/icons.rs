@@ -35,6 +35,10 @@ const PATHS: &[(&str, &str)] = &[
     ),
     ("bell", r#"<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4Z"/><path d="M10 20a2 2 0 0 0 4 0"/>"#),
     ("mail", r#"<rect x="3" y="5" width="18" height="14" rx="2"/><path d="m3 7 9 6 9-6"/>"#),
+    (
+        "paperclip",
+        r#"<path d="m20 11.5-8.2 8.2a5 5 0 0 1-7-7L13.6 4a3.4 3.4 0 0 1 4.8 4.8l-8.7 8.7a1.7 1.7 0 0 1-2.4-2.4L15 7.4"/>"#,
+    ),
 ];
 
 const OPEN: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">"#;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod attachments;
 pub mod context;
 pub mod gzip;
 pub mod icons;
@@ -28,9 +29,12 @@ use tower_http::LatencyUnit;
 use crate::auth::ratelimit::IpLimiter;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::files::Files;
 
 pub struct AppState {
     pub db: Db,
+    /// Where attachments are kept.
+    pub files: Files,
     pub settings: Settings,
     pub templates: minijinja::Environment<'static>,
     pub limiter: IpLimiter,
@@ -46,10 +50,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, public_url: String) -> Arc<AppState> {
+    pub fn new(db: Db, files: Files, settings: Settings, public_url: String) -> Arc<AppState> {
         let per_ip = settings.login_attempts * 4;
         Arc::new(AppState {
             db,
+            files,
             settings,
             templates: render::environment(),
             limiter: IpLimiter::new(per_ip, Duration::from_secs(15 * 60)),

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/features.html",
     "partials/table.html",
     "partials/prefs_form.html",
+    "partials/attachments.html",
     "pages/login.html",
     "pages/invite.html",
     "pages/two_factor_login.html",

@@ -4,6 +4,7 @@
 use crate::auth::password;
 use crate::db::{self, msps::Image, CustomerScope, Db, MspScope};
 use crate::error::AppResult;
+use crate::files::Files;
 use crate::model::{self, now, Features};
 
 pub const PASSWORD: &str = "portico-demo";
@@ -23,7 +24,7 @@ const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" heigh
 
 const FAVICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0f766e"/><path d="M8 24V9l8 9 8-9v15" fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round"/></svg>"##;
 
-pub async fn seed(db: &Db) -> AppResult<bool> {
+pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
     let mut changed = false;
     let msp = match db::msps::find_by_name(db, MSP_NAME).await? {
         Some(m) => MspScope(m.id),
@@ -88,7 +89,10 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
         changed |= ensure_user(db, msp, Some(ids[i].customer_id), email, name, role, &hash).await?;
     }
     for (i, scope) in ids.iter().enumerate() {
-        changed |= seed_tickets(db, *scope, i).await?;
+        if seed_tickets(db, *scope, i).await? {
+            changed = true;
+            crate::services::demo_attachments::seed(db, files, *scope).await?;
+        }
     }
     Ok(changed)
 }
@@ -171,7 +175,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
             external_id: None,
             external_system: None,
         };
-        let number = q::insert(db, scope, &new, opened.max(base), &|_| Default::default()).await?;
+        let number = q::insert(db, scope, &new, &[], opened.max(base), &|_| Default::default()).await?;
         let t = q::get_by_number(db, msp, number).await?.ok_or(crate::error::AppError::NotFound)?;
         let mut at = opened + time::Duration::minutes(40);
         if let (Some(tech), Some(reply)) = (&tech, reply) {
@@ -180,6 +184,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                     db,
                     msp,
                     &q::NewComment { ticket: t.id, author: tech.id, body: note, internal: true, new_status: None },
+                    &[],
                     at,
                     &Default::default(),
                 )
@@ -203,6 +208,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                 db,
                 msp,
                 &q::NewComment { ticket: t.id, author: tech.id, body: reply, internal: false, new_status: None },
+                &[],
                 at,
                 &heard,
             )
@@ -213,6 +219,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
                     db,
                     msp,
                     &q::NewComment { ticket: t.id, author: who.id, body: answer, internal: false, new_status: None },
+                    &[],
                     at,
                     &Default::default(),
                 )
@@ -443,12 +450,12 @@ async fn seed_backlog(db: &Db, scope: CustomerScope, users: &[db::users::UserRow
             external_id: None,
             external_system: None,
         };
-        let number = q::insert(db, scope, &new, opened, &|_| Default::default()).await?;
+        let number = q::insert(db, scope, &new, &[], opened, &|_| Default::default()).await?;
         let (Some(tech), Some(note)) = (&tech, note) else { continue };
         let t = q::get_by_number(db, msp, number).await?.ok_or(crate::error::AppError::NotFound)?;
         let at = opened + time::Duration::hours(3);
         let reply = q::NewComment { ticket: t.id, author: tech.id, body: note, internal: false, new_status: None };
-        q::add_comment(db, msp, &reply, at, &Default::default()).await?;
+        q::add_comment(db, msp, &reply, &[], at, &Default::default()).await?;
         let fields = q::TicketFields {
             status_id: status.id,
             priority_id: priority,

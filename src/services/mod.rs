@@ -1,10 +1,12 @@
 //! Use cases. Services hold the rules; they know nothing of HTTP or SQL text.
 
 pub mod accounts;
+pub mod attachments;
 pub mod branding;
 pub mod customers;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_attachments;
 pub mod email;
 pub mod msps;
 pub mod notify;

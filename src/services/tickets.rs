@@ -7,6 +7,7 @@ use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
 use crate::model::{self, now, Features, FieldError};
 use crate::policy::{Action, Actor};
+use crate::services::attachments::Attaching;
 use crate::services::notify::{self, TicketEvent, TicketFacts};
 
 const DEFAULT_STATUSES: &[q::StatusSeed] = &[
@@ -174,6 +175,17 @@ fn pick(field: &'static str, raw: &str, rows: &[NamedRow], required: bool) -> Re
 }
 
 pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: NewTicketInput) -> AppResult<TicketRow> {
+    create_with_files(db, actor, public_url, input, Attaching::none()).await
+}
+
+/// `create`, with files attached to the new ticket in the same write.
+pub async fn create_with_files(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    input: NewTicketInput,
+    attaching: Attaching<'_>,
+) -> AppResult<TicketRow> {
     require_tickets(db, actor).await?;
     let scope: CustomerScope = match (actor.own_customer(), input.customer) {
         (Some(own), _) => own,
@@ -186,6 +198,7 @@ pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: NewTicketIn
     if input.external_id.is_some() && !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
+    let checked = attaching.check()?;
     let s = settings(db, actor.msp()).await?;
     let mut errors = vec![];
     let title = model::text("title", &input.title, TITLE_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
@@ -262,7 +275,11 @@ pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: NewTicketIn
             customer: &customer.name,
         })
     };
-    let number = q::insert(db, scope, &new, now(), &effects).await?;
+    let number = checked
+        .store_then(scope, actor.user_id, false, |rows| async move {
+            q::insert(db, scope, &new, &rows, now(), &effects).await
+        })
+        .await?;
     get(db, actor, number).await
 }
 
@@ -277,11 +294,26 @@ pub async fn comment(
     body: &str,
     internal: bool,
 ) -> AppResult<TicketRow> {
+    comment_with_files(db, actor, public_url, number, body, internal, Attaching::none()).await
+}
+
+/// `comment`, with files attached to it in the same write; with files the text may be empty.
+/// Files on an internal note are internal too.
+pub async fn comment_with_files(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    number: i64,
+    body: &str,
+    internal: bool,
+    attaching: Attaching<'_>,
+) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
     if internal && !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let body = model::text("body", body, BODY_MAX, true)?;
+    let checked = attaching.check()?;
+    let body = model::text("body", body, BODY_MAX, checked.is_empty())?;
     let s = settings(db, actor.msp()).await?;
     let marker = if actor.is_staff() { "staff_reply" } else { "customer_reply" };
     let next = if internal { None } else { s.statuses.iter().find(|st| st.auto_on == marker).map(|st| st.id) };
@@ -289,10 +321,16 @@ pub async fn comment(
     let fx = if internal {
         Default::default()
     } else {
-        let event = TicketEvent::Reply { body: body.clone() };
+        let said = if body.is_empty() { "(sent files)".to_string() } else { body.clone() };
+        let event = TicketEvent::Reply { body: said };
         tell(db, actor, public_url, &t, &event, t.is_closed).await?.effects(&TicketFacts::of(&t))
     };
-    q::add_comment(db, actor.msp(), &c, now(), &fx).await?;
+    let scope = actor.customer_scope(t.customer_id)?;
+    checked
+        .store_then(scope, actor.user_id, internal, |rows| async move {
+            q::add_comment(db, actor.msp(), &c, &rows, now(), &fx).await
+        })
+        .await?;
     get(db, actor, number).await
 }
 

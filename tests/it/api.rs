@@ -313,6 +313,9 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/customers/{id}/tickets/{ticket}/comments", "post"),
         ("/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", "patch"),
         ("/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", "delete"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/attachments", "get"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/attachments", "post"),
+        ("/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", "get"),
     ];
     let mut documented = vec![];
     for (path, item) in paths {
@@ -323,7 +326,8 @@ async fn the_openapi_document_matches_the_running_app() {
             let concrete = path
                 .replace("{id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{ticket}", "1001")
-                .replace("{comment}", &uuid::Uuid::now_v7().to_string());
+                .replace("{comment}", &uuid::Uuid::now_v7().to_string())
+                .replace("{attachment}", &uuid::Uuid::now_v7().to_string());
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = Client::new().request(m, app.url(&concrete)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path} exists and needs a token");

@@ -133,7 +133,7 @@ impl TestApp {
         configure(&mut settings);
         let app = App::build(settings, true).await.expect("app builds");
         let state = app.state.clone();
-        services::demo::seed(&state.db).await.expect("demo seed");
+        services::demo::seed(&state.db, &state.files).await.expect("demo seed");
         seed_other_msp(&state.db).await;
         let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel();

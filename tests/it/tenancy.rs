@@ -81,6 +81,22 @@ async fn page_request(app: &TestApp, actors: &Actors, who: Who, method: &Method,
     c.post(format!("{base}{path}")).form(&fields).send().await.unwrap().status()
 }
 
+/// Attaches a file to ticket `tn` of the customer as its admin; returns the attachment's id.
+async fn attach_probe(app: &TestApp, customer: uuid::Uuid, tn: i64) -> String {
+    let file = reqwest::multipart::Part::bytes(crate::helpers::PNG.to_vec()).file_name("probe.png");
+    let r: serde_json::Value = Client::new()
+        .post(app.url(&format!("/api/portal/customers/{customer}/tickets/{tn}/attachments")))
+        .bearer_auth(app.token("admin@contoso.test").await)
+        .multipart(reqwest::multipart::Form::new().part("files", file))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r[0]["id"].as_str().expect("attached").to_string()
+}
+
 #[tokio::test]
 async fn every_page_refuses_other_tenants_and_lower_roles() {
     let app = TestApp::spawn().await;
@@ -152,6 +168,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     let status = settings.statuses.iter().find(|s| !s.is_default).unwrap().id;
     let priority = settings.priorities.iter().find(|p| !p.is_default).unwrap().id;
     let category = settings.categories[0].id;
+    let attachment = attach_probe(&app, contoso, tn).await;
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -338,6 +355,14 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             [&portal[..], &[OtherMspOwner]].concat(),
             vec![Tech],
         ),
+        (g.clone(), format!("/tickets/{tn}/attachments/{attachment}"), not_involved.to_vec(), vec![]),
+        (g.clone(), format!("/tickets/{tn}/attachments/{attachment}"), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (
+            g.clone(),
+            format!("/msp/tickets/{tn}/attachments/{attachment}"),
+            [&portal[..], &[OtherMspOwner]].concat(),
+            vec![],
+        ),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/notifications".into(), vec![], vec![]),
         (g.clone(), "/notifications/unread".into(), vec![], vec![]),
@@ -384,6 +409,8 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (Tech, "/msp/staff".into()),
         (Owner, "/msp/settings/email".into()),
         (ContosoLimited, "/notifications".into()),
+        (ContosoAdmin, format!("/tickets/{tn}/attachments/{attachment}")),
+        (Tech, format!("/msp/tickets/{tn}/attachments/{attachment}")),
     ] {
         assert_eq!(page_request(&app, &actors, who, &Method::GET, &path).await, StatusCode::OK, "{path} as {who:?}");
     }
@@ -409,7 +436,25 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
     let portal_all = [ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal];
     let foreign = [FabrikamAdmin, OtherMspPortal, OtherMspOwner];
     let patch = json!({"name": "Contoso Ltd"});
+    // A ticket of Contoso's admin with a file, which its standard and limited users don't see.
+    let raised: serde_json::Value = Client::new()
+        .post(app.url(&format!("/api/portal/customers/{contoso}/tickets")))
+        .bearer_auth(token(ContosoAdmin))
+        .json(&json!({"title": "Probe", "description": "Probe"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tn = raised["number"].as_i64().unwrap();
+    let attachment = attach_probe(&app, contoso, tn).await;
+    let files = format!("/api/portal/customers/{contoso}/tickets/{tn}/attachments");
+    let outsiders = [&[ContosoStandard, ContosoLimited][..], &foreign[..]].concat();
     let cases: Vec<ApiCase> = vec![
+        (Method::GET, files.clone(), None, outsiders.clone(), vec![]),
+        (Method::POST, files.clone(), None, outsiders.clone(), vec![]),
+        (Method::GET, format!("{files}/{attachment}"), None, outsiders.clone(), vec![]),
         (Method::GET, format!("/api/portal/customers/{contoso}"), None, foreign.to_vec(), vec![]),
         (Method::GET, format!("/api/portal/customers/{contoso}/dashboard"), None, foreign.to_vec(), vec![]),
         (

@@ -1,5 +1,6 @@
 //! The JSON API under `/api`: bearer tokens, JSON errors with stable codes, list envelopes.
 
+mod attachments;
 mod branding;
 mod customers;
 mod openapi;
@@ -23,6 +24,7 @@ use crate::policy::Actor;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
+        .merge(attachments::routes())
         .merge(branding::routes())
         .merge(customers::routes())
         .merge(openapi::routes())

@@ -17,6 +17,7 @@ use crate::http::AppState;
         super::customers::list, super::customers::create, super::customers::show, super::customers::update, super::customers::show_dashboard,
         super::tickets::settings, super::tickets::list_all, super::tickets::list, super::tickets::create, super::tickets::show, super::tickets::update,
         super::tickets::comments, super::tickets::add_comment, super::tickets::edit_comment, super::tickets::delete_comment,
+        super::attachments::list, super::attachments::upload, super::attachments::download,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&Bearer)

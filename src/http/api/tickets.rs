@@ -55,6 +55,9 @@ pub struct Ticket {
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: time::OffsetDateTime,
+    /// The files of the ticket and its comments; only when one ticket is fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<super::attachments::Attachment>>,
 }
 
 impl From<TicketRow> for Ticket {
@@ -79,6 +82,7 @@ impl From<TicketRow> for Ticket {
             external_system: t.external_system,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            attachments: None,
         }
     }
 }
@@ -305,7 +309,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
-async fn ticket_of(app: &AppState, actor: &Actor, id: &str, ticket: &str) -> Result<TicketRow, AppError> {
+pub(super) async fn ticket_of(app: &AppState, actor: &Actor, id: &str, ticket: &str) -> Result<TicketRow, AppError> {
     let customer = path_id(id)?;
     actor.customer_scope(customer)?;
     let number = tickets::parse_number(ticket).ok_or(AppError::NotFound)?;
@@ -325,7 +329,12 @@ pub async fn show(
     ApiActor(actor): ApiActor,
     Path((id, ticket)): Path<(String, String)>,
 ) -> Result<Json<Ticket>, AppError> {
-    Ok(Json(ticket_of(&app, &actor, &id, &ticket).await?.into()))
+    let t = ticket_of(&app, &actor, &id, &ticket).await?;
+    let files = crate::services::attachments::of_ticket(&app.db, &actor, &t).await?;
+    let number = t.number;
+    let mut out = Ticket::from(t);
+    out.attachments = Some(files.into_iter().map(|a| super::attachments::Attachment::of(a, number)).collect());
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -1,10 +1,10 @@
 //! Support tickets in the portal (`/tickets`) and the console (`/msp/tickets`): one set of
 //! handlers, with the staff-only parts switched on for staff.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,27 +13,32 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 
 use super::{notice, FormData};
+use crate::db::attachments::AttachmentRow;
 use crate::db::tickets::{CommentRow, Sort, TicketRow};
 use crate::error::AppError;
+use crate::http::attachments::WithFiles;
 use crate::http::context::Signed;
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
-use crate::model::parse_id;
+use crate::model::{parse_id, FieldError};
+use crate::services::attachments::{self, Attaching};
 use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/tickets", get(list).post(create))
+        .route("/tickets", get(list).post(create).layer(DefaultBodyLimit::disable()))
         .route("/tickets/new", get(new_form))
         .route("/tickets/{number}", get(show))
-        .route("/tickets/{number}/comments", post(add_comment))
+        .route("/tickets/{number}/comments", post(add_comment).layer(DefaultBodyLimit::disable()))
+        .route("/tickets/{number}/attachments/{attachment}", get(download))
         .route("/tickets/{number}/comments/{comment}/edit", post(edit_comment))
         .route("/tickets/{number}/comments/{comment}/delete", post(delete_comment))
         .route("/tickets/{number}/status", post(set_status))
-        .route("/msp/tickets", get(list).post(create))
+        .route("/msp/tickets", get(list).post(create).layer(DefaultBodyLimit::disable()))
         .route("/msp/tickets/new", get(new_form))
         .route("/msp/tickets/{number}", get(show).post(staff_update))
-        .route("/msp/tickets/{number}/comments", post(add_comment))
+        .route("/msp/tickets/{number}/comments", post(add_comment).layer(DefaultBodyLimit::disable()))
+        .route("/msp/tickets/{number}/attachments/{attachment}", get(download))
         .route("/msp/tickets/{number}/comments/{comment}/edit", post(edit_comment))
         .route("/msp/tickets/{number}/comments/{comment}/delete", post(delete_comment))
 }
@@ -173,8 +178,10 @@ async fn render_new(s: &Signed, console: bool, status: StatusCode, extra: Value)
             .collect();
         (vec![], colleagues)
     };
-    let local =
-        context! { console, base, settings => settings_view(&settings, console), customers, colleagues, ..extra };
+    let local = context! {
+        console, base, settings => settings_view(&settings, console), customers, colleagues,
+        max_upload_mb => s.ctx.app.settings.max_upload_mb, ..extra
+    };
     Ok(page(&s.ctx, base, "pages/tickets/new.html", status, local))
 }
 
@@ -188,35 +195,60 @@ async fn new_form(
 async fn create(
     s: Signed,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
-    FormData(form): FormData<Vec<(String, String)>>,
+    WithFiles { form, problem }: WithFiles,
 ) -> Result<Response, AppError> {
     let console = is_console(uri.path());
     let base = base(&s, console)?;
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let input = NewTicketInput {
-        title: get("title"),
-        description: get("description"),
-        priority: get("priority"),
-        category: get("category"),
-        watchers: form.iter().filter(|(k, _)| k == "watchers").map(|(_, v)| v.clone()).collect(),
-        customer: if console { parse_id(&get("customer")) } else { None },
-        external_id: None,
-        external_system: None,
+    let values: HashMap<String, String> =
+        form.fields.iter().filter(|(k, _)| k != "watchers" && k != "_csrf").cloned().collect();
+    let sent_files = !form.files.is_empty();
+    let result = match problem {
+        Some(e) => Err(e),
+        None => {
+            let input = NewTicketInput {
+                title: form.get("title"),
+                description: form.get("description"),
+                priority: form.get("priority"),
+                category: form.get("category"),
+                watchers: form.all("watchers"),
+                customer: if console { parse_id(&form.get("customer")) } else { None },
+                external_id: None,
+                external_system: None,
+            };
+            let app = &s.ctx.app;
+            let attaching = Attaching::new(&app.files, form.files, app.settings.max_upload_bytes());
+            tickets::create_with_files(&app.db, s.actor(), &app.public_url, input, attaching).await
+        }
     };
-    match tickets::create(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, input).await {
+    match result {
         Ok(t) => Ok(Redirect::to(&format!("{base}/{}?notice=ticket-created", t.number)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let values: HashMap<String, String> = form.iter().filter(|(k, _)| k != "watchers").cloned().collect();
+        Err(e) => {
+            let (status, errs) = form_problem(&s, e)?;
             render_new(
                 &s,
                 console,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), form => values },
+                status,
+                context! { errors => errors_value(&errs), form => values, reattach => sent_files },
             )
             .await
         }
-        Err(e) => Err(e),
     }
+}
+
+/// A problem with what was submitted, as field errors to show on the form again; anything
+/// else (not found, forbidden …) is answered as it is.
+fn form_problem(s: &Signed, e: AppError) -> Result<(StatusCode, Vec<FieldError>), AppError> {
+    let status = e.status();
+    let message = match e {
+        AppError::Validation(errs) => return Ok((status, errs)),
+        AppError::PayloadTooLarge => format!(
+            "Attachments can be at most {} MB together. Attach fewer or smaller files.",
+            s.ctx.app.settings.max_upload_mb
+        ),
+        AppError::UnsupportedMedia(m) | AppError::BadRequest(m) => m,
+        e => return Err(e),
+    };
+    Ok((status, vec![FieldError::new("attachments", message)]))
 }
 
 fn number(raw: &str) -> Result<i64, AppError> {
@@ -234,6 +266,7 @@ async fn render_show(
     let db = &s.ctx.app.db;
     let t = tickets::get(db, s.actor(), n).await?;
     let comments = tickets::conversation(db, s.actor(), &t).await?;
+    let (files, comment_files) = attachments_view(&attachments::of_ticket(db, s.actor(), &t).await?, base, n);
     let watchers: Vec<Value> = tickets::watchers(db, s.actor(), &t)
         .await?
         .iter()
@@ -252,9 +285,41 @@ async fn render_show(
     };
     let local = context! {
         console, base, t => ticket_view(&t), comments => comments.iter().map(|c| comment_view(c, s.actor().user_id)).collect::<Vec<_>>(),
-        watchers, settings => settings_view(&settings, console), staff, ..extra
+        watchers, settings => settings_view(&settings, console), staff, files, comment_files,
+        max_upload_mb => s.ctx.app.settings.max_upload_mb, ..extra
     };
     Ok(page(&s.ctx, base, "pages/tickets/show.html", status, local))
+}
+
+/// The ticket's own files, and each comment's files by comment id.
+fn attachments_view(rows: &[AttachmentRow], base: &str, n: i64) -> (Vec<Value>, BTreeMap<String, Vec<Value>>) {
+    let mut own = vec![];
+    let mut by_comment: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for a in rows {
+        let v = context! {
+            id => a.id, name => a.file_name, size => attachments::human_size(a.size_bytes), by => a.uploader_name,
+            staff => a.uploader_is_staff, internal => a.internal, created => fmt(Some(a.created_at)),
+            href => format!("{base}/{n}/attachments/{}", a.id),
+        };
+        match a.comment_id {
+            Some(c) => by_comment.entry(c.to_string()).or_default().push(v),
+            None => own.push(v),
+        }
+    }
+    (own, by_comment)
+}
+
+async fn download(
+    s: Signed,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Path((n, a)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    base(&s, is_console(uri.path()))?;
+    let id = parse_id(&a).ok_or(AppError::NotFound)?;
+    let app = &s.ctx.app;
+    let t = tickets::get(&app.db, s.actor(), number(&n)?).await?;
+    let (row, reading) = attachments::open(&app.db, &app.files, s.actor(), &t, id).await?;
+    Ok(crate::http::attachments::download(&row, reading))
 }
 
 #[derive(Deserialize, Default)]
@@ -283,8 +348,6 @@ struct CommentForm {
     #[serde(default)]
     body: String,
     #[serde(default)]
-    internal: String,
-    #[serde(default)]
     status: String,
 }
 
@@ -292,25 +355,35 @@ async fn add_comment(
     s: Signed,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Path(n): Path<String>,
-    FormData(f): FormData<CommentForm>,
+    WithFiles { form, problem }: WithFiles,
 ) -> Result<Response, AppError> {
     let console = is_console(uri.path());
     let base = base(&s, console)?;
     let n = number(&n)?;
-    let internal = console && f.internal == "true";
-    match tickets::comment(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, &f.body, internal).await {
+    let internal = console && form.get("internal") == "true";
+    let body = form.get("body");
+    let sent_files = !form.files.is_empty();
+    let result = match problem {
+        Some(e) => Err(e),
+        None => {
+            let app = &s.ctx.app;
+            let attaching = Attaching::new(&app.files, form.files, app.settings.max_upload_bytes());
+            tickets::comment_with_files(&app.db, s.actor(), &app.public_url, n, &body, internal, attaching).await
+        }
+    };
+    match result {
         Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), if internal { "note-added" } else { "reply-added" })),
-        Err(AppError::Validation(errs)) => {
+        Err(e) => {
+            let (status, errs) = form_problem(&s, e)?;
             render_show(
                 &s,
                 console,
                 n,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { comment_errors => errors_value(&errs), draft => f.body },
+                status,
+                context! { comment_errors => errors_value(&errs), draft => body, draft_internal => internal, reattach => sent_files },
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
