@@ -528,3 +528,76 @@ async fn console_pages_pass_quality_checks() {
     c.finish();
     b.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_user_raises_a_ticket_with_a_file_and_hears_the_reply() {
+    let name = "a_limited_user_raises_a_ticket_with_a_file_and_hears_the_reply";
+    if skipped(name) {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("error-screenshot.png");
+    std::fs::write(&shot, crate::helpers::PNG).unwrap();
+    let b = browser().await;
+
+    sign_in(&b, &app, "/", "limited@contoso.test").await;
+    let before = bell_count(&b).await;
+    b.goto(&app.url("/tickets/new")).await.unwrap();
+    let title = b.wait_for("#f-title", WAIT).await.unwrap();
+    b.type_into(&title, "Invoice app shows an error").await.unwrap();
+    let description = b.find("#f-description").await.unwrap();
+    b.type_into(&description, "Since today the invoice app shows the error in the attached screenshot.").await.unwrap();
+    let file = b.find("#f-attachments").await.unwrap();
+    b.type_into(&file, shot.to_str().unwrap()).await.unwrap();
+    let submit = b.find("main form button.primary").await.unwrap();
+    b.click(&submit).await.unwrap();
+    let url = b.wait_for_url(WAIT, |u| u.contains("/tickets/") && u.contains("notice=ticket-created")).await.unwrap();
+    let n: i64 = url.split("/tickets/").nth(1).unwrap().split('?').next().unwrap().parse().unwrap();
+    let files = b.wait_for("ul.attachments", WAIT).await.unwrap();
+    assert!(b.text(&files).await.unwrap().contains("error-screenshot.png"), "the file is listed on the ticket");
+    screenshots(&b, "flow-ticket-with-attachment").await;
+
+    // Staff see the file and reply.
+    let tech = app.signed_in("tech@northwind.test").await;
+    let page = tech.get(app.url(&format!("/msp/tickets/{n}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("error-screenshot.png"));
+    let r = crate::helpers::post_form(
+        &tech,
+        &app.url(&format!("/msp/tickets/{n}")),
+        &app.url(&format!("/msp/tickets/{n}/comments")),
+        &[
+            ("body", "Thanks, that error means the app needs an update. Done remotely: try again?"),
+            ("internal", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+
+    // The open page's bell catches up without a reload (the script asks when the tab is shown).
+    b.execute("document.dispatchEvent(new Event('visibilitychange'));", vec![]).await.unwrap();
+    let mut now = before;
+    for _ in 0..50 {
+        now = bell_count(&b).await;
+        if now == before + 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, before + 1, "the bell counts the reply");
+    b.goto(&app.url(&format!("/tickets/{n}"))).await.unwrap();
+    let conversation = b.wait_for("ol.conversation", WAIT).await.unwrap();
+    assert!(b.text(&conversation).await.unwrap().contains("needs an update"), "the reply is on the ticket");
+    b.goto(&app.url("/notifications")).await.unwrap();
+    let inbox = b.wait_for("ul.inbox", WAIT).await.unwrap();
+    assert!(b.text(&inbox).await.unwrap().contains(&format!("replied on T-{n}")));
+    screenshots(&b, "flow-notifications").await;
+    b.quit().await;
+}
+
+/// The number the bell shows (0 when its badge is hidden).
+async fn bell_count(b: &Browser) -> i64 {
+    let script =
+        "var c = document.querySelector('[data-bell-count]'); return c && !c.hidden ? Number(c.textContent) : 0;";
+    b.execute(script, vec![]).await.unwrap().as_i64().unwrap()
+}
