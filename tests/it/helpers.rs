@@ -68,7 +68,15 @@ async fn pg_template(url: &str) -> String {
                     .await
                     .expect("list databases");
             for (name,) in stale {
-                if !name.contains(&format!("_{pid}")) && !name.starts_with(&format!("portico_t{pid}_")) {
+                // Left by a run that has ended; another live test run's databases stay.
+                let owner = name
+                    .trim_start_matches("portico_tmpl_")
+                    .trim_start_matches("portico_t")
+                    .split('_')
+                    .next()
+                    .and_then(|p| p.parse::<u32>().ok());
+                let alive = owner.is_some_and(|p| p == pid || std::path::Path::new(&format!("/proc/{p}")).exists());
+                if !alive {
                     let _ =
                         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
                             .execute(&mut c)
