@@ -322,7 +322,7 @@ pub async fn forgot_password(
         portal => brand.name, url => format!("{}/reset/{token}", brand.portal_url), expires => "1 hour",
     };
     let kind = crate::services::email::kind("password_reset").expect("built-in kind");
-    let job = crate::services::email::compose(db, msp, &brand, kind, (&user.email, &user.name), vars, None).await?;
+    let job = crate::services::email::compose(db, msp, &brand, kind, (&user.email, &user.name), vars).await?;
     let fx = db::jobs::Effects { jobs: vec![job], ..Default::default() };
     let expires = t + Duration::minutes(RESET_MINUTES);
     db::password_resets::insert(db, msp, &auth::hash_token(&token), user.id, t, expires, &fx).await?;

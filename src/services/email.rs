@@ -317,9 +317,10 @@ pub async fn compose(
     k: &Kind,
     to: (&str, &str),
     vars: Value,
-    preferences_url: Option<&str>,
 ) -> AppResult<NewJob> {
     let src = source(db, msp, k).await?;
+    let prefs = format!("{}/account/notifications", brand.portal_url);
+    let preferences_url = Some(prefs.as_str());
     // A saved template rendered when it was saved; should it fail now, the built-in one speaks.
     let mail = render(&src, brand, &vars, preferences_url)
         .or_else(|e| {

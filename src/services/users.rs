@@ -44,7 +44,7 @@ async fn link_mail(
         )
     };
     let kind = email::kind(key).expect("built-in kind");
-    let job = email::compose(db, actor.msp(), &brand, kind, to, vars, None).await?;
+    let job = email::compose(db, actor.msp(), &brand, kind, to, vars).await?;
     Ok(Effects { jobs: vec![job], ..Default::default() })
 }
 

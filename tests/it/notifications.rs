@@ -41,6 +41,10 @@ async fn the_bell_counts_replies_and_marks_them_read() {
 
     reply(&app, &tech, n, "SECRET note about the scanner", true).await;
     assert_eq!(unread(&app, &lee).await, 0, "an internal note tells the customer nothing");
+    assert!(
+        app.outbox().await.iter().all(|m| !m.text.contains("SECRET") && !m.html.contains("SECRET")),
+        "nor mails anyone"
+    );
     reply(&app, &tech, n, "Which scanner is it?", false).await;
     assert_eq!(unread(&app, &lee).await, 1);
 
@@ -350,6 +354,7 @@ async fn invitations_are_mailed() {
     assert_eq!(r.status(), StatusCode::OK);
     let mail = app.outbox().await.into_iter().find(|m| m.to == "nestor@contoso.test").expect("invitation mailed");
     assert!(mail.subject.contains("invited") && mail.text.contains("Contoso Ltd") && mail.text.contains("/invite/"));
+    assert!(mail.text.contains("/account/notifications"), "every mail links to the preferences");
     let at = mail.text.find("/invite/").unwrap();
     let link = mail.text[at..].split_whitespace().next().unwrap().to_string();
     assert_eq!(app.client().get(app.url(&link)).send().await.unwrap().status(), StatusCode::OK);
