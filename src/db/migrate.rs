@@ -34,10 +34,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_attachments.sql"),
         postgres: include_str!("../../migrations/postgres/0005_attachments.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../../migrations/sqlite/0006_m365.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_m365.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;
