@@ -30,6 +30,10 @@ pub struct Settings {
     pub run_jobs: bool,
     /// The first retry of a failed job waits this many seconds, doubling each time.
     pub job_retry_seconds: i64,
+    /// Seals secrets kept in the database (the MSPs' Entra ID client secrets).
+    pub secret_key: Option<crate::auth::seal::SealKey>,
+    /// How often each customer's Microsoft 365 data is synced, in minutes.
+    pub sync_minutes: i64,
     /// The most one upload (all files of one form or API call together) may carry, in MB.
     pub max_upload_mb: u64,
 }
@@ -51,6 +55,8 @@ struct FileSettings {
     run_jobs: Option<bool>,
     job_retry_seconds: Option<i64>,
     max_upload_mb: Option<u64>,
+    secret_key: Option<String>,
+    sync_minutes: Option<i64>,
 }
 
 impl Default for Settings {
@@ -69,6 +75,8 @@ impl Default for Settings {
             smtp_from: "portal@localhost".into(),
             run_jobs: true,
             job_retry_seconds: 30,
+            secret_key: None,
+            sync_minutes: 30,
             max_upload_mb: 25,
         }
     }
@@ -133,6 +141,14 @@ impl Settings {
             env("MAX_UPLOAD_MB").map(|v| parse_num("PORTICO_MAX_UPLOAD_MB", &v)).transpose()?.or(file.max_upload_mb)
         {
             s.max_upload_mb = v.clamp(1, 1024);
+        }
+        if let Some(v) = env("SECRET_KEY").or(file.secret_key) {
+            s.secret_key = Some(crate::auth::seal::SealKey::from_setting(&v)?);
+        }
+        if let Some(v) =
+            env("SYNC_MINUTES").map(|v| parse_num("PORTICO_SYNC_MINUTES", &v)).transpose()?.or(file.sync_minutes)
+        {
+            s.sync_minutes = v.clamp(5, 24 * 60);
         }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;

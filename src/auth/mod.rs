@@ -2,6 +2,7 @@
 
 pub mod password;
 pub mod ratelimit;
+pub mod seal;
 pub mod totp;
 
 use base64::Engine;
