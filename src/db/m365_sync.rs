@@ -30,7 +30,8 @@ pub struct UserRecord {
 /// Rows per multi-row INSERT: well under SQLite's bind limit, few round trips.
 const BATCH: usize = 200;
 
-/// Inserts or updates a page of users and their licenses in one transaction.
+/// Inserts or updates a page of users and their licenses in one transaction. A user read
+/// without a sign-in time (a delta round carries none) keeps the one stored.
 pub async fn upsert_users(db: &Db, scope: CustomerScope, users: &[UserRecord], now: Ts) -> Result<(), DbError> {
     if users.is_empty() {
         return Ok(());
@@ -49,7 +50,8 @@ pub async fn upsert_users(db: &Db, scope: CustomerScope, users: &[UserRecord], n
                  ON CONFLICT (customer_id, id) DO UPDATE SET display_name = excluded.display_name, upn = excluded.upn, \
                  mail = excluded.mail, enabled = excluded.enabled, job_title = excluded.job_title, \
                  department = excluded.department, office = excluded.office, mobile = excluded.mobile, \
-                 created_at = excluded.created_at, last_sign_in_at = excluded.last_sign_in_at, \
+                 created_at = excluded.created_at, \
+                 last_sign_in_at = COALESCE(excluded.last_sign_in_at, m365_users.last_sign_in_at), \
                  licensed = excluded.licensed, synced_at = excluded.synced_at"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -187,6 +189,12 @@ pub async fn replace_skus(
         }
         tx.commit().await
     })
+}
+
+/// (SKU id, part number) of the SKUs stored, to name them in the change log.
+pub async fn sku_parts(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
+    on_db!(db, p => sqlx::query_as("SELECT sku_id, part_number FROM m365_skus WHERE customer_id = $1")
+        .bind(scope.customer_id).fetch_all(p).await)
 }
 
 /// Renewal (next lifecycle) dates per SKU, from the directory subscriptions.
