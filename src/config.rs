@@ -30,6 +30,10 @@ pub struct Settings {
     pub run_jobs: bool,
     /// The first retry of a failed job waits this many seconds, doubling each time.
     pub job_retry_seconds: i64,
+    /// Microsoft Graph, without a trailing slash (another cloud, or a fake in tests).
+    pub graph_url: String,
+    /// The Microsoft Entra ID sign-in service that issues Graph tokens, without a trailing slash.
+    pub login_url: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +52,8 @@ struct FileSettings {
     smtp_from: Option<String>,
     run_jobs: Option<bool>,
     job_retry_seconds: Option<i64>,
+    graph_url: Option<String>,
+    login_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -66,6 +72,8 @@ impl Default for Settings {
             smtp_from: "portal@localhost".into(),
             run_jobs: true,
             job_retry_seconds: 30,
+            graph_url: "https://graph.microsoft.com".into(),
+            login_url: "https://login.microsoftonline.com".into(),
         }
     }
 }
@@ -125,6 +133,12 @@ impl Settings {
         {
             s.job_retry_seconds = v.clamp(1, 3600);
         }
+        if let Some(v) = env("GRAPH_URL").or(file.graph_url) {
+            s.graph_url = service_url("PORTICO_GRAPH_URL", &v)?;
+        }
+        if let Some(v) = env("LOGIN_URL").or(file.login_url) {
+            s.login_url = service_url("PORTICO_LOGIN_URL", &v)?;
+        }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;
         }
@@ -134,6 +148,15 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
+}
+
+/// An `http(s)://` base URL without its trailing slash.
+fn service_url(name: &str, v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(['?', '#']) {
+        return Err(format!("{name}: not an http(s) base URL: {v}"));
+    }
+    Ok(v.to_string())
 }
 
 fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
