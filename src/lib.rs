@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod integrations;
 pub mod jobs;
 pub mod model;
 pub mod policy;

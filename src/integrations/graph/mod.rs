@@ -1,0 +1,5 @@
+//! Microsoft Graph.
+
+pub mod skus;
+
+pub use skus::product_name;
