@@ -36,6 +36,10 @@ pub struct Settings {
     pub sync_minutes: i64,
     /// The most one upload (all files of one form or API call together) may carry, in MB.
     pub max_upload_mb: u64,
+    /// Microsoft Graph, without a trailing slash (another cloud, or a fake in tests).
+    pub graph_url: String,
+    /// The Microsoft Entra ID sign-in service that issues Graph tokens, without a trailing slash.
+    pub login_url: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +61,8 @@ struct FileSettings {
     max_upload_mb: Option<u64>,
     secret_key: Option<String>,
     sync_minutes: Option<i64>,
+    graph_url: Option<String>,
+    login_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -78,6 +84,8 @@ impl Default for Settings {
             secret_key: None,
             sync_minutes: 30,
             max_upload_mb: 25,
+            graph_url: "https://graph.microsoft.com".into(),
+            login_url: "https://login.microsoftonline.com".into(),
         }
     }
 }
@@ -150,6 +158,12 @@ impl Settings {
         {
             s.sync_minutes = v.clamp(5, 24 * 60);
         }
+        if let Some(v) = env("GRAPH_URL").or(file.graph_url) {
+            s.graph_url = service_url("PORTICO_GRAPH_URL", &v)?;
+        }
+        if let Some(v) = env("LOGIN_URL").or(file.login_url) {
+            s.login_url = service_url("PORTICO_LOGIN_URL", &v)?;
+        }
         if let Some(v) = env("LOG").or(file.log) {
             s.log = v;
         }
@@ -164,6 +178,15 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
+}
+
+/// An `http(s)://` base URL without its trailing slash.
+fn service_url(name: &str, v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(['?', '#']) {
+        return Err(format!("{name}: not an http(s) base URL: {v}"));
+    }
+    Ok(v.to_string())
 }
 
 fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {

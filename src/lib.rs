@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod integrations;
 pub mod jobs;
 pub mod model;
 pub mod policy;

@@ -6,6 +6,8 @@ mod auth;
 mod browser;
 mod cli;
 mod console;
+mod fake_graph;
+mod graph;
 mod helpers;
 mod notifications;
 mod ops;
