@@ -56,6 +56,8 @@ impl App {
     ) -> std::io::Result<()> {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
+        let planner =
+            (state.settings.run_jobs && state.graph.is_some()).then(|| tokio::spawn(scheduler(state.clone())));
         let runner = if state.settings.run_jobs {
             let mailer = match state
                 .settings
@@ -73,6 +75,7 @@ impl App {
             Some(jobs::spawn(jobs::runner::Runner {
                 db: state.db.clone(),
                 mailer,
+                handlers: job_handlers(&state),
                 retry_base: time::Duration::seconds(state.settings.job_retry_seconds),
                 wake: state.jobs_waiting.clone(),
             }))
@@ -84,6 +87,9 @@ impl App {
             .with_graceful_shutdown(shutdown)
             .await;
         janitor.abort();
+        if let Some(p) = planner {
+            p.abort();
+        }
         if let Some(r) = runner {
             r.stop().await;
         }
@@ -93,6 +99,35 @@ impl App {
 
     pub async fn run(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
+    }
+}
+
+/// The job kinds beyond mail, and what runs them.
+fn job_handlers(state: &Arc<AppState>) -> Vec<(&'static str, jobs::runner::Handler)> {
+    let Some(graph) = state.graph.clone() else { return vec![] };
+    let (db, key) = (state.db.clone(), state.settings.secret_key.clone());
+    let every = time::Duration::minutes(state.settings.sync_minutes);
+    let sync: jobs::runner::Handler = Arc::new(move |payload: String| {
+        let (db, graph, key) = (db.clone(), graph.clone(), key.clone());
+        Box::pin(async move { services::m365_sync::run_job(&db, &graph, key.as_ref(), every, &payload).await })
+    });
+    vec![(services::m365_sync::JOB_KIND, sync)]
+}
+
+/// Queues the Microsoft 365 syncs that are due, every minute.
+async fn scheduler(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let every = time::Duration::minutes(state.settings.sync_minutes);
+    loop {
+        tick.tick().await;
+        match services::m365_sync::schedule_due(&state.db, every).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(customers = n, "Microsoft 365 syncs queued");
+                state.jobs_waiting.notify_one();
+            }
+            Err(e) => tracing::warn!(error = %e, "could not queue Microsoft 365 syncs"),
+        }
     }
 }
 

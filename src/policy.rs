@@ -41,6 +41,8 @@ pub enum Action {
     ManageTicketSettings,
     /// Set the MSP's sender, email wording, notification defaults, and see the outbox.
     ManageEmail,
+    /// Register the MSP's Microsoft 365 (Entra ID) app and its client secret.
+    ManageM365,
 }
 
 impl Actor {
@@ -106,7 +108,8 @@ fn staff_may(role: StaffRole, action: Action) -> bool {
         | Action::ManageBranding
         | Action::ManageApiTokens
         | Action::ManageTicketSettings
-        | Action::ManageEmail => manager,
+        | Action::ManageEmail
+        | Action::ManageM365 => manager,
     }
 }
 
@@ -121,6 +124,7 @@ fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> 
         Action::UseConsole
         | Action::ManageTicketSettings
         | Action::ManageEmail
+        | Action::ManageM365
         | Action::ManageCustomers
         | Action::ManageStaff
         | Action::ManageBranding

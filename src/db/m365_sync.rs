@@ -493,3 +493,47 @@ pub async fn set_price(db: &Db, scope: CustomerScope, sku: &str, cents: Option<i
             .bind(scope.customer_id).bind(sku).execute(p).await.map(|_| ()),
     })
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConnectionRow {
+    pub id: Uuid,
+    pub name: String,
+    pub tenant: Option<String>,
+    pub next_sync_at: Option<Ts>,
+    pub users_synced_at: Option<Ts>,
+    pub failing: i64,
+}
+
+/// Every customer of the MSP with its tenant and the state of its sync.
+pub async fn connections(db: &Db, msp: MspScope) -> Result<Vec<ConnectionRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT c.id, c.name, c.m365_tenant_id AS tenant, c.m365_next_sync_at AS next_sync_at, \
+         u.last_success_at AS users_synced_at, \
+         (SELECT COUNT(*) FROM m365_sync s WHERE s.customer_id = c.id AND s.last_error IS NOT NULL) AS failing \
+         FROM customers c LEFT JOIN m365_sync u ON u.customer_id = c.id AND u.area = 'users' \
+         WHERE c.msp_id = $1 AND c.active ORDER BY lower(c.name)",
+    ).bind(msp.0).fetch_all(p).await)
+}
+
+/// Moves a due customer's next run on; false when another instance already did.
+pub async fn claim_turn(db: &Db, scope: CustomerScope, now: Ts, next: Ts) -> Result<bool, DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE customers SET m365_next_sync_at = $4 WHERE msp_id = $1 AND id = $2 \
+         AND (m365_next_sync_at IS NULL OR m365_next_sync_at <= $3)",
+    ).bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// (next run, sign-in times available) of a customer.
+pub async fn customer_sync(db: &Db, scope: CustomerScope) -> Result<(Option<Ts>, bool), DbError> {
+    on_db!(db, p => sqlx::query_as("SELECT m365_next_sync_at, m365_sign_ins FROM customers WHERE msp_id = $1 AND id = $2")
+        .bind(scope.msp_id).bind(scope.customer_id).fetch_one(p).await)
+}
+
+/// Whether a sync of the customer waits in the job queue.
+pub async fn sync_queued(db: &Db, scope: CustomerScope, kind: &str) -> Result<bool, DbError> {
+    let pattern = format!("%{}%", scope.customer_id);
+    let n: i64 = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE msp_id = $1 AND kind = $2 AND done_at IS NULL AND failed_at IS NULL AND payload LIKE $3",
+    ).bind(scope.msp_id).bind(kind).bind(pattern).fetch_one(p).await)?;
+    Ok(n > 0)
+}

@@ -45,12 +45,21 @@ pub struct AppState {
     /// Where this instance is reached: `PORTICO_BASE_URL`, else the bound address. Links in
     /// mail start from it (see `services::email::portal_url`).
     pub public_url: String,
+    /// Microsoft Graph, for the sync and "test connection"; None when its settings are unusable.
+    pub graph: Option<crate::integrations::graph::GraphClient>,
     /// Wakes the job runner when a request has queued work.
     pub jobs_waiting: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     pub fn new(db: Db, files: Files, settings: Settings, public_url: String) -> Arc<AppState> {
+        let graph = match crate::integrations::graph::GraphClient::new(&settings) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                tracing::error!(error = %e, "Microsoft Graph client unavailable: Microsoft 365 sync is off");
+                None
+            }
+        };
         let per_ip = settings.login_attempts * 4;
         Arc::new(AppState {
             db,
@@ -62,6 +71,7 @@ impl AppState {
             sessions: context::session_cache(),
             metrics: metrics::Metrics::default(),
             body_limit: 2 * 1024 * 1024,
+            graph,
             public_url,
             jobs_waiting: Arc::new(tokio::sync::Notify::new()),
         })

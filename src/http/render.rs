@@ -46,6 +46,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/reset_password.html",
     "pages/console/email.html",
     "pages/console/email_template.html",
+    "pages/console/m365.html",
+    "pages/console/m365_customer.html",
 );
 
 pub fn environment() -> Environment<'static> {
@@ -110,6 +112,9 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
         }
         if actor.may(Action::ManageTicketSettings, None) {
             items.push(item("Ticket settings", "/msp/settings/tickets", "ticket"));
+        }
+        if actor.may(Action::ManageM365, None) {
+            items.push(item("Microsoft 365", "/msp/settings/m365", "building"));
         }
         if actor.may(Action::ManageEmail, None) {
             items.push(item("Email", "/msp/settings/email", "mail"));

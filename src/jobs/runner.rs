@@ -2,6 +2,8 @@
 //! growing delay, up to its limit. Any number of instances may run a runner: a claim is a
 //! lease, and on PostgreSQL claims skip rows another instance holds.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,9 +19,15 @@ const LEASE: time::Duration = time::Duration::minutes(5);
 const IDLE_POLL: Duration = Duration::from_secs(5);
 const MAX_DELAY: time::Duration = time::Duration::hours(2);
 
+/// Runs one job of a kind from its payload: Ok, or (permanent?, why).
+pub type Handler =
+    Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<(), (bool, String)>> + Send>> + Send + Sync>;
+
 pub struct Runner {
     pub db: Db,
     pub mailer: Option<Mailer>,
+    /// Handlers for the other kinds, given by the application (jobs know no services).
+    pub handlers: Vec<(&'static str, Handler)>,
     /// The first retry waits this long; each later one twice as long as the one before.
     pub retry_base: time::Duration,
     pub wake: Arc<Notify>,
@@ -49,9 +57,12 @@ pub fn spawn(runner: Runner) -> RunnerHandle {
 
 async fn run(r: Runner, stop: Arc<AtomicBool>) {
     // Without SMTP, mail stays queued (the console says so) until an instance that has it runs.
-    let kinds: &[&str] = if r.mailer.is_some() { &[email::KIND] } else { &[] };
+    let mut kinds: Vec<&str> = r.handlers.iter().map(|(k, _)| *k).collect();
+    if r.mailer.is_some() {
+        kinds.push(email::KIND);
+    }
     while !stop.load(Ordering::SeqCst) {
-        match jobs::claim(&r.db, kinds, now(), LEASE).await {
+        match jobs::claim(&r.db, &kinds, now(), LEASE).await {
             Ok(Some(job)) => r.handle(job).await,
             Ok(None) => {
                 let _ = tokio::time::timeout(IDLE_POLL, r.wake.notified()).await;
@@ -68,7 +79,10 @@ impl Runner {
     async fn handle(&self, job: jobs::JobRow) {
         let result = match job.kind.as_str() {
             email::KIND => self.send(&job.payload).await,
-            other => Err((true, format!("unknown job kind {other:?}"))),
+            other => match self.handlers.iter().find(|(k, _)| *k == other) {
+                Some((_, handler)) => handler(job.payload.clone()).await,
+                None => Err((true, format!("unknown job kind {other:?}"))),
+            },
         };
         let at = now();
         let outcome = match result {

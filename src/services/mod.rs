@@ -8,6 +8,8 @@ pub mod dashboard;
 pub mod demo;
 pub mod demo_attachments;
 pub mod email;
+pub mod m365_connect;
+pub mod m365_sync;
 pub mod msps;
 pub mod notify;
 pub mod ticket_settings;

@@ -7,6 +7,7 @@ mod company_users;
 mod console_branding;
 mod console_customers;
 mod console_email;
+mod console_m365;
 mod console_staff;
 mod console_ticket_settings;
 mod console_tokens;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(tickets::routes())
         .merge(notifications::routes())
         .merge(console_email::routes())
+        .merge(console_m365::routes())
         .fallback(|| async { AppError::NotFound })
 }
 
@@ -135,6 +137,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "comment-deleted" => "The comment was deleted.",
         "status-changed" => "The status was changed.",
         "category-removed" => "The category was removed.",
+        "sync-queued" => "A sync is queued. It starts within moments; this page shows its outcome.",
         "all-read" => "All notifications are marked as read.",
         "mail-requeued" => "The mail is queued again.",
         "template-reset" => "This mail uses the built-in wording again.",

@@ -1,0 +1,186 @@
+//! The Microsoft 365 sync against the fake Graph: what it stores, an area that fails while
+//! the others sync, nothing lost on failure, delta rounds and the change log, "Sync now"
+//! through the job runner, and the console's connection pages.
+
+use std::time::Duration;
+
+use portico::db::{m365_sync as store, CustomerScope};
+use portico::services::m365_sync;
+use reqwest::StatusCode;
+
+use crate::fake_graph::{FakeGraph, TenantSpec, CLIENT_ID, SECRET, TENANT};
+use crate::helpers::{location, post_form, TestApp};
+
+const KEY: &str = "a-test-secret-key-that-is-long-enough-for-portico";
+
+/// An app pointed at the fake Graph, with the MSP's app registered through the console and
+/// a customer whose tenant is the fake one.
+async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
+    let fake = FakeGraph::start_with(spec).await;
+    let (graph, login) = (fake.url.clone(), fake.url.clone());
+    let app = TestApp::spawn_with(move |s| {
+        s.graph_url = graph;
+        s.login_url = login;
+        s.secret_key = Some(portico::auth::seal::SealKey::from_setting(KEY).unwrap());
+    })
+    .await;
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = app.url("/msp/settings/m365");
+    let r = post_form(&owner, &page, &page, &[("client_id", CLIENT_ID), ("client_secret", SECRET)]).await;
+    assert_eq!(location(&r), "/msp/settings/m365?notice=saved");
+    let msp = app.msp().await;
+    let id = uuid::Uuid::now_v7();
+    portico::db::customers::insert(
+        app.db(),
+        msp,
+        id,
+        "Tailspin Toys",
+        Some(TENANT),
+        "user_directory,licenses,security,service_health,tickets",
+        portico::model::now(),
+    )
+    .await
+    .unwrap();
+    (app, fake, CustomerScope { msp_id: msp.0, customer_id: id })
+}
+
+async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
+    let graph = app.state.graph.as_ref().expect("graph client");
+    m365_sync::sync_customer(
+        app.db(),
+        graph,
+        app.state.settings.secret_key.as_ref(),
+        scope,
+        time::Duration::minutes(30),
+    )
+    .await
+    .unwrap()
+}
+
+async fn count(app: &TestApp, table: &str, scope: CustomerScope) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE customer_id = $1");
+    portico::on_db!(app.db(), p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).fetch_one(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn a_sync_stores_every_area_and_a_failing_area_keeps_its_data() {
+    let (app, fake, scope) = connected(TenantSpec { users: 1200, ..Default::default() }).await;
+    let report = sync(&app, scope).await;
+    assert!(report.ok(), "{:?}", report.areas);
+    assert_eq!(count(&app, "m365_users", scope).await, 1200, "every page of users");
+    assert_eq!(count(&app, "m365_skus", scope).await, 5);
+    assert_eq!(count(&app, "m365_alerts", scope).await, 5);
+    assert_eq!(count(&app, "m365_groups", scope).await, 4);
+    assert!(count(&app, "m365_controls", scope).await > 0 && count(&app, "m365_scores", scope).await > 0);
+    assert!(count(&app, "m365_services", scope).await > 0);
+    assert!(count(&app, "m365_sku_history", scope).await >= 5, "today's figures for the trend");
+    assert!(report.changes.is_empty(), "a first read is not a list of changes");
+
+    // Alerts are refused now: recorded as failing, the alerts stored stay, the rest syncs.
+    fake.deny("/v1.0/security/alerts_v2");
+    fake.rename_user(7, "Renamed Person");
+    let report = sync(&app, scope).await;
+    let alerts = report.areas.iter().find(|(a, _)| *a == "alerts").unwrap();
+    let why = alerts.1.as_ref().unwrap_err();
+    assert!(why.contains("SecurityAlert.Read.All"), "names the missing permission: {why}");
+    assert!(report.areas.iter().filter(|(a, _)| *a != "alerts").all(|(_, r)| r.is_ok()), "{:?}", report.areas);
+    assert_eq!(count(&app, "m365_alerts", scope).await, 5, "a failed area keeps what it had");
+    let areas = store::areas(app.db(), scope).await.unwrap();
+    let row = areas.iter().find(|a| a.area == "alerts").unwrap();
+    assert!(row.last_error.is_some() && row.last_success_at.is_some());
+
+    // The console shows it per area.
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = owner
+        .get(app.url(&format!("/msp/customers/{}/m365", scope.customer_id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Failing") && page.contains("SecurityAlert.Read.All"), "{page}");
+    let list = owner.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Tailspin Toys") && list.contains("adminconsent?client_id=") && list.contains("1 failing"));
+}
+
+#[tokio::test]
+async fn users_follow_delta_rounds_into_the_change_log() {
+    let (app, fake, scope) = connected(TenantSpec { users: 40, ..Default::default() }).await;
+    assert!(sync(&app, scope).await.ok());
+    fake.remove_user(3, true);
+    fake.add_users(2);
+    let report = sync(&app, scope).await;
+    assert!(report.ok(), "{:?}", report.areas);
+    assert!(
+        report.areas.iter().any(|(a, r)| *a == "users" && r.as_ref().is_ok_and(|s| s.contains("delta"))),
+        "{:?}",
+        report.areas
+    );
+    assert_eq!(count(&app, "m365_users", scope).await, 41);
+    assert!(report.changes.iter().any(|c| c.starts_with("user_deleted")), "{:?}", report.changes);
+    assert_eq!(report.changes.iter().filter(|c| c.starts_with("user_added")).count(), 2, "{:?}", report.changes);
+    assert!(fake.requests("/v1.0/users/delta").iter().any(|r| r.contains("deltatoken") || r.contains("skiptoken")));
+}
+
+#[tokio::test]
+async fn a_failed_sync_loses_nothing() {
+    let (app, fake, scope) = connected(TenantSpec { users: 50, ..Default::default() }).await;
+    assert!(sync(&app, scope).await.ok());
+    // Every later request fails: no area may blank what it stored.
+    for prefix in
+        ["/v1.0/users", "/v1.0/subscribedSkus", "/v1.0/security", "/v1.0/admin", "/v1.0/groups", "/v1.0/directory"]
+    {
+        fake.fail_next(prefix, vec![crate::fake_graph::Fault::Status(500); 30]);
+    }
+    app.exec(
+        "UPDATE m365_sync SET last_success_at = NULL WHERE area = 'users_full' AND customer_id = $1",
+        scope.customer_id,
+    )
+    .await;
+    let report = sync(&app, scope).await;
+    assert!(!report.ok());
+    assert_eq!(count(&app, "m365_users", scope).await, 50);
+    assert_eq!(count(&app, "m365_skus", scope).await, 5);
+    assert_eq!(count(&app, "m365_groups", scope).await, 4);
+}
+
+#[tokio::test]
+async fn sync_now_runs_through_the_job_runner() {
+    let (app, _fake, scope) = connected(TenantSpec::default()).await;
+    let tech = app.signed_in("tech@northwind.test").await;
+    let page = app.url(&format!("/msp/customers/{}/m365", scope.customer_id));
+    let r = post_form(&tech, &page, &app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id)), &[]).await;
+    assert_eq!(location(&r), format!("/msp/customers/{}/m365?notice=sync-queued", scope.customer_id));
+    let mut users = 0;
+    for _ in 0..100 {
+        users = count(&app, "m365_users", scope).await;
+        if users == 30 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(users, 30, "the queued sync ran");
+    // A technician may not change the app registration; another MSP can't sync our customer.
+    let r = post_form(
+        &tech,
+        &app.url("/msp/customers"),
+        &app.url("/msp/settings/m365"),
+        &[("client_id", CLIENT_ID), ("client_secret", SECRET)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_app_registration_is_checked_and_its_secret_never_shown() {
+    let (app, _fake, _scope) = connected(TenantSpec::default()).await;
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = owner.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(CLIENT_ID) && !page.contains(SECRET) && page.contains("…alue"));
+    let stored = store::app(app.db(), app.msp().await).await.unwrap().unwrap();
+    assert!(!stored.secret_sealed.contains(SECRET), "sealed at rest");
+    let url = app.url("/msp/settings/m365");
+    let r = post_form(&owner, &url, &url, &[("client_id", "not-a-guid"), ("client_secret", "x")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
