@@ -192,3 +192,18 @@ fn service_url(name: &str, v: &str) -> Result<String, String> {
 fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
     v.parse().map_err(|_| format!("{name}: not a number: {v}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_urls_lose_their_trailing_slash_and_must_be_http() {
+        assert_eq!(service_url("X", "https://graph.microsoft.us/").unwrap(), "https://graph.microsoft.us");
+        assert_eq!(service_url("X", " http://127.0.0.1:9000 ").unwrap(), "http://127.0.0.1:9000");
+        assert!(service_url("X", "graph.microsoft.com").is_err());
+        assert!(service_url("X", "https://graph.microsoft.com/?x=1").is_err());
+        assert_eq!(Settings::default().graph_url, "https://graph.microsoft.com");
+        assert_eq!(Settings::default().login_url, "https://login.microsoftonline.com");
+    }
+}

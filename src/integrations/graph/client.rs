@@ -52,6 +52,15 @@ pub struct GraphClient {
     pub(super) inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("graph_url", &self.inner.graph_url)
+            .field("login_url", &self.inner.login_url)
+            .finish_non_exhaustive()
+    }
+}
+
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     /// `PORTICO_GRAPH_URL`, e.g. `https://graph.microsoft.com`.
