@@ -402,11 +402,13 @@ pub async fn set_next_sync(db: &Db, scope: CustomerScope, at: Option<Ts>) -> Res
         .bind(scope.msp_id).bind(scope.customer_id).bind(at).execute(p).await.map(|_| ()))
 }
 
-/// Active customers with a tenant whose next sync is due (or never planned), any MSP.
+/// Active customers with a tenant whose next sync is due (or never planned), of MSPs that
+/// registered their app; any MSP.
 pub async fn due(db: &Db, now: Ts, limit: i64) -> Result<Vec<(Uuid, Uuid)>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT msp_id, id FROM customers WHERE active AND m365_tenant_id IS NOT NULL AND m365_tenant_id <> '' \
-         AND (m365_next_sync_at IS NULL OR m365_next_sync_at <= $1) ORDER BY m365_next_sync_at LIMIT $2",
+         AND (m365_next_sync_at IS NULL OR m365_next_sync_at <= $1) \
+         AND EXISTS (SELECT 1 FROM m365_apps a WHERE a.msp_id = customers.msp_id) ORDER BY m365_next_sync_at LIMIT $2",
     ).bind(now).bind(limit).fetch_all(p).await)
 }
 

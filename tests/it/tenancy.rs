@@ -363,6 +363,10 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             [&portal[..], &[OtherMspOwner]].concat(),
             vec![],
         ),
+        (g.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![]),
+        (p.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![Tech]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (p.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/notifications".into(), vec![], vec![]),
         (g.clone(), "/notifications/unread".into(), vec![], vec![]),
