@@ -37,6 +37,12 @@ enum Command {
     /// Create or revoke API tokens.
     #[command(subcommand)]
     Token(Token),
+    /// Sync Microsoft 365 tenant data now, in the foreground, and print what changed.
+    Sync {
+        /// One customer's id; without it, every customer with a tenant ID.
+        #[arg(long)]
+        customer: Option<String>,
+    },
     /// Measure throughput, latency, memory and start-up time of the release server.
     Bench {
         #[arg(long, default_value_t = 64)]
@@ -195,6 +201,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::Admin(a) => admin(a, &settings).await,
         Command::Token(t) => token(t, &settings).await,
+        Command::Sync { customer } => sync(customer, &settings).await,
         Command::Bench { connections, seconds } => {
             portico::bench::run(portico::bench::BenchOptions {
                 connections: connections.clamp(1, 1024),
@@ -302,6 +309,49 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), String> {
+    let db = connect(settings).await?;
+    let graph = portico::integrations::graph::GraphClient::new(settings).map_err(|e| e.to_string())?;
+    let every = time::Duration::minutes(settings.sync_minutes);
+    let targets = db::m365_sync::tenants(
+        &db,
+        customer
+            .as_deref()
+            .map(|c| c.parse::<uuid::Uuid>())
+            .transpose()
+            .map_err(|_| "--customer: not a customer id")?,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if targets.is_empty() {
+        return Err("no customer with a Microsoft 365 tenant ID matches".into());
+    }
+    let mut failed = false;
+    for (scope, name) in targets {
+        println!("{name}");
+        let report = services::m365_sync::sync_customer(&db, &graph, settings.secret_key.as_ref(), scope, every)
+            .await
+            .map_err(err)?;
+        for (area, outcome) in &report.areas {
+            match outcome {
+                Ok(what) => println!("  {area:<9} ok      {what}"),
+                Err(why) => {
+                    failed = true;
+                    println!("  {area:<9} FAILED  {why}");
+                }
+            }
+        }
+        for change in &report.changes {
+            println!("  changed   {change}");
+        }
+    }
+    if failed {
+        Err("some areas failed (see above); what they had before is kept".into())
+    } else {
+        Ok(())
+    }
 }
 
 async fn token(t: Token, settings: &Settings) -> Result<(), String> {

@@ -539,3 +539,12 @@ pub async fn sync_queued(db: &Db, scope: CustomerScope, kind: &str) -> Result<bo
     ).bind(scope.msp_id).bind(kind).bind(pattern).fetch_one(p).await)?;
     Ok(n > 0)
 }
+
+/// Customers with a tenant ID, of any MSP, or just `only`: (scope, name).
+pub async fn tenants(db: &Db, only: Option<Uuid>) -> Result<Vec<(CustomerScope, String)>, DbError> {
+    let rows: Vec<(Uuid, Uuid, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT msp_id, id, name FROM customers WHERE m365_tenant_id IS NOT NULL AND m365_tenant_id <> '' \
+         AND ($1 IS NULL OR id = $1) ORDER BY name",
+    ).bind(only).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(msp_id, customer_id, name)| (CustomerScope { msp_id, customer_id }, name)).collect())
+}

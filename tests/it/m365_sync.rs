@@ -185,3 +185,39 @@ async fn the_app_registration_is_checked_and_its_secret_never_shown() {
     let r = post_form(&owner, &url, &url, &[("client_id", "not-a-guid"), ("client_secret", "x")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn portico_sync_runs_in_the_foreground_and_says_what_changed() {
+    let (app, fake, scope) = connected(TenantSpec { users: 25, ..Default::default() }).await;
+    // Async, so the fake Graph on this test's runtime keeps answering meanwhile.
+    let (db, url) = (app.state.settings.database_url.clone(), fake.url.clone());
+    let run = |args: Vec<String>| {
+        let (db, url) = (db.clone(), url.clone());
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+                .args(&args)
+                .env("PORTICO_DATABASE_URL", &db)
+                .env("PORTICO_GRAPH_URL", &url)
+                .env("PORTICO_LOGIN_URL", &url)
+                .env("PORTICO_SECRET_KEY", KEY)
+                .env("PORTICO_LOG", "error")
+                .env("PORTICO_CONFIG", "/nonexistent/portico.toml")
+                .output()
+                .await
+                .unwrap();
+            (
+                out.status.success(),
+                format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+            )
+        }
+    };
+    let args = vec!["sync".to_string(), "--customer".into(), scope.customer_id.to_string()];
+    let (ok, out) = run(args.clone()).await;
+    assert!(ok, "{out}");
+    assert!(out.contains("Tailspin Toys") && out.contains("25 read") && out.contains("5 SKUs"), "{out}");
+    fake.remove_user(2, true);
+    let (ok, out) = run(args).await;
+    assert!(ok && out.contains("user_deleted"), "{out}");
+    let (ok, out) = run(vec!["sync".into(), "--customer".into(), "nope".into()]).await;
+    assert!(!ok && out.contains("not a customer id"), "{out}");
+}
