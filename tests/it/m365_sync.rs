@@ -221,3 +221,47 @@ async fn portico_sync_runs_in_the_foreground_and_says_what_changed() {
     let (ok, out) = run(vec!["sync".into(), "--customer".into(), "nope".into()]).await;
     assert!(!ok && out.contains("not a customer id"), "{out}");
 }
+
+#[tokio::test]
+async fn the_connection_over_the_api() {
+    let (app, _fake, scope) = connected(TenantSpec::default()).await;
+    let owner = app.token("owner@northwind.test").await;
+    let c = reqwest::Client::new();
+    let r = c
+        .put(app.url("/api/portal/settings/m365"))
+        .bearer_auth(&owner)
+        .json(&serde_json::json!({"client_id": CLIENT_ID, "client_secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["client_id"], CLIENT_ID);
+    assert!(body.to_string().find(SECRET).is_none(), "the secret is never returned");
+    let r = c
+        .put(app.url("/api/portal/settings/m365"))
+        .bearer_auth(&owner)
+        .json(&serde_json::json!({"client_id": "nope", "client_secret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let url = app.url(&format!("/api/portal/customers/{}/sync", scope.customer_id));
+    assert_eq!(c.post(&url).bearer_auth(&owner).send().await.unwrap().status(), StatusCode::ACCEPTED);
+    let mut status = serde_json::Value::Null;
+    for _ in 0..100 {
+        status = c.get(&url).bearer_auth(&owner).send().await.unwrap().json().await.unwrap();
+        let areas = status["areas"].as_array().map(|a| a.len()).unwrap_or(0);
+        if areas >= 6 && status["queued"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let areas = status["areas"].as_array().unwrap();
+    assert!(
+        areas.iter().any(|a| a["area"] == "users" && a["last_error"].is_null() && a["last_success"].is_string()),
+        "{status}"
+    );
+    assert_eq!(status["tenant_id"], TENANT);
+}

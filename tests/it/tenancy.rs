@@ -462,6 +462,27 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
         (Method::GET, format!("/api/portal/customers/{contoso}"), None, foreign.to_vec(), vec![]),
         (Method::GET, format!("/api/portal/customers/{contoso}/dashboard"), None, foreign.to_vec(), vec![]),
         (
+            Method::GET,
+            format!("/api/portal/customers/{contoso}/sync"),
+            None,
+            foreign.to_vec(),
+            vec![ContosoAdmin, ContosoStandard, ContosoLimited],
+        ),
+        (
+            Method::POST,
+            format!("/api/portal/customers/{contoso}/sync"),
+            None,
+            foreign.to_vec(),
+            vec![ContosoAdmin, ContosoStandard, ContosoLimited],
+        ),
+        (
+            Method::PUT,
+            "/api/portal/settings/m365".into(),
+            Some(json!({"client_id": "a1b2c3d4-0000-4000-8000-00000000c0de", "client_secret": "probe-secret-value"})),
+            vec![],
+            [&portal_all[..], &[Tech]].concat(),
+        ),
+        (
             Method::PATCH,
             format!("/api/portal/customers/{contoso}"),
             Some(patch.clone()),

@@ -18,6 +18,7 @@ use crate::http::AppState;
         super::tickets::settings, super::tickets::list_all, super::tickets::list, super::tickets::create, super::tickets::show, super::tickets::update,
         super::tickets::comments, super::tickets::add_comment, super::tickets::edit_comment, super::tickets::delete_comment,
         super::attachments::list, super::attachments::upload, super::attachments::download,
+        super::m365_sync::save_app, super::m365_sync::status, super::m365_sync::sync_now,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&Bearer)
