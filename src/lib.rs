@@ -105,11 +105,11 @@ impl App {
 /// The job kinds beyond mail, and what runs them.
 fn job_handlers(state: &Arc<AppState>) -> Vec<(&'static str, jobs::runner::Handler)> {
     let Some(graph) = state.graph.clone() else { return vec![] };
-    let (db, key) = (state.db.clone(), state.settings.secret_key.clone());
+    let (db, key, url) = (state.db.clone(), state.settings.secret_key.clone(), state.public_url.clone());
     let every = time::Duration::minutes(state.settings.sync_minutes);
     let sync: jobs::runner::Handler = Arc::new(move |payload: String| {
-        let (db, graph, key) = (db.clone(), graph.clone(), key.clone());
-        Box::pin(async move { services::m365_sync::run_job(&db, &graph, key.as_ref(), every, &payload).await })
+        let (db, graph, key, url) = (db.clone(), graph.clone(), key.clone(), url.clone());
+        Box::pin(async move { services::m365_sync::run_job(&db, &graph, key.as_ref(), every, &url, &payload).await })
     });
     vec![(services::m365_sync::JOB_KIND, sync)]
 }

@@ -103,6 +103,16 @@ pub const KINDS: &[Kind] = &[
                <p><a href=\"{{ ticket.url }}\">Open in the console</a></p>",
     },
     Kind {
+        key: "m365_alert",
+        label: "Microsoft 365 alert",
+        about: "To a customer's portal users when a service incident, a license threshold or renewal, or a security alert needs their attention.",
+        vars: "recipient.name, alert.kind, alert.title, alert.detail, alert.url",
+        subject: "{{ alert.kind }}: {{ alert.title }}",
+        text: "Hello {{ recipient.name }},\n\n{{ alert.kind }}: {{ alert.title }}\n\n{{ alert.detail }}\n\nMore: {{ alert.url }}",
+        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ alert.kind }}:</strong> {{ alert.title }}</p>\n\
+               <p style=\"white-space:pre-line;\">{{ alert.detail }}</p>\n<p><a href=\"{{ alert.url }}\">See it in the portal</a></p>",
+    },
+    Kind {
         key: "invitation",
         label: "Invitation",
         about: "To a new portal user, with the link to set their password.",
@@ -273,6 +283,11 @@ pub fn sample(k: &Kind, brand: &Brand) -> Value {
         "invitation" => context! {
             recipient, portal => brand.name, company => "Contoso Ltd", inviter => "Adele Vance",
             url => format!("{}/invite/sample", brand.portal_url), expires => "72 hours",
+        },
+        "m365_alert" => context! {
+            recipient, portal => brand.name,
+            alert => context! { kind => "Service incident", title => "Exchange Online: delays sending mail",
+                detail => "We're investigating delays in mail delivery for some users.", url => format!("{}/service-health", brand.portal_url) },
         },
         "password_reset" => context! {
             recipient, portal => brand.name, url => format!("{}/reset/sample", brand.portal_url), expires => "1 hour",

@@ -70,6 +70,7 @@ pub async fn sync_customer(
     key: Option<&crate::auth::seal::SealKey>,
     scope: CustomerScope,
     every: Duration,
+    public_url: &str,
 ) -> AppResult<Report> {
     let started = now();
     store::set_next_sync(db, scope, Some(started + every)).await?;
@@ -103,7 +104,106 @@ pub async fn sync_customer(
     record(db, scope, "health", r, &mut report).await?;
     let r = sync_groups(db, graph, &creds, scope).await;
     record(db, scope, "groups", r, &mut report).await?;
+    tell_tenant_news(db, scope, public_url, &report).await?;
     Ok(report)
+}
+
+const SEVERITIES: &[&str] = &["informational", "low", "medium", "high"];
+
+fn severity_rank(s: &str) -> usize {
+    SEVERITIES.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+/// After a sync, what the customer's people should hear of, each occurrence once: new or
+/// updated incidents and advisories, SKUs at the threshold or out of seats, renewals coming
+/// up, and security alerts at or above the MSP's chosen severity.
+async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, report: &Report) -> AppResult<()> {
+    use crate::services::notify::TenantAlert;
+    let synced = |area: &str| report.areas.iter().any(|(a, r)| *a == area && r.is_ok());
+    let options = store::options(db, scope).await?;
+    let t = now();
+    let mut candidates: Vec<(String, TenantAlert)> = vec![];
+    if synced("health") {
+        for (id, class, service, title, update, updated) in store::open_issues(db, scope).await? {
+            let kind = if class == "incident" { "Service incident" } else { "Service advisory" };
+            candidates.push((
+                format!("issue:{id}:{}", updated.unix_timestamp()),
+                TenantAlert {
+                    category: "service_alerts",
+                    feature: "service_health",
+                    kind: kind.into(),
+                    title: format!("{service}: {title}"),
+                    detail: update,
+                    link: "/service-health",
+                },
+            ));
+        }
+    }
+    if synced("licenses") {
+        for (sku, part, total, assigned, renewal) in store::sku_counts(db, scope).await? {
+            let name = graph::product_name(&part).unwrap_or(&part).to_string();
+            if total > 0 && assigned * 100 >= total * options.license_threshold {
+                let full = assigned >= total;
+                let level = if full { "full" } else { "near" };
+                candidates.push((
+                    format!("sku:{sku}:{level}:{total}"),
+                    TenantAlert {
+                        category: "license_alerts",
+                        feature: "licenses",
+                        kind: "License alert".into(),
+                        title: if full {
+                            format!("{name}: no licenses left")
+                        } else {
+                            format!("{name}: {assigned} of {total} in use")
+                        },
+                        detail: format!(
+                            "{assigned} of {total} {name} licenses are assigned. Ask us for more before you run out."
+                        ),
+                        link: "/licenses",
+                    },
+                ));
+            }
+            if let Some(at) = renewal.filter(|at| *at > t && *at - t <= Duration::days(options.renewal_days)) {
+                candidates.push((
+                    format!("renewal:{sku}:{}", at.date()),
+                    TenantAlert {
+                        category: "license_alerts",
+                        feature: "licenses",
+                        kind: "Renewal".into(),
+                        title: format!("{name} renews on {}", at.date()),
+                        detail: format!("{total} {name} licenses renew on {}.", at.date()),
+                        link: "/licenses",
+                    },
+                ));
+            }
+        }
+    }
+    if synced("alerts") {
+        let floor = severity_rank(&options.notify_severity);
+        for (id, title, severity, source) in store::live_alerts(db, scope).await? {
+            if severity_rank(&severity) >= floor && SEVERITIES.contains(&severity.as_str()) {
+                candidates.push((
+                    format!("alert:{id}"),
+                    TenantAlert {
+                        category: "security_alerts",
+                        feature: "security",
+                        kind: format!("Security alert ({severity})"),
+                        title,
+                        detail: if source.is_empty() { String::new() } else { format!("Reported by {source}.") },
+                        link: "/security",
+                    },
+                ));
+            }
+        }
+    }
+    let mut fresh = vec![];
+    for (key, alert) in candidates {
+        if store::first_notice(db, scope, &key, t).await? {
+            fresh.push(alert);
+        }
+    }
+    let fx = crate::services::notify::tenant_alerts(db, scope, public_url, &fresh).await?;
+    Ok(crate::db::jobs::write(db, &fx, t).await?)
 }
 
 /// An area's outcome: a Graph failure is the area's error; a database failure stops the sync.
@@ -573,11 +673,12 @@ pub async fn run_job(
     graph: &GraphClient,
     key: Option<&crate::auth::seal::SealKey>,
     every: Duration,
+    public_url: &str,
     payload: &str,
 ) -> Result<(), (bool, String)> {
     let job: SyncJob = serde_json::from_str(payload).map_err(|e| (true, format!("unreadable job: {e}")))?;
     let scope = CustomerScope { msp_id: job.msp_id, customer_id: job.customer_id };
-    match sync_customer(db, graph, key, scope, every).await {
+    match sync_customer(db, graph, key, scope, every, public_url).await {
         Ok(_) => Ok(()),
         Err(AppError::NotFound) => Err((true, "the customer no longer exists".into())),
         Err(e) => Err((false, e.to_string())),

@@ -308,3 +308,79 @@ pub async fn open(db: &Db, actor: &crate::policy::Actor, id: Uuid) -> AppResult<
 pub async fn read_all(db: &Db, actor: &crate::policy::Actor) -> AppResult<u64> {
     Ok(db::notifications::mark_all_read(db, actor.msp(), actor.user_id, model::now()).await?)
 }
+
+/// One thing about a customer's tenant that its people should hear of.
+pub struct TenantAlert {
+    /// service_alerts, license_alerts or security_alerts
+    pub category: &'static str,
+    /// The portal feature it belongs to: people who can't open it aren't told.
+    pub feature: &'static str,
+    /// "Service incident", "License alert" …
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    /// A portal path, e.g. `/service-health`.
+    pub link: &'static str,
+}
+
+/// Notifications and mails of tenant alerts for a customer's portal users, each as they chose.
+pub async fn tenant_alerts(
+    db: &Db,
+    scope: db::CustomerScope,
+    public_url: &str,
+    alerts: &[TenantAlert],
+) -> AppResult<Effects> {
+    let mut fx = Effects::default();
+    if alerts.is_empty() {
+        return Ok(fx);
+    }
+    let features = match db::customers::get(db, scope).await? {
+        Some(c) if c.active => crate::model::Features::from_db(&c.features),
+        _ => return Ok(fx),
+    };
+    let people: Vec<UserRow> = db::users::list_customer(db, scope).await?.into_iter().filter(|u| u.active).collect();
+    let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
+    let own = db::notifications::prefs_of(db, scope.msp(), &ids).await?;
+    let defaults = defaults(db, scope.msp()).await?;
+    let brand = email::brand(db, scope.msp(), public_url).await?;
+    let kind = email::kind("m365_alert").expect("built-in kind");
+    let source = email::source(db, scope.msp(), kind).await?;
+    let prefs_url = format!("{}/account/notifications", brand.portal_url);
+    for u in &people {
+        let Ok(actor) = crate::services::actor_of(u) else { continue };
+        for a in alerts {
+            if !actor.may(crate::policy::Action::UseFeature(a.feature), Some(&features)) {
+                continue;
+            }
+            let choice = own
+                .iter()
+                .find(|(id, cat, _, _)| *id == u.id && cat == a.category)
+                .map(|(_, _, email, in_app)| Choice { email: *email, in_app: *in_app })
+                .or_else(|| defaults.iter().find(|(k, _)| *k == a.category).map(|(_, c)| *c))
+                .unwrap_or(ON);
+            if choice.in_app {
+                fx.notifications.push(NewNotification {
+                    id: model::new_id(),
+                    msp_id: scope.msp_id,
+                    user_id: u.id,
+                    category: a.category,
+                    title: format!("{}: {}", a.kind, a.title),
+                    body: a.detail.chars().take(160).collect(),
+                    link: a.link.to_string(),
+                });
+            }
+            if choice.email {
+                let vars = context! {
+                    recipient => context! { name => u.name, email => u.email }, portal => brand.name,
+                    alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => format!("{}{}", brand.portal_url, a.link) },
+                };
+                let mail = email::render(&source, &brand, &vars, Some(&prefs_url))
+                    .or_else(|_| email::render(&Source::builtin(kind), &brand, &vars, Some(&prefs_url)));
+                if let Ok(mail) = mail {
+                    fx.jobs.push(email::job(scope.msp(), &brand, &u.email, &u.name, mail));
+                }
+            }
+        }
+    }
+    Ok(fx)
+}

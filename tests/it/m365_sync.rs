@@ -52,6 +52,7 @@ async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
         app.state.settings.secret_key.as_ref(),
         scope,
         time::Duration::minutes(30),
+        &app.state.public_url,
     )
     .await
     .unwrap()
@@ -264,4 +265,34 @@ async fn the_connection_over_the_api() {
         "{status}"
     );
     assert_eq!(status["tenant_id"], TENANT);
+}
+
+#[tokio::test]
+async fn tenant_alerts_reach_the_customer_once() {
+    let (app, _fake, scope) = connected(TenantSpec::default()).await;
+    let hash = portico::auth::password::hash_now(crate::helpers::PASSWORD);
+    let user = portico::db::users::NewUser {
+        id: uuid::Uuid::now_v7(),
+        customer_id: Some(scope.customer_id),
+        email: "it@tailspin.test",
+        name: "Ivy Tailspin",
+        role: "admin",
+        password_hash: Some(&hash),
+    };
+    portico::db::users::insert(app.db(), scope.msp(), &user, portico::model::now()).await.unwrap();
+    assert!(sync(&app, scope).await.ok());
+    let titles =
+        |rows: Vec<portico::db::notifications::NotificationRow>| rows.into_iter().map(|n| n.title).collect::<Vec<_>>();
+    let first = titles(portico::db::notifications::list(app.db(), scope.msp(), user.id, 200, 0).await.unwrap());
+    assert!(first.iter().any(|t| t.starts_with("Service incident") || t.starts_with("Service advisory")), "{first:?}");
+    assert!(
+        first.iter().all(|t| !t.contains("(low)") && !t.contains("(informational)")),
+        "only the chosen severities: {first:?}"
+    );
+    let mails = app.outbox().await.into_iter().filter(|m| m.to == "it@tailspin.test").count();
+    assert_eq!(mails, first.len(), "each also mailed");
+    // The next sync finds nothing new to tell.
+    assert!(sync(&app, scope).await.ok());
+    let again = titles(portico::db::notifications::list(app.db(), scope.msp(), user.id, 200, 0).await.unwrap());
+    assert_eq!(again.len(), first.len(), "once per occurrence, not every sync");
 }
