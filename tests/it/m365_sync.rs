@@ -296,3 +296,30 @@ async fn tenant_alerts_reach_the_customer_once() {
     let again = titles(portico::db::notifications::list(app.db(), scope.msp(), user.id, 200, 0).await.unwrap());
     assert_eq!(again.len(), first.len(), "once per occurrence, not every sync");
 }
+
+/// The sync benchmark: a fake tenant of 50,000 users, synced once, with its time and the
+/// process's peak memory. Not a timed test: run it with
+/// `cargo test --release --test it bench_sync_of_a_large_tenant -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "benchmark; prints figures"]
+async fn bench_sync_of_a_large_tenant() {
+    let (app, _fake, scope) = connected(TenantSpec { users: 50_000, ..Default::default() }).await;
+    let peak = || {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+            .unwrap_or_default()
+    };
+    let before = peak();
+    let started = std::time::Instant::now();
+    let report = sync(&app, scope).await;
+    let took = started.elapsed();
+    assert!(report.ok(), "{:?}", report.areas);
+    assert_eq!(count(&app, "m365_users", scope).await, 50_000);
+    println!(
+        "sync of 50,000 users ({}): {:.1} s; peak memory of the test process (fake Graph included): before {before}, after {}",
+        app.db().engine(),
+        took.as_secs_f64(),
+        peak()
+    );
+}
