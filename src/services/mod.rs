@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod demo_attachments;
 pub mod email;
+pub mod m365;
 pub mod msps;
 pub mod notify;
 pub mod ticket_settings;
