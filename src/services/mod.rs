@@ -7,6 +7,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_attachments;
+pub mod demo_m365;
 pub mod email;
 pub mod m365;
 pub mod msps;
