@@ -11,6 +11,7 @@ mod console_staff;
 mod console_ticket_settings;
 mod console_tokens;
 mod dashboard;
+mod m365;
 mod notifications;
 mod tickets;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(console_tokens::routes())
         .merge(console_ticket_settings::routes())
         .merge(tickets::routes())
+        .merge(m365::routes())
         .merge(notifications::routes())
         .merge(console_email::routes())
         .fallback(|| async { AppError::NotFound })
@@ -144,6 +146,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "password-reset" => "Your new password is set. Sign in with it.",
         "status-removed" => "The status was removed.",
         "priority-removed" => "The priority was removed.",
+        "license-requested" => "Your license request was sent as a support ticket. We'll keep you posted here.",
         _ => return None,
     })
 }

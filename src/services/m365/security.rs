@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::policy::Actor;
 
 const FEATURE: &str = "security";
+const SEVERITY_ORDER: [&str; 4] = ["high", "medium", "low", "informational"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Score {
@@ -87,7 +88,7 @@ pub struct Security {
     pub history: Vec<ScorePoint>,
     /// Improvement actions with points left, by rank.
     pub actions: Vec<Improvement>,
-    /// Active alerts of the severities the MSP shows this customer, newest first.
+    /// Active alerts of the severities the MSP shows this customer, most severe first.
     pub alerts: Vec<Alert>,
     pub alert_counts: AlertCounts,
     /// The severities shown.
@@ -128,7 +129,7 @@ pub(super) fn severities(value: &str) -> Vec<String> {
 
 pub(super) async fn active_alerts(db: &Db, t: &Tenant) -> AppResult<(Vec<Alert>, Vec<String>)> {
     let shown = severities(&m365_sync::options(db, t.scope).await?.alert_severities);
-    let alerts = q::alerts(db, t.scope)
+    let mut alerts: Vec<Alert> = q::alerts(db, t.scope)
         .await?
         .into_iter()
         .filter(|a| !a.status.eq_ignore_ascii_case("resolved") && shown.contains(&a.severity.to_lowercase()))
@@ -142,6 +143,9 @@ pub(super) async fn active_alerts(db: &Db, t: &Tenant) -> AppResult<(Vec<Alert>,
             updated_at: a.updated_at,
         })
         .collect();
+    // Most severe first; within a severity the newest first (as read).
+    let rank = |s: &str| SEVERITY_ORDER.iter().position(|x| *x == s).unwrap_or(SEVERITY_ORDER.len());
+    alerts.sort_by_key(|a| rank(&a.severity));
     Ok((alerts, shown))
 }
 
