@@ -57,6 +57,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/m365/unused_rows.html",
     "pages/m365/security.html",
     "pages/m365/health.html",
+    "pages/m365/overview.html",
+    "pages/m365/settings.html",
 );
 
 pub fn environment() -> Environment<'static> {

@@ -147,6 +147,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "status-removed" => "The status was removed.",
         "priority-removed" => "The priority was removed.",
         "license-requested" => "Your license request was sent as a support ticket. We'll keep you posted here.",
+        "prices-saved" => "The prices were saved.",
         _ => return None,
     })
 }

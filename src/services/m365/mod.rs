@@ -16,7 +16,7 @@ pub use licenses::{
     TrendPoint, UnusedLicenses, UnusedUser,
 };
 pub use security::{security, Alert, AlertCounts, Improvement, Score, ScorePoint, Security};
-pub use settings::{options, save_options, set_prices, OptionsInput, Pricing, SEVERITIES};
+pub use settings::{options, save_options, set_prices, sync_status, AreaStatus, OptionsInput, Pricing, SEVERITIES};
 pub use summary::{summary, Change, HealthTile, LicenseTile, SecurityTile, Summary, UsersTile};
 
 use serde::Serialize;

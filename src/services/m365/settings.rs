@@ -128,3 +128,45 @@ pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(St
     q::save_prices(db, t.scope, &parsed).await?;
     Ok(())
 }
+
+/// One synced area as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaStatus {
+    pub area: String,
+    pub label: &'static str,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_success: Option<crate::db::Ts>,
+    pub last_error: Option<String>,
+}
+
+/// The state of each area's sync, and when the next one is due (staff).
+pub async fn sync_status(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
+    let t = staff_tenant(db, actor, customer_id).await?;
+    const AREAS: [(&str, &str); 7] = [
+        ("users", "Users"),
+        ("licenses", "Licenses"),
+        ("subscriptions", "Subscriptions and renewals"),
+        ("security", "Secure score"),
+        ("alerts", "Security alerts"),
+        ("health", "Service health"),
+        ("groups", "Groups"),
+    ];
+    let position = |area: &str| AREAS.iter().position(|(a, _)| *a == area).unwrap_or(AREAS.len());
+    let mut areas: Vec<AreaStatus> = q::sync_state(db, t.scope)
+        .await?
+        .into_iter()
+        .map(|(area, last_success, last_error)| AreaStatus {
+            label: AREAS.get(position(&area)).map(|(_, l)| *l).unwrap_or("Other"),
+            area,
+            last_success,
+            last_error,
+        })
+        .collect();
+    areas.sort_by_key(|a| position(&a.area));
+    let next = q::tenant_state(db, t.scope).await?.and_then(|(_, next)| next);
+    Ok((areas, next))
+}

@@ -6,6 +6,7 @@
 mod health;
 mod licenses;
 mod security;
+mod settings;
 mod users;
 
 use std::collections::HashMap;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/licenses/{sku}", get(licenses::sku))
         .route("/security", get(security::show))
         .route("/service-health", get(health::show))
+        .route("/msp/customers/{id}/m365", get(settings::overview))
         .route("/msp/customers/{id}/m365/users", get(users::list))
         .route("/msp/customers/{id}/m365/users/{user}", get(users::show))
         .route("/msp/customers/{id}/m365/licenses", get(licenses::show))
@@ -43,6 +45,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/msp/customers/{id}/m365/licenses/{sku}", get(licenses::sku))
         .route("/msp/customers/{id}/m365/security", get(security::show))
         .route("/msp/customers/{id}/m365/service-health", get(health::show))
+        .route("/msp/customers/{id}/m365/settings", get(settings::show))
+        .route("/msp/customers/{id}/m365/settings/options", post(settings::save_options))
+        .route("/msp/customers/{id}/m365/settings/prices", post(settings::save_prices))
 }
 
 /// A Microsoft 365 page request: for the portal user's own company, or (console) for the
