@@ -3,6 +3,7 @@
 mod attachments;
 mod branding;
 mod customers;
+mod m365;
 mod openapi;
 mod tickets;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(attachments::routes())
         .merge(branding::routes())
         .merge(customers::routes())
+        .merge(m365::routes())
         .merge(openapi::routes())
         .merge(tickets::routes())
         .fallback(|| async { AppError::NotFound })
