@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod console;
 mod helpers;
+mod m365;
 mod notifications;
 mod ops;
 mod portal;
