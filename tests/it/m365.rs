@@ -283,6 +283,7 @@ async fn the_directory_searches_filters_sorts_and_pages() {
     assert!(html.contains("3 users match"), "{html}");
     assert!(html.contains("Hal Sales") && html.contains("Dan Never") && !html.contains("Ada Lovelace"));
     assert!(html.contains("q=sales&amp;status=enabled&amp;sort=department"), "sort links keep the filters");
+    assert!(html.contains("value=\"sales\"") && html.contains("value=\"enabled\" selected"), "the form keeps them too");
     let html = c.get(app.url("/users/u-dan")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Microsoft 365 Business Basic") && html.contains("Never"));
     assert_eq!(c.get(app.url("/users/u-nobody")).send().await.unwrap().status(), StatusCode::NOT_FOUND);

@@ -29,7 +29,7 @@ pub async fn list(p: M365Page, RawQuery(raw): RawQuery) -> Result<Response, AppE
     let filtered = ["q", "status", "license", "sku"].iter().any(|k| !get(k).is_empty());
     let local = context! {
         pages => pages(d.total, d.per_page), dir => if get("dir") == "desc" { "desc" } else { "asc" },
-        filters => filters(&q), f => q, filtered, d,
+        filters => filters(&q), query => q, filtered, d,
     };
     p.render("pages/m365/users.html", "users", StatusCode::OK, local).await
 }
