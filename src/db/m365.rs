@@ -332,13 +332,6 @@ pub async fn sync_state(db: &Db, scope: CustomerScope) -> Result<Vec<(String, Op
     ).bind(scope.customer_id).fetch_all(p).await)
 }
 
-/// Groups: (name, kind, mail, members), by name.
-pub async fn groups(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String, Option<String>, i64)>, DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT name, kind, mail, members FROM m365_groups WHERE customer_id = $1 ORDER BY lower(name), id",
-    ).bind(scope.customer_id).fetch_all(p).await)
-}
-
 /// Sets the MSP's monthly price per license (cents) of several SKUs at once; `None` clears
 /// one. One transaction, so a form of prices is saved whole or not at all.
 pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Option<i64>)]) -> Result<(), DbError> {
