@@ -88,6 +88,19 @@ impl Actor {
         }
     }
 
+    /// Whether the actor sees license prices and what licenses cost for a customer with
+    /// these toggles: staff always (they set the prices), portal users when cost visibility
+    /// is on and their role allows it.
+    pub fn sees_costs(&self, features: &Features) -> bool {
+        self.may(Action::UseFeature("cost_visibility"), Some(features))
+    }
+
+    /// Whether the actor may ask for more licenses: a ticket raised from the license page.
+    pub fn may_request_licenses(&self, features: &Features) -> bool {
+        self.may(Action::UseFeature("licenses"), Some(features))
+            && self.may(Action::UseFeature("tickets"), Some(features))
+    }
+
     /// `may`, as a `Forbidden` error when not.
     pub fn require(&self, action: Action, features: Option<&Features>) -> Result<(), AppError> {
         if self.may(action, features) {
@@ -175,6 +188,20 @@ mod tests {
         assert!(!portal(PortalRole::Admin).may(Action::UseFeature("tickets"), Some(&no_tickets)));
         assert!(!portal(PortalRole::Standard).may(Action::UseFeature("billing"), Some(&all)));
         assert!(portal(PortalRole::Standard).may(Action::UseFeature("licenses"), Some(&all)));
+    }
+
+    #[test]
+    fn costs_need_the_toggle_and_a_role_that_sees_them() {
+        let on = Features::default();
+        let off = Features { cost_visibility: false, ..Features::default() };
+        assert!(portal(PortalRole::Admin).sees_costs(&on));
+        assert!(!portal(PortalRole::Admin).sees_costs(&off));
+        assert!(!portal(PortalRole::Standard).sees_costs(&on));
+        let staff = Actor { customer_id: None, role: Role::Staff(StaffRole::Technician), ..portal(PortalRole::Admin) };
+        assert!(staff.sees_costs(&off), "staff set the prices, so they always see them");
+        assert!(portal(PortalRole::Standard).may_request_licenses(&on));
+        assert!(!portal(PortalRole::Limited).may_request_licenses(&on));
+        assert!(!portal(PortalRole::Admin).may_request_licenses(&Features { tickets: false, ..on }));
     }
 
     #[test]

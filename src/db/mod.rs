@@ -16,6 +16,8 @@ pub mod dashboard;
 pub mod invitations;
 pub mod jobs;
 pub mod login_attempts;
+pub mod m365;
+pub mod m365_demo;
 pub mod m365_sync;
 pub mod migrate;
 pub mod msps;

@@ -39,6 +39,18 @@ const PATHS: &[(&str, &str)] = &[
         "paperclip",
         r#"<path d="m20 11.5-8.2 8.2a5 5 0 0 1-7-7L13.6 4a3.4 3.4 0 0 1 4.8 4.8l-8.7 8.7a1.7 1.7 0 0 1-2.4-2.4L15 7.4"/>"#,
     ),
+    (
+        "license",
+        r#"<rect x="3" y="5" width="18" height="14" rx="2"/><circle cx="9" cy="11" r="2.2"/><path d="M5.8 16.2c.6-1.5 1.8-2.3 3.2-2.3s2.6.8 3.2 2.3M14.5 10h4M14.5 13.5h3"/>"#,
+    ),
+    (
+        "directory",
+        r#"<rect x="5" y="3" width="15" height="18" rx="2"/><circle cx="12.5" cy="10" r="2.5"/><path d="M9 16.5c.7-1.6 2-2.4 3.5-2.4s2.8.8 3.5 2.4M3 7.5h4M3 12h4M3 16.5h4"/>"#,
+    ),
+    ("pulse", r#"<path d="M3 12h4l2.5-6 4 12 2.5-6H21"/>"#),
+    ("check", r#"<path d="m5 12.5 4.5 4.5L19 7.5"/>"#),
+    ("alert", r#"<path d="M12 4 2.8 19.5h18.4Z"/><path d="M12 10v4.5M12 17.2v.3"/>"#),
+    ("chart", r#"<path d="M4 4v16h16"/><path d="m7 14 4-4 3 3 5-6"/>"#),
 ];
 
 const OPEN: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">"#;

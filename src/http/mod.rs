@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod attachments;
+pub mod charts;
 pub mod context;
 pub mod gzip;
 pub mod icons;

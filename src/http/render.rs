@@ -48,6 +48,19 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "pages/console/email_template.html",
     "pages/console/m365.html",
     "pages/console/m365_customer.html",
+    "partials/m365.html",
+    "partials/m365_tiles.html",
+    "partials/chart.html",
+    "pages/m365/users.html",
+    "pages/m365/user.html",
+    "pages/m365/licenses.html",
+    "pages/m365/license.html",
+    "pages/m365/unused.html",
+    "pages/m365/unused_rows.html",
+    "pages/m365/security.html",
+    "pages/m365/health.html",
+    "pages/m365/overview.html",
+    "pages/m365/settings.html",
 );
 
 pub fn environment() -> Environment<'static> {
@@ -65,7 +78,65 @@ pub fn environment() -> Environment<'static> {
             })
             .unwrap_or(s)
     });
+    env.add_filter("date", |v: Value| -> String {
+        let s = v.to_string();
+        let date = time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+            .map(|t| t.date())
+            .or_else(|_| time::Date::parse(&s, time::macros::format_description!("[year]-[month]-[day]")));
+        date.map(|d| format!("{} {} {}", d.day(), short_month(d.month()), d.year())).unwrap_or(s)
+    });
+    env.add_filter("ago", |v: Value| -> String {
+        let s = v.to_string();
+        time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+            .map(|t| ago(crate::model::now() - t))
+            .unwrap_or(s)
+    });
+    env.add_filter("num", |v: Value| -> String { grouped(&v.to_string()) });
+    // A score or percentage: one decimal at most, none when it is whole ("63.5", "4").
+    env.add_filter("dec", |v: f64| -> String {
+        let r = (v * 10.0).round() / 10.0;
+        if r.fract() == 0.0 {
+            format!("{r:.0}")
+        } else {
+            format!("{r:.1}")
+        }
+    });
+    env.add_filter("money", |v: Value| -> String { grouped(&v.to_string()) });
     env
+}
+
+/// "3 hours ago", "yesterday", "12 days ago"; a time in the future reads "just now".
+fn ago(d: time::Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match d.whole_minutes() {
+        m if m < 1 => "just now".into(),
+        m if m < 60 => plural(m, "minute"),
+        m if m < 60 * 24 => plural(m / 60, "hour"),
+        m if m < 60 * 48 => "yesterday".into(),
+        m if m < 60 * 24 * 60 => plural(m / (60 * 24), "day"),
+        m if m < 60 * 24 * 730 => plural(m / (60 * 24 * 30), "month"),
+        m => plural(m / (60 * 24 * 365), "year"),
+    }
+}
+
+/// Thousands separated by commas: "10003" → "10,003", "1234.50" → "1,234.50".
+fn grouped(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
+    let (whole, frac) = rest.split_once('.').map(|(w, f)| (w, Some(f))).unwrap_or((rest, None));
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
 }
 
 fn short_month(m: time::Month) -> &'static str {
@@ -125,6 +196,16 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
     } else {
         items.push(item("Dashboard", "/dashboard", "home"));
         let features = ctx.features();
+        for (label, href, icon, feature) in [
+            ("Users", "/users", "directory", "user_directory"),
+            ("Licenses", "/licenses", "license", "licenses"),
+            ("Security", "/security", "shield", "security"),
+            ("Service health", "/service-health", "pulse", "service_health"),
+        ] {
+            if actor.may(Action::UseFeature(feature), features.as_ref()) {
+                items.push(item(label, href, icon));
+            }
+        }
         if actor.may(Action::UseFeature("tickets"), features.as_ref()) {
             items.push(item("Support tickets", "/tickets", "ticket"));
         }
@@ -184,4 +265,22 @@ pub fn page(ctx: &Ctx, path: &str, name: &str, status: StatusCode, local: Value)
 pub fn errors_value(errors: &[crate::model::FieldError]) -> Value {
     let map: std::collections::BTreeMap<&str, &str> = errors.iter().map(|e| (e.field, e.message.as_str())).collect();
     Value::from_serialize(&map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_and_times_read_as_ago() {
+        assert_eq!(grouped("10003"), "10,003");
+        assert_eq!(grouped("1234.50"), "1,234.50");
+        assert_eq!(grouped("-1234567"), "-1,234,567");
+        assert_eq!(grouped("999"), "999");
+        assert_eq!(grouped("n/a"), "n/a");
+        assert_eq!(ago(time::Duration::minutes(90)), "1 hour ago");
+        assert_eq!(ago(time::Duration::hours(30)), "yesterday");
+        assert_eq!(ago(time::Duration::days(12)), "12 days ago");
+        assert_eq!(ago(time::Duration::seconds(-5)), "just now");
+    }
 }

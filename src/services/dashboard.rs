@@ -47,6 +47,10 @@ pub struct TicketCounts {
 pub struct M365Link {
     pub connected: bool,
     pub tenant_id: Option<String>,
+    /// The tenant at a glance (as of its last sync): present when a tenant is linked and the
+    /// caller may open at least one of the user directory, licenses, security or service
+    /// health; each part only when the caller may open that page.
+    pub summary: Option<crate::services::m365::Summary>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -72,11 +76,19 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
     let (total, active, admins, invited) = (n.users, n.active_users, n.admins, n.invited);
     let tickets = (features.tickets && actor.may(Action::UseFeature("tickets"), Some(&features)))
         .then_some(TicketCounts { open: n.open_tickets, awaiting_customer: n.awaiting_customer });
+    let m365_pages = ["user_directory", "licenses", "security", "service_health"]
+        .iter()
+        .any(|f| actor.may(Action::UseFeature(f), Some(&features)));
+    let summary = if c.m365_tenant_id.is_some() && m365_pages {
+        Some(crate::services::m365::summary(db, actor, c).await?)
+    } else {
+        None
+    };
     Ok(Dashboard {
         customer: DashboardCustomer { id: c.id, name: c.name.clone() },
         portal_users: PortalUserCounts { total, active, admins, invited },
         tickets,
-        microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone() },
+        microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone(), summary },
         features: FEATURES
             .iter()
             .filter(|(k, _)| features.get(k) && actor.may(Action::UseFeature(k), Some(&features)))

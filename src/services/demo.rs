@@ -1,4 +1,5 @@
-//! The demo data set: one MSP with staff, three customers and their portal users.
+//! The demo data set: one MSP with staff, three customers, their portal users, tickets and
+//! Microsoft 365 tenant data.
 //! Seeding is idempotent: whatever already exists is left as it is.
 
 use crate::auth::password;
@@ -64,7 +65,7 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
     let customers = [
         ("Contoso Ltd", Some("contoso.onmicrosoft.com"), Features::default()),
         ("Fabrikam Inc", Some("fabrikam.onmicrosoft.com"), Features::default()),
-        ("Adatum Corp", None, adatum_off),
+        ("Adatum Corp", Some("adatum.onmicrosoft.com"), adatum_off),
     ];
     let mut ids = vec![];
     for (name, tenant, features) in customers {
@@ -93,6 +94,7 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
             changed = true;
             crate::services::demo_attachments::seed(db, files, *scope).await?;
         }
+        changed |= crate::services::demo_m365::seed(db, *scope, i).await?;
     }
     Ok(changed)
 }

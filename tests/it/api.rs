@@ -319,6 +319,12 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/settings/m365", "put"),
         ("/api/portal/customers/{id}/sync", "get"),
         ("/api/portal/customers/{id}/sync", "post"),
+        ("/api/portal/customers/{id}/users", "get"),
+        ("/api/portal/customers/{id}/users/{user}", "get"),
+        ("/api/portal/customers/{id}/licenses", "get"),
+        ("/api/portal/customers/{id}/licenses/unused", "get"),
+        ("/api/portal/customers/{id}/security", "get"),
+        ("/api/portal/customers/{id}/service-health", "get"),
     ];
     let mut documented = vec![];
     for (path, item) in paths {
@@ -330,7 +336,8 @@ async fn the_openapi_document_matches_the_running_app() {
                 .replace("{id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{ticket}", "1001")
                 .replace("{comment}", &uuid::Uuid::now_v7().to_string())
-                .replace("{attachment}", &uuid::Uuid::now_v7().to_string());
+                .replace("{attachment}", &uuid::Uuid::now_v7().to_string())
+                .replace("{user}", &uuid::Uuid::now_v7().to_string());
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let r = Client::new().request(m, app.url(&concrete)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path} exists and needs a token");

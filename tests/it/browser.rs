@@ -456,6 +456,20 @@ async fn portal_pages_pass_quality_checks() {
     sign_in(&b, &app, "/", PORTAL_ADMIN).await;
     c.check("portal-dashboard").await;
     c.visit(&app, "/company/users", "portal-company-users").await;
+    c.visit(&app, "/users", "portal-users").await;
+    c.visit(&app, "/users?q=sales&status=enabled&sort=last_sign_in", "portal-users-filtered").await;
+    let person = b.find("table.table tbody td.person a").await.unwrap();
+    b.click(&person).await.unwrap();
+    b.wait_for("dl.facts", WAIT).await.unwrap();
+    c.check("portal-user").await;
+    c.visit(&app, "/licenses", "portal-licenses").await;
+    let product = b.find("table.licenses tbody td.product a").await.unwrap();
+    b.click(&product).await.unwrap();
+    b.wait_for("h2#holders-h", WAIT).await.unwrap();
+    c.check("portal-license").await;
+    c.visit(&app, "/licenses/unused", "portal-licenses-unused").await;
+    c.visit(&app, "/security", "portal-security").await;
+    c.visit(&app, "/service-health", "portal-service-health").await;
     c.visit(&app, "/tickets", "portal-tickets").await;
     c.visit(&app, "/tickets/new", "portal-ticket-new").await;
     c.visit(&app, "/tickets?state=", "portal-tickets-all").await;
@@ -498,6 +512,21 @@ async fn console_pages_pass_quality_checks() {
     b.click(&first).await.unwrap();
     b.wait_for_url(WAIT, |u| u.ends_with(&href)).await.expect("the customer page opens");
     c.check("console-customer-detail").await;
+    // The customer's Microsoft 365 (Adatum: no sign-in data, security off for the customer).
+    for name in ["Contoso Ltd", "Adatum Corp"] {
+        let id = app.customer_id(name).await;
+        let short = name.split(' ').next().unwrap().to_lowercase();
+        for (path, page) in [
+            ("", "overview"),
+            ("/users", "users"),
+            ("/licenses", "licenses"),
+            ("/security", "security"),
+            ("/service-health", "service-health"),
+            ("/settings", "settings"),
+        ] {
+            c.visit(&app, &format!("/msp/customers/{id}/m365{path}"), &format!("console-m365-{page}-{short}")).await;
+        }
+    }
 
     c.visit(&app, "/msp/staff", "console-staff").await;
     c.visit(&app, "/msp/tickets", "console-tickets").await;

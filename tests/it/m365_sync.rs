@@ -93,7 +93,7 @@ async fn a_sync_stores_every_area_and_a_failing_area_keeps_its_data() {
     // The console shows it per area.
     let owner = app.signed_in("owner@northwind.test").await;
     let page = owner
-        .get(app.url(&format!("/msp/customers/{}/m365", scope.customer_id)))
+        .get(app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id)))
         .send()
         .await
         .unwrap()
@@ -151,9 +151,9 @@ async fn a_failed_sync_loses_nothing() {
 async fn sync_now_runs_through_the_job_runner() {
     let (app, _fake, scope) = connected(TenantSpec::default()).await;
     let tech = app.signed_in("tech@northwind.test").await;
-    let page = app.url(&format!("/msp/customers/{}/m365", scope.customer_id));
+    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
     let r = post_form(&tech, &page, &app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id)), &[]).await;
-    assert_eq!(location(&r), format!("/msp/customers/{}/m365?notice=sync-queued", scope.customer_id));
+    assert_eq!(location(&r), format!("/msp/customers/{}/m365/sync?notice=sync-queued", scope.customer_id));
     let mut users = 0;
     for _ in 0..100 {
         users = count(&app, "m365_users", scope).await;

@@ -9,6 +9,7 @@ mod console;
 mod fake_graph;
 mod graph;
 mod helpers;
+mod m365;
 mod m365_sync;
 mod notifications;
 mod ops;

@@ -169,6 +169,16 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     let priority = settings.priorities.iter().find(|p| !p.is_default).unwrap().id;
     let category = settings.categories[0].id;
     let attachment = attach_probe(&app, contoso, tn).await;
+    // A Contoso Microsoft 365 user and a SKU only Contoso has.
+    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let sort = (portico::db::m365::UserSort::Name, false);
+    let (m365_users, _) =
+        portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
+    let m365_user = m365_users[0].id.clone();
+    let spb = "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46";
+    let staff_all = vec![Owner, Tech, OtherMspOwner];
+    let not_contoso = vec![FabrikamAdmin, OtherMspPortal, Owner, Tech, OtherMspOwner];
+    let console_outsiders = [&portal[..], &[OtherMspOwner]].concat();
     let g = Method::GET;
     let p = Method::POST;
     // (method, path, who gets 404, who gets 403)
@@ -365,8 +375,27 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         ),
         (g.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![]),
         (p.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![Tech]),
-        (g.clone(), format!("/msp/customers/{contoso}/m365"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         (p.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (g.clone(), "/users".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), format!("/users/{m365_user}"), not_contoso.clone(), vec![ContosoLimited]),
+        (g.clone(), "/licenses".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), "/licenses/unused".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), format!("/licenses/{spb}"), not_contoso.clone(), vec![ContosoLimited]),
+        (p.clone(), "/licenses/request".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), "/security".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), "/service-health".into(), staff_all.clone(), vec![ContosoLimited]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/users"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/users/{m365_user}"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/licenses"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/licenses/unused"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/licenses/{spb}"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/security"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/service-health"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/settings"), console_outsiders.clone(), vec![]),
+        (p.clone(), format!("/msp/customers/{contoso}/m365/settings/options"), console_outsiders.clone(), vec![Tech]),
+        (p.clone(), format!("/msp/customers/{contoso}/m365/settings/prices"), console_outsiders.clone(), vec![Tech]),
         // One's own account: nobody else's to reach, but never open to the signed-out.
         (g.clone(), "/notifications".into(), vec![], vec![]),
         (g.clone(), "/notifications/unread".into(), vec![], vec![]),
@@ -415,6 +444,10 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (ContosoLimited, "/notifications".into()),
         (ContosoAdmin, format!("/tickets/{tn}/attachments/{attachment}")),
         (Tech, format!("/msp/tickets/{tn}/attachments/{attachment}")),
+        (ContosoStandard, format!("/users/{m365_user}")),
+        (ContosoStandard, format!("/licenses/{spb}")),
+        (ContosoStandard, "/service-health".into()),
+        (Tech, format!("/msp/customers/{contoso}/m365/settings")),
     ] {
         assert_eq!(page_request(&app, &actors, who, &Method::GET, &path).await, StatusCode::OK, "{path} as {who:?}");
     }
@@ -455,7 +488,18 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
     let attachment = attach_probe(&app, contoso, tn).await;
     let files = format!("/api/portal/customers/{contoso}/tickets/{tn}/attachments");
     let outsiders = [&[ContosoStandard, ContosoLimited][..], &foreign[..]].concat();
-    let cases: Vec<ApiCase> = vec![
+    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let sort = (portico::db::m365::UserSort::Name, false);
+    let (m365_users, _) =
+        portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
+    let m365 = format!("/api/portal/customers/{contoso}");
+    let m365_user = format!("/users/{}", m365_users[0].id);
+    let mut cases: Vec<ApiCase> =
+        ["/users", &m365_user, "/licenses", "/licenses/unused", "/security", "/service-health"]
+            .iter()
+            .map(|sub| (Method::GET, format!("{m365}{sub}"), None, foreign.to_vec(), vec![ContosoLimited]))
+            .collect();
+    cases.extend(vec![
         (Method::GET, files.clone(), None, outsiders.clone(), vec![]),
         (Method::POST, files.clone(), None, outsiders.clone(), vec![]),
         (Method::GET, format!("{files}/{attachment}"), None, outsiders.clone(), vec![]),
@@ -503,7 +547,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             vec![],
             [&portal_all[..], &[Tech]].concat(),
         ),
-    ];
+    ]);
     for (method, path, body, not_found, forbidden) in &cases {
         for (who, expected) in not_found
             .iter()

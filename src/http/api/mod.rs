@@ -3,6 +3,7 @@
 mod attachments;
 mod branding;
 mod customers;
+mod m365;
 mod m365_sync;
 mod openapi;
 mod tickets;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(branding::routes())
         .merge(customers::routes())
         .merge(m365_sync::routes())
+        .merge(m365::routes())
         .merge(openapi::routes())
         .merge(tickets::routes())
         .fallback(|| async { AppError::NotFound })

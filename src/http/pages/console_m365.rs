@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
@@ -22,10 +22,7 @@ use crate::services::{m365_connect, m365_sync};
 const PATH: &str = "/msp/settings/m365";
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(PATH, get(show).post(save))
-        .route("/msp/customers/{id}/m365", get(customer))
-        .route("/msp/customers/{id}/m365/sync", post(sync_now))
+    Router::new().route(PATH, get(show).post(save)).route("/msp/customers/{id}/m365/sync", get(customer).post(sync_now))
 }
 
 async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
@@ -122,5 +119,5 @@ async fn customer(
 async fn sync_now(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id).ok_or(AppError::NotFound)?;
     m365_sync::request(&s.ctx.app.db, s.actor(), id).await?;
-    Ok(see_other(&format!("/msp/customers/{id}/m365"), "sync-queued"))
+    Ok(see_other(&format!("/msp/customers/{id}/m365/sync"), "sync-queued"))
 }

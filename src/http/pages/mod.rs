@@ -12,6 +12,7 @@ mod console_staff;
 mod console_ticket_settings;
 mod console_tokens;
 mod dashboard;
+mod m365;
 mod notifications;
 mod tickets;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(console_tokens::routes())
         .merge(console_ticket_settings::routes())
         .merge(tickets::routes())
+        .merge(m365::routes())
         .merge(notifications::routes())
         .merge(console_email::routes())
         .merge(console_m365::routes())
@@ -147,6 +149,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "password-reset" => "Your new password is set. Sign in with it.",
         "status-removed" => "The status was removed.",
         "priority-removed" => "The priority was removed.",
+        "license-requested" => "Your license request was sent as a support ticket. We'll keep you posted here.",
+        "prices-saved" => "The prices were saved.",
         _ => return None,
     })
 }

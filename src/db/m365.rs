@@ -1,0 +1,352 @@
+//! Microsoft 365 tenant data as the portal reads it: the directory, SKUs and their history,
+//! secure score, alerts, service health and the change log. The sync writes these tables
+//! (see `m365_sync`); the only write here is the MSP's prices, saved as one form.
+//!
+//! Every function takes the `CustomerScope` its caller was granted.
+
+use super::{on_db, CustomerScope, Db, DbError, Ts};
+
+/// Whether the tenant gives sign-in times (Entra ID P1/P2), and when the next sync is due.
+pub async fn tenant_state(db: &Db, scope: CustomerScope) -> Result<Option<(bool, Option<Ts>)>, DbError> {
+    on_db!(db, p => sqlx::query_as("SELECT m365_sign_ins, m365_next_sync_at FROM customers WHERE msp_id = $1 AND id = $2")
+        .bind(scope.msp_id).bind(scope.customer_id).fetch_optional(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub display_name: String,
+    pub upn: String,
+    pub mail: Option<String>,
+    pub enabled: bool,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub office: Option<String>,
+    pub mobile: Option<String>,
+    pub created_at: Option<Ts>,
+    pub last_sign_in_at: Option<Ts>,
+    pub licensed: bool,
+}
+
+const USER_COLS: &str =
+    "u.id, u.display_name, u.upn, u.mail, u.enabled, u.job_title, u.department, u.office, u.mobile, \
+                         u.created_at, u.last_sign_in_at, u.licensed";
+
+/// What a directory list asks for. Empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Text in the name, sign-in name, mail address or department.
+    pub search: String,
+    /// `enabled` or `disabled`.
+    pub status: String,
+    /// `licensed` or `unlicensed`.
+    pub license: String,
+    /// Only holders of this SKU.
+    pub sku: String,
+}
+
+/// The orders a directory can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    Name,
+    Email,
+    Department,
+    JobTitle,
+    Office,
+    LastSignIn,
+    Created,
+}
+
+impl UserSort {
+    pub const KEYS: [(&'static str, UserSort); 7] = [
+        ("name", UserSort::Name),
+        ("email", UserSort::Email),
+        ("department", UserSort::Department),
+        ("job_title", UserSort::JobTitle),
+        ("office", UserSort::Office),
+        ("last_sign_in", UserSort::LastSignIn),
+        ("created", UserSort::Created),
+    ];
+
+    pub fn parse(s: &str) -> Option<UserSort> {
+        Self::KEYS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+    }
+
+    pub fn key(self) -> &'static str {
+        Self::KEYS.iter().find(|(_, v)| *v == self).map(|(k, _)| *k).unwrap_or("name")
+    }
+
+    /// ORDER BY terms. Text columns keep empty values last either way; times treat "never"
+    /// as the oldest, so it leads an ascending list.
+    fn order_by(self, desc: bool) -> String {
+        let dir = if desc { "DESC" } else { "ASC" };
+        let text = |col: &str| format!("({col} IS NULL OR {col} = '') ASC, lower({col}) {dir}");
+        let time = |col: &str| format!("({col} IS NOT NULL) {dir}, {col} {dir}");
+        let first = match self {
+            UserSort::Name => format!("lower(u.display_name) {dir}"),
+            UserSort::Email => format!("lower(u.upn) {dir}"),
+            UserSort::Department => text("u.department"),
+            UserSort::JobTitle => text("u.job_title"),
+            UserSort::Office => text("u.office"),
+            UserSort::LastSignIn => time("u.last_sign_in_at"),
+            UserSort::Created => time("u.created_at"),
+        };
+        format!("{first}, lower(u.display_name) ASC, u.id ASC")
+    }
+}
+
+const USER_WHERE: &str = " WHERE u.customer_id = $1 \
+    AND ($2 = '' OR lower(u.display_name) LIKE lower($2) ESCAPE '\\' OR lower(u.upn) LIKE lower($2) ESCAPE '\\' \
+         OR lower(COALESCE(u.mail, '')) LIKE lower($2) ESCAPE '\\' OR lower(COALESCE(u.department, '')) LIKE lower($2) ESCAPE '\\') \
+    AND ($3 = '' OR ($3 = 'enabled' AND u.enabled) OR ($3 = 'disabled' AND NOT u.enabled)) \
+    AND ($4 = '' OR ($4 = 'licensed' AND u.licensed) OR ($4 = 'unlicensed' AND NOT u.licensed)) \
+    AND ($5 = '' OR EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
+         AND l.user_id = u.id AND l.sku_id = $5))";
+
+/// `%text%` for LIKE, with the wildcards in `text` escaped.
+fn like(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+/// One page of the directory and the number of users matching.
+pub async fn users(
+    db: &Db,
+    scope: CustomerScope,
+    f: &UserFilter,
+    sort: (UserSort, bool),
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UserRow>, i64), DbError> {
+    let pattern = like(&f.search);
+    let sql = format!(
+        "SELECT {USER_COLS} FROM m365_users u{USER_WHERE} ORDER BY {} LIMIT $6 OFFSET $7",
+        sort.0.order_by(sort.1)
+    );
+    let count = format!("SELECT COUNT(*) FROM m365_users u{USER_WHERE}");
+    let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(scope.customer_id).bind(&pattern).bind(&f.status).bind(&f.license).bind(&f.sku)
+        .bind(limit).bind(offset).fetch_all(p).await)?;
+    let (total,): (i64,) = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(count.clone()))
+        .bind(scope.customer_id).bind(&pattern).bind(&f.status).bind(&f.license).bind(&f.sku).fetch_one(p).await)?;
+    Ok((rows, total))
+}
+
+pub async fn user(db: &Db, scope: CustomerScope, id: &str) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).bind(id).fetch_optional(p).await)
+}
+
+/// The SKU ids held by each of `users`: (user id, SKU id).
+pub async fn licenses_of(db: &Db, scope: CustomerScope, users: &[&str]) -> Result<Vec<(String, String)>, DbError> {
+    let mut out = vec![];
+    // Pages are at most 200 users; chunks keep any caller well under the bind limits.
+    for chunk in users.chunks(200) {
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list}) ORDER BY user_id, sku_id"
+        );
+        let rows: Vec<(String, String)> = on_db!(db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            q.fetch_all(p).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Directory size: (all users, enabled, licensed).
+pub async fn user_counts(db: &Db, scope: CustomerScope) -> Result<(i64, i64, i64), DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN enabled THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN licensed THEN 1 ELSE 0 END), 0) FROM m365_users WHERE customer_id = $1",
+    ).bind(scope.customer_id).fetch_one(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SkuRow {
+    pub sku_id: String,
+    pub part_number: String,
+    pub capability_status: String,
+    pub enabled: i64,
+    pub suspended: i64,
+    pub warning: i64,
+    pub consumed: i64,
+    pub renewal_at: Option<Ts>,
+    /// The MSP's monthly price per license, in cents.
+    pub price_cents: Option<i64>,
+}
+
+pub async fn skus(db: &Db, scope: CustomerScope) -> Result<Vec<SkuRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT s.sku_id, s.part_number, s.capability_status, s.enabled, s.suspended, s.warning, s.consumed, s.renewal_at, \
+         pr.cents AS price_cents FROM m365_skus s \
+         LEFT JOIN m365_prices pr ON pr.customer_id = s.customer_id AND pr.sku_id = s.sku_id \
+         WHERE s.customer_id = $1 ORDER BY s.part_number",
+    ).bind(scope.customer_id).fetch_all(p).await)
+}
+
+/// Daily figures since `from_day` (YYYY-MM-DD): (SKU, day, assigned, total).
+pub async fn sku_history(
+    db: &Db,
+    scope: CustomerScope,
+    from_day: &str,
+) -> Result<Vec<(String, String, i64, i64)>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT sku_id, day, assigned, total FROM m365_sku_history WHERE customer_id = $1 AND day >= $2 ORDER BY day, sku_id",
+    ).bind(scope.customer_id).bind(from_day).fetch_all(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnusedRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub upn: String,
+    pub enabled: bool,
+    pub last_sign_in_at: Option<Ts>,
+    pub created_at: Option<Ts>,
+    pub sku_id: String,
+    pub part_number: Option<String>,
+    pub price_cents: Option<i64>,
+}
+
+/// Licenses held by disabled users and, when `by_sign_in`, by users who have not signed in
+/// since `cutoff` (or never have, and were created before it), one row per license.
+pub async fn unused(db: &Db, scope: CustomerScope, by_sign_in: bool, cutoff: Ts) -> Result<Vec<UnusedRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT u.id AS user_id, u.display_name, u.upn, u.enabled, u.last_sign_in_at, u.created_at, l.sku_id, \
+         s.part_number, pr.cents AS price_cents \
+         FROM m365_user_licenses l JOIN m365_users u ON u.customer_id = l.customer_id AND u.id = l.user_id \
+         LEFT JOIN m365_skus s ON s.customer_id = l.customer_id AND s.sku_id = l.sku_id \
+         LEFT JOIN m365_prices pr ON pr.customer_id = l.customer_id AND pr.sku_id = l.sku_id \
+         WHERE l.customer_id = $1 AND (NOT u.enabled OR ($2 AND ( \
+           (u.last_sign_in_at IS NOT NULL AND u.last_sign_in_at < $3) \
+           OR (u.last_sign_in_at IS NULL AND (u.created_at IS NULL OR u.created_at < $3))))) \
+         ORDER BY lower(u.display_name), u.id, l.sku_id",
+    ).bind(scope.customer_id).bind(by_sign_in).bind(cutoff).fetch_all(p).await)
+}
+
+/// Secure score per day since `from_day`: (day, current, max).
+pub async fn scores(db: &Db, scope: CustomerScope, from_day: &str) -> Result<Vec<(String, f64, f64)>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT day, current_score, max_score FROM m365_scores WHERE customer_id = $1 AND day >= $2 ORDER BY day",
+    ).bind(scope.customer_id).bind(from_day).fetch_all(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ControlRow {
+    pub id: String,
+    pub title: String,
+    pub max_score: f64,
+    pub score: f64,
+    pub rank: i64,
+    pub user_impact: String,
+    pub implementation_cost: String,
+    pub action_url: String,
+    pub remediation: String,
+}
+
+pub async fn controls(db: &Db, scope: CustomerScope) -> Result<Vec<ControlRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, title, max_score, score, rank, user_impact, implementation_cost, action_url, remediation \
+         FROM m365_controls WHERE customer_id = $1 ORDER BY rank, title",
+    ).bind(scope.customer_id).fetch_all(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub source: String,
+    pub first_seen_at: Ts,
+    pub updated_at: Ts,
+}
+
+pub async fn alerts(db: &Db, scope: CustomerScope) -> Result<Vec<AlertRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, title, severity, status, source, first_seen_at, updated_at FROM m365_alerts \
+         WHERE customer_id = $1 ORDER BY updated_at DESC, id",
+    ).bind(scope.customer_id).fetch_all(p).await)
+}
+
+/// The service overview: (service, status).
+pub async fn services(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
+    on_db!(db, p => sqlx::query_as("SELECT service, status FROM m365_services WHERE customer_id = $1 ORDER BY service")
+        .bind(scope.customer_id).fetch_all(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssueRow {
+    pub id: String,
+    pub service: String,
+    pub title: String,
+    pub classification: String,
+    pub status: String,
+    pub started_at: Ts,
+    pub updated_at: Ts,
+    pub resolved: bool,
+    pub latest_update: String,
+}
+
+/// Unresolved issues, most recently updated first.
+pub async fn open_issues(db: &Db, scope: CustomerScope) -> Result<Vec<IssueRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, service, title, classification, status, started_at, updated_at, resolved, latest_update \
+         FROM m365_issues WHERE customer_id = $1 AND NOT resolved ORDER BY updated_at DESC, id",
+    ).bind(scope.customer_id).fetch_all(p).await)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub at: Ts,
+    pub kind: String,
+    pub user_name: String,
+    pub detail: String,
+}
+
+/// The newest entries of the change log.
+pub async fn recent_changes(db: &Db, scope: CustomerScope, limit: i64) -> Result<Vec<ChangeRow>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT at, kind, user_name, detail FROM m365_changes WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    ).bind(scope.customer_id).bind(limit).fetch_all(p).await)
+}
+
+/// How many changes of each kind were logged since `since`.
+pub async fn change_counts(db: &Db, scope: CustomerScope, since: Ts) -> Result<Vec<(String, i64)>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM m365_changes WHERE customer_id = $1 AND at >= $2 GROUP BY kind ORDER BY kind",
+    ).bind(scope.customer_id).bind(since).fetch_all(p).await)
+}
+
+/// The state of each synced area: (area, last success, last error).
+pub async fn sync_state(db: &Db, scope: CustomerScope) -> Result<Vec<(String, Option<Ts>, Option<String>)>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT area, last_success_at, last_error FROM m365_sync WHERE customer_id = $1 ORDER BY area",
+    ).bind(scope.customer_id).fetch_all(p).await)
+}
+
+/// Sets the MSP's monthly price per license (cents) of several SKUs at once; `None` clears
+/// one. One transaction, so a form of prices is saved whole or not at all.
+pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Option<i64>)]) -> Result<(), DbError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for (sku, cents) in prices {
+            match cents {
+                Some(c) => sqlx::query(
+                    "INSERT INTO m365_prices (customer_id, sku_id, cents) VALUES ($1, $2, $3) \
+                     ON CONFLICT (customer_id, sku_id) DO UPDATE SET cents = $3",
+                ).bind(scope.customer_id).bind(sku).bind(*c).execute(&mut *tx).await?,
+                None => sqlx::query("DELETE FROM m365_prices WHERE customer_id = $1 AND sku_id = $2")
+                    .bind(scope.customer_id).bind(sku).execute(&mut *tx).await?,
+            };
+        }
+        tx.commit().await
+    })
+}

@@ -1,0 +1,172 @@
+//! What the MSP decides per customer: when a license counts as unused, which alerts the
+//! customer sees, license and renewal warnings, which alerts notify, and SKU prices.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{is_free, product_name, Tenant};
+use crate::db::m365_sync::{self, OptionsRow};
+use crate::db::{m365 as q, Db};
+use crate::error::{AppError, AppResult};
+use crate::model::{FieldError, Money};
+use crate::policy::{Action, Actor};
+
+/// Alert severities, most severe first.
+pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "informational"];
+
+/// A SKU and the price the MSP set for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pricing {
+    pub sku_id: String,
+    pub product_name: String,
+    pub sku_part_number: String,
+    pub total: i64,
+    pub free: bool,
+    pub price: Option<Money>,
+}
+
+async fn staff_tenant(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Tenant> {
+    let customer = crate::services::customers::get(db, actor, customer_id).await?;
+    actor.require(Action::UseConsole, None)?;
+    Tenant::of(db, actor, customer).await
+}
+
+/// The MSP's choices and the SKU prices of a customer (staff).
+pub async fn options(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<(OptionsRow, Vec<Pricing>)> {
+    let t = staff_tenant(db, actor, customer_id).await?;
+    let mut prices: Vec<Pricing> = q::skus(db, t.scope)
+        .await?
+        .into_iter()
+        .map(|s| Pricing {
+            product_name: product_name(&s.part_number),
+            free: is_free(&s.part_number, s.enabled),
+            sku_id: s.sku_id,
+            sku_part_number: s.part_number,
+            total: s.enabled,
+            price: s.price_cents.map(Money),
+        })
+        .collect();
+    prices.sort_by(|a, b| (a.free, &a.product_name).cmp(&(b.free, &b.product_name)));
+    Ok((m365_sync::options(db, t.scope).await?, prices))
+}
+
+/// The options form as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct OptionsInput {
+    pub unused_days: String,
+    pub alert_severities: Vec<String>,
+    pub license_threshold: String,
+    pub renewal_days: String,
+    pub notify_severity: String,
+}
+
+fn number(field: &'static str, raw: &str, range: std::ops::RangeInclusive<i64>, errors: &mut Vec<FieldError>) -> i64 {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if range.contains(&n) => n,
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                format!("Enter a whole number from {} to {}.", range.start(), range.end()),
+            ));
+            0
+        }
+    }
+}
+
+/// Saves the options (staff who manage customers).
+pub async fn save_options(db: &Db, actor: &Actor, customer_id: Uuid, input: OptionsInput) -> AppResult<OptionsRow> {
+    let t = staff_tenant(db, actor, customer_id).await?;
+    actor.require(Action::ManageCustomers, None)?;
+    let mut errors = vec![];
+    let unused_days = number("unused_days", &input.unused_days, 7..=365, &mut errors);
+    let license_threshold = number("license_threshold", &input.license_threshold, 50..=100, &mut errors);
+    let renewal_days = number("renewal_days", &input.renewal_days, 1..=365, &mut errors);
+    let chosen: Vec<&str> =
+        SEVERITIES.iter().copied().filter(|s| input.alert_severities.iter().any(|c| c == s)).collect();
+    if input.alert_severities.iter().any(|c| !SEVERITIES.contains(&c.as_str())) {
+        errors.push(FieldError::new("alert_severities", "Choose from high, medium, low and informational."));
+    }
+    let notify = input.notify_severity.trim();
+    if !SEVERITIES.contains(&notify) {
+        errors.push(FieldError::new("notify_severity", "Choose a severity."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let row = OptionsRow {
+        unused_days,
+        alert_severities: chosen.join(","),
+        license_threshold,
+        renewal_days,
+        notify_severity: notify.to_string(),
+    };
+    m365_sync::save_options(db, t.scope, &row).await?;
+    Ok(row)
+}
+
+/// Sets the monthly price per license of the tenant's SKUs (staff who manage customers):
+/// (SKU id, amount as typed; empty clears it). Every amount is checked before any is saved.
+pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(String, String)]) -> AppResult<()> {
+    let t = staff_tenant(db, actor, customer_id).await?;
+    actor.require(Action::ManageCustomers, None)?;
+    let skus = q::skus(db, t.scope).await?;
+    let mut problems = vec![];
+    let mut parsed = vec![];
+    for (sku, raw) in prices {
+        let Some(s) = skus.iter().find(|s| &s.sku_id == sku) else {
+            problems.push("A product in the form is no longer in the tenant: reload the page.".to_string());
+            continue;
+        };
+        match Money::parse("prices", raw) {
+            Ok(price) => parsed.push((sku.clone(), price.map(Money::cents))),
+            Err(e) => problems.push(format!("{}: {}", product_name(&s.part_number), e.message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(FieldError::new("prices", problems.join(" ")).into());
+    }
+    q::save_prices(db, t.scope, &parsed).await?;
+    Ok(())
+}
+
+/// One synced area as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaStatus {
+    pub area: String,
+    pub label: &'static str,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_success: Option<crate::db::Ts>,
+    pub last_error: Option<String>,
+}
+
+/// The state of each area's sync, and when the next one is due (staff).
+pub async fn sync_status(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
+    let t = staff_tenant(db, actor, customer_id).await?;
+    const AREAS: [(&str, &str); 7] = [
+        ("users", "Users"),
+        ("licenses", "Licenses"),
+        ("subscriptions", "Subscriptions and renewals"),
+        ("security", "Secure score"),
+        ("alerts", "Security alerts"),
+        ("health", "Service health"),
+        ("groups", "Groups"),
+    ];
+    let position = |area: &str| AREAS.iter().position(|(a, _)| *a == area).unwrap_or(AREAS.len());
+    let mut areas: Vec<AreaStatus> = q::sync_state(db, t.scope)
+        .await?
+        .into_iter()
+        .map(|(area, last_success, last_error)| AreaStatus {
+            label: AREAS.get(position(&area)).map(|(_, l)| *l).unwrap_or("Other"),
+            area,
+            last_success,
+            last_error,
+        })
+        .collect();
+    areas.sort_by_key(|a| position(&a.area));
+    let next = q::tenant_state(db, t.scope).await?.and_then(|(_, next)| next);
+    Ok((areas, next))
+}
