@@ -485,3 +485,11 @@ async fn an_msp_keeps_its_own_list_of_categories() {
     .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "another MSP's category is not found");
 }
+
+#[tokio::test]
+async fn the_ticket_filters_keep_what_was_chosen() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin@contoso.test").await;
+    let page = admin.get(app.url("/tickets?q=printer")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"printer\""), "the search box keeps its text");
+}

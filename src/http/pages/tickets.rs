@@ -145,7 +145,7 @@ async fn list(
     let filters = serde_urlencoded::to_string(&keep).unwrap_or_default();
     let local = context! {
         console, base, items => rows.iter().map(ticket_view).collect::<Vec<_>>(), total, page => page_no,
-        pages => ((total + PER_PAGE - 1) / PER_PAGE).max(1), f => q, state, settings => settings_view(&settings, console),
+        pages => ((total + PER_PAGE - 1) / PER_PAGE).max(1), fq => q, state, settings => settings_view(&settings, console),
         customers, sort => sort_key, dir => if desc { "desc" } else { "asc" }, filters, notice => notice(q.get("notice").map(String::as_str)),
         filtered => keep.iter().any(|(k, v)| k != "state" || v != "open"),
     };
