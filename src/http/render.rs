@@ -185,7 +185,7 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
             items.push(item("Ticket settings", "/msp/settings/tickets", "ticket"));
         }
         if actor.may(Action::ManageM365, None) {
-            items.push(item("Microsoft 365", "/msp/settings/m365", "building"));
+            items.push(item("Microsoft 365", "/msp/settings/m365", "cloud"));
         }
         if actor.may(Action::ManageEmail, None) {
             items.push(item("Email", "/msp/settings/email", "mail"));

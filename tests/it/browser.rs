@@ -547,6 +547,9 @@ async fn console_pages_pass_quality_checks() {
     c.visit(&app, "/msp/branding", "console-branding").await;
     c.visit(&app, "/msp/tokens", "console-tokens").await;
     c.visit(&app, "/msp/settings/email", "console-email").await;
+    c.visit(&app, "/msp/settings/m365", "console-m365-connection").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    c.visit(&app, &format!("/msp/customers/{contoso}/m365/sync"), "console-m365-sync").await;
     c.visit(&app, "/msp/settings/email/templates/ticket_reply", "console-email-template").await;
     let preview = b.find("button[formaction$='/preview']").await.unwrap();
     b.click(&preview).await.unwrap();
