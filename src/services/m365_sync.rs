@@ -720,3 +720,45 @@ pub async fn connections(db: &Db, actor: &crate::policy::Actor) -> AppResult<Vec
     actor.require(crate::policy::Action::UseConsole, None)?;
     Ok(store::connections(db, actor.msp()).await?)
 }
+
+/// "Test connection": a token, then the first page of each area, each reported on its own
+/// with what is missing (wrong tenant id, consent not granted, a permission …).
+pub async fn test_connection(
+    db: &Db,
+    graph: &GraphClient,
+    key: Option<&crate::auth::seal::SealKey>,
+    actor: &crate::policy::Actor,
+    customer_id: uuid::Uuid,
+) -> AppResult<Vec<(&'static str, Result<String, String>)>> {
+    let c = crate::services::customers::get(db, actor, customer_id).await?;
+    actor.require(crate::policy::Action::UseConsole, None)?;
+    let scope = actor.customer_scope(c.id)?;
+    let creds = match credentials(db, key, scope).await {
+        Ok(c) => c,
+        Err(AppError::BadRequest(why)) => return Ok(vec![("Setup", Err(why))]),
+        Err(e) => return Err(e),
+    };
+    if let Err(e) = graph.access_token(&creds).await {
+        return Ok(vec![("Sign-in to the tenant", Err(describe(&e)))]);
+    }
+    let mut out: Vec<(&'static str, Result<String, String>)> =
+        vec![("Sign-in to the tenant", Ok("token issued".into()))];
+    let users = match graph.users(&creds).await {
+        Ok(p) => Ok(match p.sign_in() {
+            SignInAvailability::Available => "readable, with last sign-in".to_string(),
+            SignInAvailability::NotLicensed => "readable; last sign-in not available (no Entra ID P1/P2)".into(),
+            SignInAvailability::PermissionMissing => "readable; last sign-in needs AuditLog.Read.All".into(),
+        }),
+        Err(e) => Err(describe(&e)),
+    };
+    out.push(("Users", users));
+    let first = |r: Result<Option<usize>, GraphError>| {
+        r.map(|n| format!("readable ({} on the first page)", n.unwrap_or(0))).map_err(|e| describe(&e))
+    };
+    out.push(("Licenses", first(graph.subscribed_skus(&creds).next_page().await.map(|p| p.map(|v| v.len())))));
+    out.push(("Secure Score", first(graph.secure_scores(&creds, 1).next_page().await.map(|p| p.map(|v| v.len())))));
+    out.push(("Security alerts", first(graph.alerts(&creds).next_page().await.map(|p| p.map(|v| v.len())))));
+    out.push(("Service health", first(graph.service_health(&creds).next_page().await.map(|p| p.map(|v| v.len())))));
+    out.push(("Groups", first(graph.groups(&creds).next_page().await.map(|p| p.map(|v| v.len())))));
+    Ok(out)
+}

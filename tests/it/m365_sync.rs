@@ -323,3 +323,22 @@ async fn bench_sync_of_a_large_tenant() {
         peak()
     );
 }
+
+#[tokio::test]
+async fn test_connection_says_what_is_missing() {
+    let (app, fake, scope) = connected(TenantSpec::default()).await;
+    fake.deny("/v1.0/security/alerts_v2");
+    fake.set_non_premium(true);
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
+    let action = app.url(&format!("/msp/customers/{}/m365/test", scope.customer_id));
+    let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
+    assert!(html.contains("Connection test") && html.contains("token issued"), "{html}");
+    assert!(html.contains("SecurityAlert.Read.All"), "names the missing permission");
+    assert!(html.contains("last sign-in not available"), "says sign-ins are unavailable");
+    // A wrong tenant id is reported as such, before anything else.
+    app.exec("UPDATE customers SET m365_tenant_id = 'nosuchtenant.onmicrosoft.com' WHERE id = $1", scope.customer_id)
+        .await;
+    let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
+    assert!(html.contains("Sign-in to the tenant") && html.contains("Problem"), "{html}");
+}

@@ -376,6 +376,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (g.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![]),
         (p.clone(), "/msp/settings/m365".into(), portal.to_vec(), vec![Tech]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
+        (p.clone(), format!("/msp/customers/{contoso}/m365/test"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         (p.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         (g.clone(), "/users".into(), staff_all.clone(), vec![ContosoLimited]),
         (g.clone(), format!("/users/{m365_user}"), not_contoso.clone(), vec![ContosoLimited]),

@@ -22,7 +22,10 @@ use crate::services::{m365_connect, m365_sync};
 const PATH: &str = "/msp/settings/m365";
 
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new().route(PATH, get(show).post(save)).route("/msp/customers/{id}/m365/sync", get(customer).post(sync_now))
+    Router::new()
+        .route(PATH, get(show).post(save))
+        .route("/msp/customers/{id}/m365/sync", get(customer).post(sync_now))
+        .route("/msp/customers/{id}/m365/test", axum::routing::post(test))
 }
 
 async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
@@ -90,6 +93,29 @@ async fn customer(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id).ok_or(AppError::NotFound)?;
+    customer_page(&s, id, context! { notice => notice(q.notice.as_deref()) }).await
+}
+
+/// Tries the connection now and shows, area by area, what works and what is missing.
+async fn test(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id).ok_or(AppError::NotFound)?;
+    let app = &s.ctx.app;
+    let graph = app
+        .graph
+        .as_ref()
+        .ok_or_else(|| AppError::BadRequest("Microsoft Graph is not configured on this server.".into()))?;
+    let results = m365_sync::test_connection(&app.db, graph, app.settings.secret_key.as_ref(), s.actor(), id).await?;
+    let checks: Vec<Value> = results
+        .into_iter()
+        .map(|(label, r)| match r {
+            Ok(what) => context! { label, ok => true, text => what },
+            Err(why) => context! { label, ok => false, text => why },
+        })
+        .collect();
+    customer_page(&s, id, context! { checks }).await
+}
+
+async fn customer_page(s: &Signed, id: uuid::Uuid, extra: Value) -> Result<Response, AppError> {
     let app = &s.ctx.app;
     let st = m365_sync::status(&app.db, s.actor(), id).await?;
     let consent = m365_connect::consent_for(&app.db, s.actor(), &app.settings.login_url, id).await?;
@@ -111,7 +137,7 @@ async fn customer(
         context! {
             customer => context! { id => st.customer_id, name => st.customer_name, tenant => st.tenant },
             areas, consent, next => st.next_sync_at.map(rfc3339), sign_ins => st.sign_ins,
-            queued => st.queued, notice => notice(q.notice.as_deref()),
+            queued => st.queued, ..extra
         },
     ))
 }
