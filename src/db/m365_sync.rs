@@ -525,12 +525,6 @@ pub async fn claim_turn(db: &Db, scope: CustomerScope, now: Ts, next: Ts) -> Res
     ).bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// (next run, sign-in times available) of a customer.
-pub async fn customer_sync(db: &Db, scope: CustomerScope) -> Result<(Option<Ts>, bool), DbError> {
-    on_db!(db, p => sqlx::query_as("SELECT m365_next_sync_at, m365_sign_ins FROM customers WHERE msp_id = $1 AND id = $2")
-        .bind(scope.msp_id).bind(scope.customer_id).fetch_one(p).await)
-}
-
 /// Whether a sync of the customer waits in the job queue.
 pub async fn sync_queued(db: &Db, scope: CustomerScope, kind: &str) -> Result<bool, DbError> {
     let pattern = format!("%{}%", scope.customer_id);
@@ -547,29 +541,4 @@ pub async fn tenants(db: &Db, only: Option<Uuid>) -> Result<Vec<(CustomerScope, 
          AND ($1 IS NULL OR id = $1) ORDER BY name",
     ).bind(only).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(msp_id, customer_id, name)| (CustomerScope { msp_id, customer_id }, name)).collect())
-}
-
-/// What the alerts after a sync look at: open issues (id, classification, service, title,
-/// latest update, updated).
-pub async fn open_issues(
-    db: &Db,
-    scope: CustomerScope,
-) -> Result<Vec<(String, String, String, String, String, Ts)>, DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT id, classification, service, title, latest_update, updated_at FROM m365_issues WHERE customer_id = $1 AND NOT resolved",
-    ).bind(scope.customer_id).fetch_all(p).await)
-}
-
-/// SKUs with their counts: (sku id, part number, total, assigned, renewal).
-pub async fn sku_counts(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String, i64, i64, Option<Ts>)>, DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT sku_id, part_number, enabled, consumed, renewal_at FROM m365_skus WHERE customer_id = $1",
-    ).bind(scope.customer_id).fetch_all(p).await)
-}
-
-/// Security alerts not yet resolved: (id, title, severity, source).
-pub async fn live_alerts(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String, String, String)>, DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT id, title, severity, source FROM m365_alerts WHERE customer_id = $1 AND status <> 'resolved'",
-    ).bind(scope.customer_id).fetch_all(p).await)
 }

@@ -21,7 +21,9 @@ use crate::model::now;
 /// Full reads of users happen at least this often, for sign-in times.
 const FULL_READ_EVERY: Duration = Duration::hours(24);
 
-pub const AREAS: &[&str] = &["users", "licenses", "security", "alerts", "health", "groups"];
+/// The areas of a sync, in the order the console lists them (`users_full` is the daily full
+/// read of users).
+pub const AREAS: &[&str] = &["users", "users_full", "licenses", "security", "alerts", "health", "groups"];
 
 /// What one sync did, per area.
 #[derive(Debug, Default)]
@@ -124,10 +126,11 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
     let t = now();
     let mut candidates: Vec<(String, TenantAlert)> = vec![];
     if synced("health") {
-        for (id, class, service, title, update, updated) in store::open_issues(db, scope).await? {
-            let kind = if class == "incident" { "Service incident" } else { "Service advisory" };
+        for i in db::m365::open_issues(db, scope).await? {
+            let kind = if i.classification == "incident" { "Service incident" } else { "Service advisory" };
+            let (service, title, update) = (i.service, i.title, i.latest_update);
             candidates.push((
-                format!("issue:{id}:{}", updated.unix_timestamp()),
+                format!("issue:{}:{}", i.id, i.updated_at.unix_timestamp()),
                 TenantAlert {
                     category: "service_alerts",
                     feature: "service_health",
@@ -140,7 +143,8 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
         }
     }
     if synced("licenses") {
-        for (sku, part, total, assigned, renewal) in store::sku_counts(db, scope).await? {
+        for s in db::m365::skus(db, scope).await? {
+            let (sku, part, total, assigned, renewal) = (s.sku_id, s.part_number, s.enabled, s.consumed, s.renewal_at);
             let name = graph::product_name(&part).unwrap_or(&part).to_string();
             if total > 0 && assigned * 100 >= total * options.license_threshold {
                 let full = assigned >= total;
@@ -180,7 +184,8 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
     }
     if synced("alerts") {
         let floor = severity_rank(&options.notify_severity);
-        for (id, title, severity, source) in store::live_alerts(db, scope).await? {
+        for a in db::m365::alerts(db, scope).await?.into_iter().filter(|a| a.status != "resolved") {
+            let (id, title, severity, source) = (a.id, a.title, a.severity, a.source);
             if severity_rank(&severity) >= floor && SEVERITIES.contains(&severity.as_str()) {
                 candidates.push((
                     format!("alert:{id}"),
@@ -701,15 +706,15 @@ pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uu
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     let scope = actor.customer_scope(c.id)?;
     let row = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
-    let extra = store::customer_sync(db, scope).await?;
+    let (sign_ins, next_sync_at) = db::m365::tenant_state(db, scope).await?.unwrap_or((true, None));
     let areas = store::areas(db, scope).await?;
     let queued = store::sync_queued(db, scope, JOB_KIND).await?;
     Ok(Status {
         customer_id: c.id,
         customer_name: c.name,
         tenant: row.m365_tenant_id,
-        next_sync_at: extra.0,
-        sign_ins: extra.1,
+        next_sync_at,
+        sign_ins,
         areas,
         queued,
     })

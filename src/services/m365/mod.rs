@@ -27,24 +27,10 @@ use crate::error::AppResult;
 use crate::model::{now, Features};
 use crate::policy::{Action, Actor};
 
-/// The name people know a SKU by, from its part number (the part number when unknown).
+/// The name people know a SKU by, from Microsoft's table shipped with Portico (the part
+/// number when it is not listed).
 pub fn product_name(part_number: &str) -> String {
-    let name = match part_number {
-        "SPB" => "Microsoft 365 Business Premium",
-        "O365_BUSINESS_ESSENTIALS" => "Microsoft 365 Business Basic",
-        "O365_BUSINESS_PREMIUM" => "Microsoft 365 Business Standard",
-        "ENTERPRISEPACK" => "Office 365 E3",
-        "SPE_E3" => "Microsoft 365 E3",
-        "EXCHANGESTANDARD" => "Exchange Online (Plan 1)",
-        "POWER_BI_PRO" => "Power BI Pro",
-        "FLOW_FREE" => "Microsoft Power Automate Free",
-        "AAD_PREMIUM" => "Microsoft Entra ID P1",
-        "VISIOCLIENT" => "Visio Plan 2",
-        "PROJECTPROFESSIONAL" => "Project Plan 3",
-        "TEAMS_EXPLORATORY" => "Microsoft Teams Exploratory",
-        other => other,
-    };
-    name.to_string()
+    crate::integrations::graph::product_name(part_number).unwrap_or(part_number).to_string()
 }
 
 /// Free and self-service ("viral") SKUs: Microsoft hands out thousands of units of these, so

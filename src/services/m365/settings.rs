@@ -146,21 +146,17 @@ pub async fn sync_status(
     customer_id: Uuid,
 ) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
     let t = staff_tenant(db, actor, customer_id).await?;
-    const AREAS: [(&str, &str); 7] = [
-        ("users", "Users"),
-        ("licenses", "Licenses"),
-        ("subscriptions", "Subscriptions and renewals"),
-        ("security", "Secure score"),
-        ("alerts", "Security alerts"),
-        ("health", "Service health"),
-        ("groups", "Groups"),
-    ];
-    let position = |area: &str| AREAS.iter().position(|(a, _)| *a == area).unwrap_or(AREAS.len());
+    let position = |area: &str| {
+        crate::services::m365_sync::AREAS
+            .iter()
+            .position(|a| *a == area)
+            .unwrap_or(crate::services::m365_sync::AREAS.len())
+    };
     let mut areas: Vec<AreaStatus> = q::sync_state(db, t.scope)
         .await?
         .into_iter()
         .map(|(area, last_success, last_error)| AreaStatus {
-            label: AREAS.get(position(&area)).map(|(_, l)| *l).unwrap_or("Other"),
+            label: crate::services::m365_sync::area_label(&area),
             area,
             last_success,
             last_error,
