@@ -325,13 +325,6 @@ pub async fn change_counts(db: &Db, scope: CustomerScope, since: Ts) -> Result<V
     ).bind(scope.customer_id).bind(since).fetch_all(p).await)
 }
 
-/// The state of each synced area: (area, last success, last error).
-pub async fn sync_state(db: &Db, scope: CustomerScope) -> Result<Vec<(String, Option<Ts>, Option<String>)>, DbError> {
-    on_db!(db, p => sqlx::query_as(
-        "SELECT area, last_success_at, last_error FROM m365_sync WHERE customer_id = $1 ORDER BY area",
-    ).bind(scope.customer_id).fetch_all(p).await)
-}
-
 /// Sets the MSP's monthly price per license (cents) of several SKUs at once; `None` clears
 /// one. One transaction, so a form of prices is saved whole or not at all.
 pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Option<i64>)]) -> Result<(), DbError> {

@@ -324,6 +324,16 @@ pub fn job(msp: MspScope, brand: &Brand, to: &str, to_name: &str, mail: Rendered
     }
 }
 
+/// One mail in the MSP's wording, with the link to the preferences every mail carries. A
+/// saved template rendered when it was saved; should it fail now, the built-in one speaks.
+pub fn mail_for(src: &Source, k: &Kind, brand: &Brand, vars: &Value) -> Result<Rendered, String> {
+    let prefs = format!("{}/account/notifications", brand.portal_url);
+    render(src, brand, vars, Some(&prefs)).or_else(|e| {
+        tracing::warn!(kind = k.key, error = %e, "email template failed; using the built-in one");
+        render(&Source::builtin(k), brand, vars, Some(&prefs))
+    })
+}
+
 /// Renders one kind for one recipient with the MSP's wording and queues it as a job.
 pub async fn compose(
     db: &Db,
@@ -334,15 +344,7 @@ pub async fn compose(
     vars: Value,
 ) -> AppResult<NewJob> {
     let src = source(db, msp, k).await?;
-    let prefs = format!("{}/account/notifications", brand.portal_url);
-    let preferences_url = Some(prefs.as_str());
-    // A saved template rendered when it was saved; should it fail now, the built-in one speaks.
-    let mail = render(&src, brand, &vars, preferences_url)
-        .or_else(|e| {
-            tracing::warn!(kind = k.key, error = %e, "email template failed; using the built-in one");
-            render(&Source::builtin(k), brand, &vars, preferences_url)
-        })
-        .map_err(AppError::Internal)?;
+    let mail = mail_for(&src, k, brand, &vars).map_err(AppError::Internal)?;
     Ok(job(msp, brand, to.0, to.1, mail))
 }
 

@@ -264,12 +264,7 @@ impl Plan {
                     actor => self.actor_name,
                     comment => self.comment,
                 };
-                let prefs = format!("{}/account/notifications", self.brand.portal_url);
-                let mail = email::render(src, &self.brand, &vars, Some(&prefs)).or_else(|e| {
-                    tracing::warn!(kind = d.kind.key, error = %e, "email template failed; using the built-in one");
-                    email::render(&Source::builtin(d.kind), &self.brand, &vars, Some(&prefs))
-                });
-                match mail {
+                match email::mail_for(src, d.kind, &self.brand, &vars) {
                     Ok(mail) => fx.jobs.push(email::job(self.msp, &self.brand, &d.email, &d.name, mail)),
                     Err(e) => tracing::error!(kind = d.kind.key, error = %e, "built-in email template failed"),
                 }
@@ -345,7 +340,6 @@ pub async fn tenant_alerts(
     let brand = email::brand(db, scope.msp(), public_url).await?;
     let kind = email::kind("m365_alert").expect("built-in kind");
     let source = email::source(db, scope.msp(), kind).await?;
-    let prefs_url = format!("{}/account/notifications", brand.portal_url);
     for u in &people {
         let Ok(actor) = crate::services::actor_of(u) else { continue };
         for a in alerts {
@@ -374,9 +368,7 @@ pub async fn tenant_alerts(
                     recipient => context! { name => u.name, email => u.email }, portal => brand.name,
                     alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => format!("{}{}", brand.portal_url, a.link) },
                 };
-                let mail = email::render(&source, &brand, &vars, Some(&prefs_url))
-                    .or_else(|_| email::render(&Source::builtin(kind), &brand, &vars, Some(&prefs_url)));
-                if let Ok(mail) = mail {
+                if let Ok(mail) = email::mail_for(&source, kind, &brand, &vars) {
                     fx.jobs.push(email::job(scope.msp(), &brand, &u.email, &u.name, mail));
                 }
             }

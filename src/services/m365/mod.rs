@@ -93,7 +93,11 @@ impl Tenant {
     }
 
     pub(crate) async fn freshness(&self, db: &Db, areas: &[&str]) -> AppResult<Freshness> {
-        let state = db::m365::sync_state(db, self.scope).await?;
+        let state: Vec<_> = db::m365_sync::areas(db, self.scope)
+            .await?
+            .into_iter()
+            .map(|a| (a.area, a.last_success_at, a.last_error))
+            .collect();
         let mine: Vec<_> = state.iter().filter(|(a, _, _)| areas.contains(&a.as_str())).collect();
         let data_as_of = if mine.is_empty() || mine.iter().any(|(_, ok, _)| ok.is_none()) {
             None

@@ -152,9 +152,10 @@ pub async fn sync_status(
             .position(|a| *a == area)
             .unwrap_or(crate::services::m365_sync::AREAS.len())
     };
-    let mut areas: Vec<AreaStatus> = q::sync_state(db, t.scope)
+    let mut areas: Vec<AreaStatus> = crate::db::m365_sync::areas(db, t.scope)
         .await?
         .into_iter()
+        .map(|a| (a.area, a.last_success_at, a.last_error))
         .map(|(area, last_success, last_error)| AreaStatus {
             label: crate::services::m365_sync::area_label(&area),
             area,
