@@ -263,7 +263,7 @@ pub async fn seed(db: &Db, scope: CustomerScope, index: usize) -> AppResult<bool
     for (area, minutes) in [
         ("users", 12),
         ("licenses", 12),
-        ("subscriptions", 12),
+        ("users_full", 12),
         ("security", 11),
         ("alerts", 11),
         ("health", 4),

@@ -707,7 +707,8 @@ pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uu
     let scope = actor.customer_scope(c.id)?;
     let row = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
     let (sign_ins, next_sync_at) = db::m365::tenant_state(db, scope).await?.unwrap_or((true, None));
-    let areas = store::areas(db, scope).await?;
+    let mut areas = store::areas(db, scope).await?;
+    areas.sort_by_key(|a| AREAS.iter().position(|x| *x == a.area).unwrap_or(AREAS.len()));
     let queued = store::sync_queued(db, scope, JOB_KIND).await?;
     Ok(Status {
         customer_id: c.id,

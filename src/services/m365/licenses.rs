@@ -15,7 +15,7 @@ use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, NewTicketInput};
 
 const FEATURE: &str = "licenses";
-const AREAS: &[&str] = &["licenses", "subscriptions"];
+const AREAS: &[&str] = &["licenses"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LicenseRow {
