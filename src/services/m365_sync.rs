@@ -269,6 +269,33 @@ fn user_record(u: User) -> UserRecord {
     }
 }
 
+/// A delta round's record laid over the stored one: the properties it left out are unchanged.
+fn patched(old: &UserRecord, u: User) -> UserRecord {
+    let sent = u.sent;
+    let named = u.display_name.is_some();
+    let new = user_record(u);
+    let keep = |was: &Option<String>, now: Option<String>, sent: bool| if sent { now } else { was.clone() };
+    let upn = if sent.user_principal_name { new.upn } else { old.upn.clone() };
+    UserRecord {
+        display_name: match (sent.display_name, named) {
+            (true, true) => new.display_name,
+            (true, false) => upn.clone(),
+            (false, _) => old.display_name.clone(),
+        },
+        upn,
+        mail: keep(&old.mail, new.mail, sent.mail),
+        enabled: if sent.account_enabled { new.enabled } else { old.enabled },
+        job_title: keep(&old.job_title, new.job_title, sent.job_title),
+        department: keep(&old.department, new.department, sent.department),
+        office: keep(&old.office, new.office, sent.office_location),
+        mobile: keep(&old.mobile, new.mobile, sent.mobile_phone),
+        created_at: if sent.created_date_time { new.created_at } else { old.created_at },
+        last_sign_in_at: new.last_sign_in_at.or(old.last_sign_in_at),
+        licenses: if sent.assigned_licenses { new.licenses } else { old.licenses.clone() },
+        id: new.id,
+    }
+}
+
 /// Before and after, to tell what changed.
 struct Ledger {
     users: HashMap<String, (String, bool)>,
@@ -356,16 +383,24 @@ async fn sync_users(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let mut batch = vec![];
+            let mut changed = vec![];
             for change in page {
                 match change {
-                    UserChange::Upsert(u) => {
-                        let r = user_record(u);
-                        ledger.saw(&r, false);
-                        batch.push(r);
-                    }
+                    UserChange::Upsert(u) => changed.push(u),
                     UserChange::Removed { id, .. } => gone.push(id),
                 }
+            }
+            let ids: Vec<String> = changed.iter().map(|u| u.id.clone()).collect();
+            let stored: HashMap<String, UserRecord> =
+                store::stored_users(db, scope, &ids).await?.into_iter().map(|u| (u.id.clone(), u)).collect();
+            let mut batch = vec![];
+            for u in changed {
+                let r = match stored.get(&u.id) {
+                    Some(old) => patched(old, u),
+                    None => user_record(u),
+                };
+                ledger.saw(&r, false);
+                batch.push(r);
             }
             read += batch.len();
             store::upsert_users(db, scope, &batch, started).await?;

@@ -147,6 +147,11 @@ struct Tenant {
     /// User index → version of its last change (for delta rounds).
     changed: HashMap<usize, u64>,
     renamed: HashMap<usize, String>,
+    /// Users switched off or on since they were created: index → enabled.
+    toggled: HashMap<usize, bool>,
+    /// User index → the properties changed since it was created; a delta round sends only
+    /// these for it, as Graph may.
+    patched: HashMap<usize, Vec<&'static str>>,
     /// User index → (version, reason).
     removed: HashMap<usize, (u64, &'static str)>,
     tokens: HashSet<String>,
@@ -273,6 +278,17 @@ impl FakeGraph {
         let v = t.version;
         t.changed.insert(i, v);
         t.renamed.insert(i, name.to_string());
+        t.patched.entry(i).or_default().push("displayName");
+    }
+
+    /// Turns user `i`'s account off or on.
+    pub fn set_enabled(&self, i: usize, on: bool) {
+        let mut t = self.tenant();
+        t.version += 1;
+        let v = t.version;
+        t.changed.insert(i, v);
+        t.toggled.insert(i, on);
+        t.patched.entry(i).or_default().push("accountEnabled");
     }
 
     /// Deletes user `i`: restorable (`@removed` reason `changed`) or permanently (`deleted`).
@@ -697,7 +713,11 @@ impl Shared {
         let mut entries: Vec<Value> = Vec::new();
         for i in existing_users(t) {
             if since.is_none_or(|v| t.changed.get(&i).is_some_and(|c| *c > v)) {
-                entries.push(select_user(self.user(t, i), &select));
+                let mut user = select_user(self.user(t, i), &select);
+                if let (Some(_), Some(props), Value::Object(fields)) = (since, t.patched.get(&i), &mut user) {
+                    fields.retain(|k, _| k == "id" || props.contains(&k.as_str()));
+                }
+                entries.push(user);
             }
         }
         if let Some(v) = since {
@@ -738,7 +758,7 @@ impl Shared {
             "surname": i.to_string(),
             "userPrincipalName": upn,
             "mail": if i % 7 == 6 { Value::Null } else { json!(upn) },
-            "accountEnabled": i % 10 != 9,
+            "accountEnabled": t.toggled.get(&i).copied().unwrap_or(i % 10 != 9),
             "assignedLicenses": user_sku(i).map(|s| json!([{"disabledPlans": [], "skuId": s}])).unwrap_or(json!([])),
             "jobTitle": if i % 3 == 2 { Value::Null } else { json!(["Engineer", "Analyst"][i % 3]) },
             "department": (["Sales", "Finance", "IT"][i % 3]),

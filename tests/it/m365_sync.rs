@@ -8,7 +8,7 @@ use portico::db::{m365_sync as store, CustomerScope};
 use portico::services::m365_sync;
 use reqwest::StatusCode;
 
-use crate::fake_graph::{FakeGraph, TenantSpec, CLIENT_ID, SECRET, TENANT};
+use crate::fake_graph::{user_id, FakeGraph, TenantSpec, CLIENT_ID, SECRET, TENANT};
 use crate::helpers::{location, post_form, TestApp};
 
 const KEY: &str = "a-test-secret-key-that-is-long-enough-for-portico";
@@ -122,6 +122,36 @@ async fn users_follow_delta_rounds_into_the_change_log() {
     assert!(report.changes.iter().any(|c| c.starts_with("user_deleted")), "{:?}", report.changes);
     assert_eq!(report.changes.iter().filter(|c| c.starts_with("user_added")).count(), 2, "{:?}", report.changes);
     assert!(fake.requests("/v1.0/users/delta").iter().any(|r| r.contains("deltatoken") || r.contains("skiptoken")));
+}
+
+#[tokio::test]
+async fn a_delta_round_with_only_the_changed_properties_keeps_the_rest() {
+    let (app, fake, scope) = connected(TenantSpec { users: 12, ..Default::default() }).await;
+    assert!(sync(&app, scope).await.ok());
+    let before = store::stored_users(app.db(), scope, &[user_id(4), user_id(6)]).await.unwrap();
+    // Graph sends {id, displayName} for a rename and {id, accountEnabled} for a disabled account.
+    fake.rename_user(4, "Renée Fourier");
+    fake.set_enabled(6, false);
+    let report = sync(&app, scope).await;
+    assert!(report.ok(), "{:?}", report.areas);
+    let after = store::stored_users(app.db(), scope, &[user_id(4), user_id(6)]).await.unwrap();
+    let (was4, now4) =
+        (before.iter().find(|u| u.id == user_id(4)).unwrap(), after.iter().find(|u| u.id == user_id(4)).unwrap());
+    assert_eq!(now4.display_name, "Renée Fourier");
+    assert_eq!(
+        (&now4.upn, &now4.department, &now4.licenses, now4.enabled),
+        (&was4.upn, &was4.department, &was4.licenses, was4.enabled)
+    );
+    assert!(now4.department.is_some() && !now4.upn.is_empty());
+    let (was6, now6) =
+        (before.iter().find(|u| u.id == user_id(6)).unwrap(), after.iter().find(|u| u.id == user_id(6)).unwrap());
+    assert!(was6.enabled && !now6.enabled);
+    assert_eq!(
+        (&now6.display_name, &now6.licenses, &now6.job_title),
+        (&was6.display_name, &was6.licenses, &was6.job_title)
+    );
+    assert!(report.changes.iter().any(|c| c == "user_disabled: User 6"), "{:?}", report.changes);
+    assert!(!report.changes.iter().any(|c| c.starts_with("license_removed")), "{:?}", report.changes);
 }
 
 #[tokio::test]

@@ -147,6 +147,16 @@ pub(super) fn parse_time(value: &str) -> Option<OffsetDateTime> {
     (parsed.year() > 1).then_some(parsed)
 }
 
+/// A property that was in the response, possibly `null`; an absent one stays `None` (through
+/// `#[serde(default)]`), which a delta round uses for "unchanged".
+fn sent<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(Option::<T>::deserialize(d)?))
+}
+
+fn sent_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
+    Ok(Some(graph_time(d)?))
+}
+
 /// `null` reads as the type's default (an empty list, zero, false).
 fn or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
@@ -194,6 +204,24 @@ pub struct User {
     pub mobile_phone: Option<String>,
     pub created_date_time: Option<OffsetDateTime>,
     pub last_sign_in: LastSignIn,
+    /// Which properties the response carried.
+    pub sent: Sent,
+}
+
+/// Which of a user's properties a response carried. A delta round may send only those that
+/// changed: an absent one is unchanged, a `null` one was cleared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sent {
+    pub display_name: bool,
+    pub user_principal_name: bool,
+    pub mail: bool,
+    pub account_enabled: bool,
+    pub assigned_licenses: bool,
+    pub job_title: bool,
+    pub department: bool,
+    pub office_location: bool,
+    pub mobile_phone: bool,
+    pub created_date_time: bool,
 }
 
 /// The user as Graph sends it, including a delta round's `@removed` marker.
@@ -201,26 +229,26 @@ pub struct User {
 #[serde(rename_all = "camelCase")]
 struct UserWire {
     id: String,
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    user_principal_name: Option<String>,
-    #[serde(default)]
-    mail: Option<String>,
-    #[serde(default)]
-    account_enabled: Option<bool>,
-    #[serde(default, deserialize_with = "or_default")]
-    assigned_licenses: Vec<AssignedLicense>,
-    #[serde(default)]
-    job_title: Option<String>,
-    #[serde(default)]
-    department: Option<String>,
-    #[serde(default)]
-    office_location: Option<String>,
-    #[serde(default)]
-    mobile_phone: Option<String>,
-    #[serde(default, deserialize_with = "graph_time")]
-    created_date_time: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "sent")]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    user_principal_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    mail: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    account_enabled: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "sent")]
+    assigned_licenses: Option<Option<Vec<AssignedLicense>>>,
+    #[serde(default, deserialize_with = "sent")]
+    job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    department: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    office_location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    mobile_phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent_time")]
+    created_date_time: Option<Option<OffsetDateTime>>,
     #[serde(default)]
     sign_in_activity: Option<SignInActivityWire>,
     #[serde(rename = "@removed", default)]
@@ -249,19 +277,32 @@ impl From<UserWire> for User {
             Some(_) => LastSignIn::Never,
             None => LastSignIn::NotAvailable,
         };
+        let sent = Sent {
+            display_name: w.display_name.is_some(),
+            user_principal_name: w.user_principal_name.is_some(),
+            mail: w.mail.is_some(),
+            account_enabled: w.account_enabled.is_some(),
+            assigned_licenses: w.assigned_licenses.is_some(),
+            job_title: w.job_title.is_some(),
+            department: w.department.is_some(),
+            office_location: w.office_location.is_some(),
+            mobile_phone: w.mobile_phone.is_some(),
+            created_date_time: w.created_date_time.is_some(),
+        };
         User {
             id: w.id,
-            display_name: w.display_name,
-            user_principal_name: w.user_principal_name,
-            mail: w.mail,
-            account_enabled: w.account_enabled,
-            assigned_licenses: w.assigned_licenses,
-            job_title: w.job_title,
-            department: w.department,
-            office_location: w.office_location,
-            mobile_phone: w.mobile_phone,
-            created_date_time: w.created_date_time,
+            display_name: w.display_name.flatten(),
+            user_principal_name: w.user_principal_name.flatten(),
+            mail: w.mail.flatten(),
+            account_enabled: w.account_enabled.flatten(),
+            assigned_licenses: w.assigned_licenses.flatten().unwrap_or_default(),
+            job_title: w.job_title.flatten(),
+            department: w.department.flatten(),
+            office_location: w.office_location.flatten(),
+            mobile_phone: w.mobile_phone.flatten(),
+            created_date_time: w.created_date_time.flatten(),
             last_sign_in,
+            sent,
         }
     }
 }
