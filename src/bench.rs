@@ -13,6 +13,8 @@ use tokio::net::TcpStream;
 pub struct BenchOptions {
     pub connections: usize,
     pub seconds: u64,
+    /// Users in the large customer's tenant; 0 leaves it out.
+    pub tenant_users: usize,
 }
 
 struct Row {
@@ -42,6 +44,22 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
     if !seed.success() {
         return Err("seeding the benchmark database failed".into());
     }
+    let mut large_seed = Duration::ZERO;
+    if opts.tenant_users > 0 {
+        let t = Instant::now();
+        let seeded = tokio::process::Command::new(&exe)
+            .args(["seed-large-tenant", "--users", &opts.tenant_users.to_string()])
+            .env("PORTICO_DATABASE_URL", &url)
+            .env("PORTICO_LOG", "warn")
+            .stdout(Stdio::null())
+            .status()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !seeded.success() {
+            return Err("seeding the large tenant failed".into());
+        }
+        large_seed = t.elapsed();
+    }
     let started = Instant::now();
     let mut child = tokio::process::Command::new(&exe)
         .arg("serve")
@@ -66,7 +84,7 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     };
-    let cookie = sign_in(&addr).await?;
+    let cookie = sign_in(&addr, "admin@contoso.test").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = rss_kb(pid);
     let mut rows = vec![];
@@ -80,10 +98,29 @@ pub async fn run(opts: BenchOptions) -> Result<(), String> {
         peak = peak.max(rss);
         rows.push(row);
     }
+    if opts.tenant_users > 0 {
+        let large = sign_in(&addr, crate::services::demo::LARGE_ADMIN).await?;
+        for (name, path) in [
+            ("large tenant: dashboard", "/dashboard"),
+            ("large tenant: user search", "/users?q=chen&page=2"),
+            ("large tenant: directory p.40", "/users?sort=department&page=40"),
+        ] {
+            let (row, rss) = load(&addr, name, path, Some(&large), &opts, pid).await?;
+            peak = peak.max(rss);
+            rows.push(row);
+        }
+    }
     let _ = child.kill().await;
     let _ = std::fs::remove_dir_all(&dir);
     let binary = std::fs::metadata(&exe).map(|m| m.len()).unwrap_or(0);
     print_report(&rows, &opts, ready, idle_rss, peak, binary);
+    if opts.tenant_users > 0 {
+        println!(
+            "large tenant: {} users, seeded in {:.1} s (not a sync: see the sync benchmark)",
+            opts.tenant_users,
+            large_seed.as_secs_f64()
+        );
+    }
     Ok(())
 }
 
@@ -94,12 +131,12 @@ fn print_report(rows: &[Row], opts: &BenchOptions, ready: Duration, idle_rss: u6
         opts.connections, opts.seconds
     );
     println!(
-        "{:<26} {:>10} {:>8} {:>11} {:>9} {:>9} {:>9} {:>10}",
+        "{:<30} {:>10} {:>8} {:>11} {:>9} {:>9} {:>9} {:>10}",
         "endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms", "vs bare", "bytes"
     );
     for r in rows {
         println!(
-            "{:<26} {:>10} {:>8} {:>11.0} {:>9.2} {:>9.2} {:>8.0}% {:>10}",
+            "{:<30} {:>10} {:>8} {:>11.0} {:>9.2} {:>9.2} {:>8.0}% {:>10}",
             r.name,
             r.requests,
             r.errors,
@@ -252,11 +289,10 @@ async fn get_once(
     exchange(&mut conn, path, cookie).await
 }
 
-/// Signs in as the demo customer admin and returns the session cookie.
-async fn sign_in(addr: &str) -> Result<String, String> {
-    let body =
-        serde_urlencoded::to_string([("email", "admin@contoso.test"), ("password", crate::services::demo::PASSWORD)])
-            .map_err(|e| e.to_string())?;
+/// Signs in as a demo portal user and returns the session cookie.
+async fn sign_in(addr: &str, email: &str) -> Result<String, String> {
+    let body = serde_urlencoded::to_string([("email", email), ("password", crate::services::demo::PASSWORD)])
+        .map_err(|e| e.to_string())?;
     let req = format!(
         "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nSec-Fetch-Site: same-origin\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()

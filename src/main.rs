@@ -29,6 +29,12 @@ enum Command {
     Demo,
     /// Put the demo data into the configured database and exit (safe to repeat).
     SeedDemo,
+    /// Seed the benchmark's large customer (after seed-demo).
+    #[command(hide = true)]
+    SeedLargeTenant {
+        #[arg(long, default_value_t = 50_000)]
+        users: usize,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Manage MSPs and staff accounts.
@@ -49,6 +55,9 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Users in the large customer's tenant (0: skip the large-tenant rows).
+        #[arg(long, default_value_t = 50_000)]
+        tenant_users: usize,
     },
 }
 
@@ -193,6 +202,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{}", if changed { "Demo data seeded." } else { "Demo data already present; nothing changed." });
             Ok(())
         }
+        Command::SeedLargeTenant { users } => {
+            let db = connect(&settings).await?;
+            let changed = demo::seed_large(&db, users.clamp(1, 500_000)).await.map_err(err)?;
+            println!("{}", if changed { "Large tenant seeded." } else { "Large tenant already present." });
+            Ok(())
+        }
         Command::Migrate => {
             let db = Db::connect(&settings.database_url, 2).await.map_err(|e| e.to_string())?;
             let n = db::migrate::run(&db).await.map_err(|e| e.to_string())?;
@@ -202,10 +217,11 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         Command::Admin(a) => admin(a, &settings).await,
         Command::Token(t) => token(t, &settings).await,
         Command::Sync { customer } => sync(customer, &settings).await,
-        Command::Bench { connections, seconds } => {
+        Command::Bench { connections, seconds, tenant_users } => {
             portico::bench::run(portico::bench::BenchOptions {
                 connections: connections.clamp(1, 1024),
                 seconds: seconds.clamp(1, 120),
+                tenant_users: tenant_users.min(500_000),
             })
             .await
         }

@@ -240,6 +240,33 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
     Ok(true)
 }
 
+/// The benchmark's large customer's portal admin.
+pub const LARGE_ADMIN: &str = "admin@northwindtraders.test";
+
+/// The benchmark's large customer, Northwind Traders, with a tenant of `people` users and a
+/// portal admin. The demo must be seeded first.
+pub async fn seed_large(db: &Db, people: usize) -> AppResult<bool> {
+    let msp = db::msps::find_by_name(db, MSP_NAME)
+        .await?
+        .map(|m| MspScope(m.id))
+        .ok_or_else(|| crate::error::AppError::BadRequest("Seed the demo first (portico seed-demo).".into()))?;
+    let name = "Northwind Traders";
+    let (id, mut changed) = match db::customers::find_by_name(db, msp, name).await? {
+        Some(c) => (c.id, false),
+        None => {
+            let id = model::new_id();
+            let tenant = Some("northwindtraders.onmicrosoft.com");
+            db::customers::insert(db, msp, id, name, tenant, &Features::default().to_db(), now()).await?;
+            (id, true)
+        }
+    };
+    let hash = || password::hash_now(PASSWORD);
+    changed |= ensure_user(db, msp, Some(id), LARGE_ADMIN, "Nancy Davolio", "admin", &hash).await?;
+    let scope = CustomerScope { msp_id: msp.0, customer_id: id };
+    changed |= crate::services::demo_m365::seed_large(db, scope, people).await?;
+    Ok(changed)
+}
+
 async fn ensure_user(
     db: &Db,
     msp: MspScope,

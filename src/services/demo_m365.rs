@@ -247,6 +247,17 @@ const ADATUM: DemoTenant = DemoTenant {
 /// its tenant data is already there. Returns whether anything was written.
 pub async fn seed(db: &Db, scope: CustomerScope, index: usize) -> AppResult<bool> {
     let Some(t) = [&CONTOSO, &FABRIKAM, &ADATUM].get(index).copied() else { return Ok(false) };
+    write(db, scope, t).await
+}
+
+/// A tenant of `people` users (plus shared mailboxes) with Contoso's SKUs, for the
+/// benchmark of a large customer.
+pub async fn seed_large(db: &Db, scope: CustomerScope, people: usize) -> AppResult<bool> {
+    let t = DemoTenant { domain: "northwindtraders.com", seed: 0x4E_0D7A, people, ..CONTOSO };
+    write(db, scope, &t).await
+}
+
+async fn write(db: &Db, scope: CustomerScope, t: &DemoTenant) -> AppResult<bool> {
     if !w::areas(db, scope).await?.is_empty() {
         return Ok(false);
     }
@@ -283,13 +294,22 @@ fn days_ago(at: OffsetDateTime, days: u64, rng: &mut Rng) -> OffsetDateTime {
 fn directory(t: &DemoTenant, rng: &mut Rng, at: OffsetDateTime) -> Vec<UserRecord> {
     let weights: u64 = DEPARTMENTS.iter().map(|d| d.1).sum();
     let mut taken = std::collections::HashSet::new();
+    let mut repeats = std::collections::HashMap::new();
     let mut users = vec![];
     for _ in 0..t.people {
+        // Names are unique while the pairs last; a large tenant numbers the repeats.
+        let mut tries = 0;
         let (first, last) = loop {
             let pair = (*rng.pick(FIRST), *rng.pick(LAST));
-            if taken.insert(pair) {
+            tries += 1;
+            if taken.insert(pair) || tries > 50 {
                 break pair;
             }
+        };
+        let repeat = repeats.entry((first, last)).and_modify(|n| *n += 1).or_insert(1usize);
+        let (last, at_last) = match *repeat {
+            1 => (last.to_string(), last.to_lowercase()),
+            n => (format!("{last} {n}"), format!("{}{n}", last.to_lowercase())),
         };
         let mut roll = rng.below(weights);
         let (department, _, titles) = DEPARTMENTS
@@ -302,7 +322,7 @@ fn directory(t: &DemoTenant, rng: &mut Rng, at: OffsetDateTime) -> Vec<UserRecor
             })
             .unwrap_or(&DEPARTMENTS[0]);
         let title = rng.pick(titles);
-        let login = format!("{}.{}@{}", first.to_lowercase(), last.to_lowercase(), t.domain);
+        let login = format!("{}.{at_last}@{}", first.to_lowercase(), t.domain);
         // Most people signed in lately; a few left, went quiet, or never started.
         let roll = rng.below(1000);
         let created = days_ago(at, 40 + rng.below(1800), rng);

@@ -52,6 +52,8 @@ pub struct TenantSpec {
     /// Page size when the client gives no `$top` (Graph's is 100).
     pub page_size: usize,
     pub token_lifetime: u64,
+    /// Subscribed SKUs: the first five are `SKUS`.
+    pub skus: usize,
 }
 
 impl Default for TenantSpec {
@@ -65,6 +67,7 @@ impl Default for TenantSpec {
             score_days: 30,
             page_size: 100,
             token_lifetime: 3599,
+            skus: SKUS.len(),
         }
     }
 }
@@ -94,9 +97,12 @@ pub fn member_count(i: usize) -> u64 {
     (i * 3 + 2) as u64
 }
 
-/// The licence user `i` holds, if any.
-pub fn user_sku(i: usize) -> Option<&'static str> {
-    (i % 5 != 4).then(|| SKUS[i % SKUS.len()].0)
+/// SKU `k` of the tenant, (id, part number): those in `SKUS`, then made-up ones.
+pub fn sku_at(k: usize) -> (String, String) {
+    match SKUS.get(k) {
+        Some((id, part)) => (id.to_string(), part.to_string()),
+        None => (format!("00000000-0000-4000-a000-{k:012}"), format!("PORTICO_BENCH_{k}")),
+    }
 }
 
 /// What user `i`'s `signInActivity` looks like, by `i % 6`: absent (never signed in),
@@ -569,11 +575,11 @@ impl Shared {
             }
             "/v1.0/users/delta" => self.delta(t, raw),
             "/v1.0/subscribedSkus" => {
-                let items: Vec<Value> = (0..SKUS.len()).map(|k| select(self.sku(t, k), fields)).collect();
+                let items: Vec<Value> = (0..self.spec.skus).map(|k| select(self.sku(t, k), fields)).collect();
                 self.page(t, path, raw, "subscribedSkus", items.len(), 999, |_, k| items[k].clone())
             }
             "/v1.0/directory/subscriptions" => {
-                let items: Vec<Value> = (0..SKUS.len()).map(|k| select(self.subscription(t, k), fields)).collect();
+                let items: Vec<Value> = (0..self.spec.skus).map(|k| select(self.subscription(t, k), fields)).collect();
                 self.page(t, path, raw, "directory/subscriptions", items.len(), 999, |_, k| items[k].clone())
             }
             "/v1.0/security/secureScores" => {
@@ -747,6 +753,11 @@ impl Shared {
         json_response(StatusCode::OK, &Value::Object(body))
     }
 
+    /// The licence user `i` holds, if any.
+    fn user_sku(&self, i: usize) -> Option<String> {
+        (i % 5 != 4).then(|| sku_at(i % self.spec.skus.max(1)).0)
+    }
+
     fn user(&self, t: &Tenant, i: usize) -> Value {
         let name = t.renamed.get(&i).cloned().unwrap_or_else(|| format!("User {i}"));
         let upn = format!("user{i}@contoso.test");
@@ -759,7 +770,7 @@ impl Shared {
             "userPrincipalName": upn,
             "mail": if i % 7 == 6 { Value::Null } else { json!(upn) },
             "accountEnabled": t.toggled.get(&i).copied().unwrap_or(i % 10 != 9),
-            "assignedLicenses": user_sku(i).map(|s| json!([{"disabledPlans": [], "skuId": s}])).unwrap_or(json!([])),
+            "assignedLicenses": self.user_sku(i).map(|s| json!([{"disabledPlans": [], "skuId": s}])).unwrap_or(json!([])),
             "jobTitle": if i % 3 == 2 { Value::Null } else { json!(["Engineer", "Analyst"][i % 3]) },
             "department": (["Sales", "Finance", "IT"][i % 3]),
             "officeLocation": format!("Building {}", i % 4),
@@ -775,8 +786,8 @@ impl Shared {
     }
 
     fn sku(&self, t: &Tenant, k: usize) -> Value {
-        let (id, part) = SKUS[k];
-        let consumed = existing_users(t).into_iter().filter(|&i| user_sku(i) == Some(id)).count();
+        let (id, part) = sku_at(k);
+        let consumed = existing_users(t).into_iter().filter(|&i| self.user_sku(i).as_ref() == Some(&id)).count();
         let status = match k {
             3 => "Warning",
             4 if t.unknown_enums => "unknownFutureValue",
@@ -798,13 +809,13 @@ impl Shared {
     }
 
     fn subscription(&self, _t: &Tenant, k: usize) -> Value {
-        let (id, part) = SKUS[k];
+        let (id, part) = sku_at(k);
         json!({
-            "createdDateTime": format!("2024-0{}-01T00:00:00Z", k + 1),
+            "createdDateTime": format!("2024-{:02}-01T00:00:00Z", k % 12 + 1),
             "commerceSubscriptionId": format!("f9c1ea2d-2c6e-4717-8c3b-{k:012}"),
             "id": format!("43d26afe-cb98-48b9-acc4-{k:012}"),
             "isTrial": k == 4,
-            "nextLifecycleDateTime": format!("2026-0{}-15T00:00:00Z", k + 1),
+            "nextLifecycleDateTime": format!("2026-{:02}-15T00:00:00Z", k % 12 + 1),
             "serviceStatus": [{"appliesTo": "User", "provisioningStatus": "Success", "servicePlanId": "8b8269e5-f841-416c-ab3a-f5dfb9737986", "servicePlanName": "MyPlanName"}],
             "skuId": id,
             "skuPartNumber": part,
