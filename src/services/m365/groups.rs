@@ -87,7 +87,7 @@ pub struct Groups {
     pub per_page: i64,
     pub sort: &'static str,
     pub kinds: Vec<KindChoice>,
-    /// The customer is linked to a Microsoft 365 tenant.
+    /// The customer is linked to a Microsoft 365 tenant (without one the list is empty).
     pub connected: bool,
     pub freshness: Freshness,
 }
@@ -113,8 +113,15 @@ pub async fn groups(db: &Db, actor: &Actor, customer_id: Uuid, input: GroupsInpu
         return Err(AppError::Validation(errors));
     }
     let (page, per_page) = (input.page.max(1), input.per_page.clamp(1, 200));
-    let (rows, total) = q::groups(db, t.scope, &filter, (sort, input.desc), per_page, (page - 1) * per_page).await?;
-    let counts = q::group_kinds(db, t.scope).await?;
+    let connected = t.customer.m365_tenant_id.as_deref().is_some_and(|id| !id.is_empty());
+    // Groups a sync stored before the tenant was unlinked are no longer the customer's.
+    let (rows, total, counts) = if connected {
+        let (rows, total) =
+            q::groups(db, t.scope, &filter, (sort, input.desc), per_page, (page - 1) * per_page).await?;
+        (rows, total, q::group_kinds(db, t.scope).await?)
+    } else {
+        (vec![], 0, vec![])
+    };
     let kinds = KINDS
         .iter()
         .map(|(key, label)| {
@@ -130,7 +137,7 @@ pub async fn groups(db: &Db, actor: &Actor, customer_id: Uuid, input: GroupsInpu
         per_page,
         sort: sort.key(),
         kinds,
-        connected: t.customer.m365_tenant_id.as_deref().is_some_and(|id| !id.is_empty()),
+        connected,
         freshness: t.freshness(db, &["groups"]).await?,
     })
 }
