@@ -1,4 +1,4 @@
-//! Microsoft 365 tenant data as the portal reads it: the directory, SKUs and their history,
+//! Microsoft 365 tenant data as the portal reads it: the directory, groups, SKUs and their history,
 //! secure score, alerts, service health and the change log. The sync writes these tables
 //! (see `m365_sync`); the only write here is the MSP's prices, saved as one form.
 //!
@@ -342,4 +342,85 @@ pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Optio
         }
         tx.commit().await
     })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    /// `microsoft365`, `distribution`, `security` or `mail_security`, as the sync derived it.
+    pub kind: String,
+    pub mail: Option<String>,
+    /// Direct members.
+    pub members: i64,
+}
+
+/// What a groups list asks for. Empty strings mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    /// Text in the name or mail address.
+    pub search: String,
+    /// One of the kinds.
+    pub kind: String,
+}
+
+/// The orders a groups list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSort {
+    Name,
+    Members,
+}
+
+impl GroupSort {
+    pub const KEYS: [(&'static str, GroupSort); 2] = [("name", GroupSort::Name), ("members", GroupSort::Members)];
+
+    pub fn parse(s: &str) -> Option<GroupSort> {
+        Self::KEYS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+    }
+
+    pub fn key(self) -> &'static str {
+        Self::KEYS.iter().find(|(_, v)| *v == self).map(|(k, _)| *k).unwrap_or("name")
+    }
+
+    fn order_by(self, desc: bool) -> String {
+        let dir = if desc { "DESC" } else { "ASC" };
+        let first = match self {
+            GroupSort::Name => format!("lower(g.name) {dir}"),
+            GroupSort::Members => format!("g.members {dir}"),
+        };
+        format!("{first}, lower(g.name) ASC, g.id ASC")
+    }
+}
+
+const GROUP_WHERE: &str = " WHERE g.customer_id = $1 \
+    AND ($2 = '' OR lower(g.name) LIKE lower($2) ESCAPE '\\' OR lower(COALESCE(g.mail, '')) LIKE lower($2) ESCAPE '\\') \
+    AND ($3 = '' OR g.kind = $3)";
+
+/// One page of the tenant's groups and the number of groups matching.
+pub async fn groups(
+    db: &Db,
+    scope: CustomerScope,
+    f: &GroupFilter,
+    sort: (GroupSort, bool),
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<GroupRow>, i64), DbError> {
+    let pattern = like(&f.search);
+    let sql = format!(
+        "SELECT g.id, g.name, g.kind, g.mail, g.members FROM m365_groups g{GROUP_WHERE} ORDER BY {} LIMIT $4 OFFSET $5",
+        sort.0.order_by(sort.1)
+    );
+    let count = format!("SELECT COUNT(*) FROM m365_groups g{GROUP_WHERE}");
+    let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(scope.customer_id).bind(&pattern).bind(&f.kind).bind(limit).bind(offset).fetch_all(p).await)?;
+    let (total,): (i64,) = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(count.clone()))
+        .bind(scope.customer_id).bind(&pattern).bind(&f.kind).fetch_one(p).await)?;
+    Ok((rows, total))
+}
+
+/// How many groups the tenant has of each kind: (kind, count).
+pub async fn group_kinds(db: &Db, scope: CustomerScope) -> Result<Vec<(String, i64)>, DbError> {
+    on_db!(db, p => sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM m365_groups WHERE customer_id = $1 GROUP BY kind ORDER BY kind",
+    ).bind(scope.customer_id).fetch_all(p).await)
 }

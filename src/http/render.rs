@@ -53,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/chart.html",
     "pages/m365/users.html",
     "pages/m365/user.html",
+    "pages/m365/groups.html",
     "pages/m365/licenses.html",
     "pages/m365/license.html",
     "pages/m365/unused.html",
@@ -198,6 +199,7 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
         let features = ctx.features();
         for (label, href, icon, feature) in [
             ("Users", "/users", "directory", "user_directory"),
+            ("Groups", "/groups", "groups", "user_directory"),
             ("Licenses", "/licenses", "license", "licenses"),
             ("Security", "/security", "shield", "security"),
             ("Service health", "/service-health", "pulse", "service_health"),

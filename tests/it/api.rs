@@ -321,6 +321,7 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/customers/{id}/sync", "post"),
         ("/api/portal/customers/{id}/users", "get"),
         ("/api/portal/customers/{id}/users/{user}", "get"),
+        ("/api/portal/customers/{id}/groups", "get"),
         ("/api/portal/customers/{id}/licenses", "get"),
         ("/api/portal/customers/{id}/licenses/unused", "get"),
         ("/api/portal/customers/{id}/security", "get"),

@@ -462,6 +462,8 @@ async fn portal_pages_pass_quality_checks() {
     b.click(&person).await.unwrap();
     b.wait_for("dl.facts", WAIT).await.unwrap();
     c.check("portal-user").await;
+    c.visit(&app, "/groups", "portal-groups").await;
+    c.visit(&app, "/groups?kind=distribution&sort=members&dir=desc", "portal-groups-filtered").await;
     c.visit(&app, "/licenses", "portal-licenses").await;
     let product = b.find("table.licenses tbody td.product a").await.unwrap();
     b.click(&product).await.unwrap();
@@ -519,6 +521,7 @@ async fn console_pages_pass_quality_checks() {
         for (path, page) in [
             ("", "overview"),
             ("/users", "users"),
+            ("/groups", "groups"),
             ("/licenses", "licenses"),
             ("/security", "security"),
             ("/service-health", "service-health"),

@@ -18,9 +18,9 @@ const FREE: &str = "sku-free";
 
 /// Tailspin Toys: a customer of Northwind with an admin, a standard and a limited user, and
 /// a tenant of eight users.
-struct Tailspin {
-    id: uuid::Uuid,
-    scope: CustomerScope,
+pub(crate) struct Tailspin {
+    pub(crate) id: uuid::Uuid,
+    pub(crate) scope: CustomerScope,
 }
 
 fn user(
@@ -61,7 +61,7 @@ fn sku(id: &str, part: &str, enabled: i64, consumed: i64) -> SkuRecord {
     }
 }
 
-async fn tailspin(app: &TestApp) -> Tailspin {
+pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
     let db = app.db();
     let msp: MspScope = app.msp().await;
     let id = uuid::Uuid::now_v7();
@@ -197,7 +197,7 @@ async fn tailspin(app: &TestApp) -> Tailspin {
     Tailspin { id, scope }
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let r = Client::new().get(app.url(path)).bearer_auth(token).send().await.unwrap();
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
@@ -616,6 +616,7 @@ async fn toggles_and_roles_decide_who_sees_what() {
     let base = format!("/api/portal/customers/{}", t.id);
     let areas = [
         ("user_directory", "/users", "/users"),
+        ("user_directory", "/groups", "/groups"),
         ("licenses", "/licenses", "/licenses"),
         ("licenses", "/licenses/unused", "/licenses/unused"),
         ("security", "/security", "/security"),
@@ -638,12 +639,17 @@ async fn toggles_and_roles_decide_who_sees_what() {
         );
     }
     let html = admin_page.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("href=\"&#x2f;groups\""), "Groups in the navigation, next to Users");
     for href in ["href=\"/users\"", "href=\"/licenses\"", "href=\"/security\"", "href=\"/service-health\""] {
         assert!(html.contains(href), "{href} in the navigation and tiles");
     }
     assert!(html.contains("Data as of") && html.contains("Microsoft 365 users") && html.contains("Secure score"));
     let html = limited_page.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
-    assert!(!html.contains("href=\"/licenses\"") && !html.contains("Secure score"));
+    assert!(
+        !html.contains("href=\"/licenses\"")
+            && !html.contains("href=\"&#x2f;groups\"")
+            && !html.contains("Secure score")
+    );
     let (_, d) = get(&app, &limited, &format!("{base}/dashboard")).await;
     assert!(d["microsoft_365"]["summary"].is_null(), "limited users get no Microsoft 365 summary");
     let (_, d) = get(&app, &admin, &format!("{base}/dashboard")).await;
@@ -671,9 +677,17 @@ async fn toggles_and_roles_decide_who_sees_what() {
     let (_, d) = get(&app, &admin, &format!("{base}/dashboard")).await;
     assert!(d["microsoft_365"]["summary"].is_null());
     let tech = app.signed_in("tech@northwind.test").await;
-    for page in
-        ["", "/users", "/users/u-ada", "/licenses", "/licenses/unused", "/security", "/service-health", "/settings"]
-    {
+    for page in [
+        "",
+        "/users",
+        "/users/u-ada",
+        "/groups",
+        "/licenses",
+        "/licenses/unused",
+        "/security",
+        "/service-health",
+        "/settings",
+    ] {
         let r = tech.get(app.url(&format!("/msp/customers/{}/m365{page}", t.id))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "console {page}");
     }

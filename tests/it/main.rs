@@ -10,6 +10,7 @@ mod fake_graph;
 mod graph;
 mod helpers;
 mod m365;
+mod m365_groups;
 mod m365_sync;
 mod notifications;
 mod ops;

@@ -380,6 +380,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (p.clone(), format!("/msp/customers/{contoso}/m365/sync"), [&portal[..], &[OtherMspOwner]].concat(), vec![]),
         (g.clone(), "/users".into(), staff_all.clone(), vec![ContosoLimited]),
         (g.clone(), format!("/users/{m365_user}"), not_contoso.clone(), vec![ContosoLimited]),
+        (g.clone(), "/groups".into(), staff_all.clone(), vec![ContosoLimited]),
         (g.clone(), "/licenses".into(), staff_all.clone(), vec![ContosoLimited]),
         (g.clone(), "/licenses/unused".into(), staff_all.clone(), vec![ContosoLimited]),
         (g.clone(), format!("/licenses/{spb}"), not_contoso.clone(), vec![ContosoLimited]),
@@ -389,6 +390,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (g.clone(), format!("/msp/customers/{contoso}/m365"), console_outsiders.clone(), vec![]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/users"), console_outsiders.clone(), vec![]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/users/{m365_user}"), console_outsiders.clone(), vec![]),
+        (g.clone(), format!("/msp/customers/{contoso}/m365/groups"), console_outsiders.clone(), vec![]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/licenses"), console_outsiders.clone(), vec![]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/licenses/unused"), console_outsiders.clone(), vec![]),
         (g.clone(), format!("/msp/customers/{contoso}/m365/licenses/{spb}"), console_outsiders.clone(), vec![]),
@@ -446,6 +448,8 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (ContosoAdmin, format!("/tickets/{tn}/attachments/{attachment}")),
         (Tech, format!("/msp/tickets/{tn}/attachments/{attachment}")),
         (ContosoStandard, format!("/users/{m365_user}")),
+        (ContosoStandard, "/groups".into()),
+        (Tech, format!("/msp/customers/{contoso}/m365/groups")),
         (ContosoStandard, format!("/licenses/{spb}")),
         (ContosoStandard, "/service-health".into()),
         (Tech, format!("/msp/customers/{contoso}/m365/settings")),
@@ -496,7 +500,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
     let m365 = format!("/api/portal/customers/{contoso}");
     let m365_user = format!("/users/{}", m365_users[0].id);
     let mut cases: Vec<ApiCase> =
-        ["/users", &m365_user, "/licenses", "/licenses/unused", "/security", "/service-health"]
+        ["/users", &m365_user, "/groups", "/licenses", "/licenses/unused", "/security", "/service-health"]
             .iter()
             .map(|sub| (Method::GET, format!("{m365}{sub}"), None, foreign.to_vec(), vec![ContosoLimited]))
             .collect();

@@ -1,5 +1,5 @@
-//! `/api/portal/customers/{id}/…` for Microsoft 365: the user directory, licenses (and the
-//! unused ones), security and service health, as the background sync last stored them.
+//! `/api/portal/customers/{id}/…` for Microsoft 365: the user directory, groups, licenses
+//! (and the unused ones), security and service health, as the background sync last stored them.
 //! Each endpoint is behind its feature toggle and the caller's role, like the portal pages.
 
 use std::sync::Arc;
@@ -13,14 +13,15 @@ use super::{path_id, ApiActor, ApiQuery, ErrorBody, ListOf, Paging};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::services::m365::{
-    self, DirectoryInput, Freshness, LicenseRow, LicenseSummary, M365User, Security, ServiceHealth, TrendPoint,
-    UnusedLicenses,
+    self, DirectoryInput, Freshness, GroupsInput, LicenseRow, LicenseSummary, M365Group, M365User, Security,
+    ServiceHealth, TrendPoint, UnusedLicenses,
 };
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/portal/customers/{id}/users", get(users))
         .route("/portal/customers/{id}/users/{user}", get(user))
+        .route("/portal/customers/{id}/groups", get(groups))
         .route("/portal/customers/{id}/licenses", get(licenses))
         .route("/portal/customers/{id}/licenses/unused", get(unused))
         .route("/portal/customers/{id}/security", get(security))
@@ -57,8 +58,7 @@ pub async fn users(
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> Result<Json<ListOf<M365User>>, AppError> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
-    let raw_sort = q.sort.unwrap_or_default();
-    let (desc, sort) = raw_sort.strip_prefix('-').map(|k| (true, k.to_string())).unwrap_or((false, raw_sort));
+    let (sort, desc) = sort_of(q.sort);
     let input = DirectoryInput {
         search: q.q.unwrap_or_default(),
         status: q.status.unwrap_or_default(),
@@ -71,6 +71,45 @@ pub async fn users(
     };
     let d = m365::directory(&app.db, &actor, path_id(&id)?, input).await?;
     Ok(Json(ListOf { items: d.items, total: d.total, page, per_page }))
+}
+
+/// `sort=key` ascending, `sort=-key` descending: (key, descending).
+fn sort_of(raw: Option<String>) -> (String, bool) {
+    let raw = raw.unwrap_or_default();
+    raw.strip_prefix('-').map(|k| (k.to_string(), true)).unwrap_or((raw, false))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupQuery {
+    /// Text in the name or mail address.
+    pub q: Option<String>,
+    /// `microsoft365`, `distribution`, `mail_security` or `security`.
+    pub kind: Option<String>,
+    /// `name` (default) or `members`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The customer's Microsoft 365 groups with their direct member counts (user directory
+/// toggle; admin and standard users, staff).
+#[utoipa::path(get, path = "/api/portal/customers/{id}/groups", tag = "microsoft 365", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id"), GroupQuery),
+    responses((status = 200, body = ListOf<M365Group>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn groups(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<GroupQuery>,
+) -> Result<Json<ListOf<M365Group>>, AppError> {
+    let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
+    let (sort, desc) = sort_of(q.sort);
+    let input =
+        GroupsInput { search: q.q.unwrap_or_default(), kind: q.kind.unwrap_or_default(), sort, desc, page, per_page };
+    let g = m365::groups(&app.db, &actor, path_id(&id)?, input).await?;
+    Ok(Json(ListOf { items: g.items, total: g.total, page, per_page }))
 }
 
 /// One user of the customer's tenant, by Microsoft Entra object id.

@@ -98,7 +98,7 @@ pub struct Directory {
     pub freshness: Freshness,
 }
 
-fn one_of(field: &'static str, raw: &str, allowed: &[&str]) -> Result<String, FieldError> {
+pub(super) fn one_of(field: &'static str, raw: &str, allowed: &[&str]) -> Result<String, FieldError> {
     let v = raw.trim();
     if v.is_empty() || allowed.contains(&v) {
         Ok(v.to_string())

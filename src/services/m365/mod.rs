@@ -1,8 +1,9 @@
-//! Microsoft 365 as customers see it: the directory, licenses (and the unused ones),
-//! security and service health, read from the tenant data the background sync stores.
+//! Microsoft 365 as customers see it: the directory and groups, licenses (and the unused
+//! ones), security and service health, read from the tenant data the background sync stores.
 //! Every view is behind its feature toggle and the caller's role; staff see any customer.
 
 mod directory;
+mod groups;
 mod health;
 mod licenses;
 mod security;
@@ -10,6 +11,7 @@ mod settings;
 mod summary;
 
 pub use directory::{directory, user, Directory, DirectoryInput, M365User, SkuChoice};
+pub use groups::{groups, Groups, GroupsInput, KindChoice, M365Group};
 pub use health::{health, status_label, Issue, Service, ServiceHealth};
 pub use licenses::{
     licenses, request_licenses, sku, unused, LicenseRequest, LicenseRow, LicenseSummary, Licenses, SkuDetail,

@@ -1,8 +1,9 @@
-//! Microsoft 365 pages: in the portal for the user's own company (`/users`, `/licenses`,
-//! `/security`, `/service-health`) and in the console under a customer
+//! Microsoft 365 pages: in the portal for the user's own company (`/users`, `/groups`,
+//! `/licenses`, `/security`, `/service-health`) and in the console under a customer
 //! (`/msp/customers/{id}/m365/…`). One set of handlers and templates serves both; `base`
 //! is where the customer's pages live.
 
+mod groups;
 mod health;
 mod licenses;
 mod security;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/users", get(users::list))
         .route("/users/{user}", get(users::show))
+        .route("/groups", get(groups::list))
         .route("/licenses", get(licenses::show))
         .route("/licenses/unused", get(licenses::unused))
         .route("/licenses/request", post(licenses::request))
@@ -40,6 +42,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/msp/customers/{id}/m365", get(settings::overview))
         .route("/msp/customers/{id}/m365/users", get(users::list))
         .route("/msp/customers/{id}/m365/users/{user}", get(users::show))
+        .route("/msp/customers/{id}/m365/groups", get(groups::list))
         .route("/msp/customers/{id}/m365/licenses", get(licenses::show))
         .route("/msp/customers/{id}/m365/licenses/unused", get(licenses::unused))
         .route("/msp/customers/{id}/m365/licenses/{sku}", get(licenses::sku))
@@ -84,9 +87,10 @@ impl FromRequestParts<Arc<AppState>> for M365Page {
 }
 
 /// The console's tabs under a customer: (path below the base, label, section key).
-const TABS: [(&str, &str, &str); 6] = [
+const TABS: [(&str, &str, &str); 7] = [
     ("", "Overview", "overview"),
     ("/users", "Users", "users"),
+    ("/groups", "Groups", "groups"),
     ("/licenses", "Licenses", "licenses"),
     ("/security", "Security", "security"),
     ("/service-health", "Service health", "health"),
