@@ -4,6 +4,7 @@ mod api;
 mod attachments;
 mod auth;
 mod browser;
+mod certs;
 mod cli;
 mod console;
 mod fake_graph;
