@@ -17,8 +17,7 @@ pub struct TestCert {
     pub thumbprint: String,
     /// The RSAPublicKey (DER), for checking signatures.
     pub public_key_der: Vec<u8>,
-    /// Where openssl wrote them; removed with the certificate.
-    _dir: TempDir,
+    pub dir: TempDir,
 }
 
 /// Runs openssl in `dir`; its stdout, or `None` when it is missing or fails.
@@ -57,11 +56,26 @@ pub async fn generate() -> TestCert {
         rsa_key_pem: read("rsa.pem"),
         thumbprint,
         public_key_der: std::fs::read(d.join("pub.der")).unwrap(),
-        _dir: dir,
+        dir,
     }
 }
 
 impl TestCert {
+    /// Another key made by openssl in this certificate's folder: `args` after `genpkey`.
+    pub async fn other_key(&self, name: &str, args: &[&str]) -> String {
+        let mut all = vec!["genpkey", "-out", name];
+        all.extend_from_slice(args);
+        openssl(self.dir.path(), &all).await.unwrap();
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap()
+    }
+
+    /// The private key protected by a password.
+    pub async fn encrypted_key(&self) -> String {
+        let args = ["pkey", "-in", "key.pem", "-aes256", "-passout", "pass:portico", "-out", "locked.pem"];
+        openssl(self.dir.path(), &args).await.unwrap();
+        std::fs::read_to_string(self.dir.path().join("locked.pem")).unwrap()
+    }
+
     /// The base64 lines of the private key, each of which must never be stored in clear.
     pub fn key_lines(&self) -> Vec<&str> {
         self.key_pem.lines().filter(|l| !l.starts_with("-----") && l.len() > 40).collect()

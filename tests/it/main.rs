@@ -11,6 +11,7 @@ mod fake_graph;
 mod graph;
 mod helpers;
 mod m365;
+mod m365_certificates;
 mod m365_sync;
 mod notifications;
 mod ops;
