@@ -39,10 +39,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_m365.sql"),
         postgres: include_str!("../../migrations/postgres/0006_m365.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../../migrations/sqlite/0007_m365_certificates.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_m365_certificates.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

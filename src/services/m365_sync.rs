@@ -9,12 +9,13 @@ use std::collections::{HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
 use crate::db::m365_sync::{
-    self as store, AlertRecord, ControlRecord, GroupRecord, IssueRecord, SkuRecord, UserRecord,
+    self as store, AlertRecord, AppCredential, ControlRecord, GroupRecord, IssueRecord, SkuRecord, UserRecord,
 };
 use crate::db::{self, CustomerScope, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{
-    self, ClientSecret, GraphClient, GraphError, SignInAvailability, TenantCredentials, User, UserChange,
+    self, ClientCertificate, ClientCredential, ClientSecret, GraphClient, GraphError, SignInAvailability,
+    TenantCredentials, User, UserChange,
 };
 use crate::model::now;
 
@@ -55,10 +56,20 @@ pub async fn credentials(
         AppError::BadRequest("The Microsoft 365 app registration is not set up (console: Microsoft 365).".into())
     })?;
     let key = key.ok_or_else(|| {
-        AppError::BadRequest("PORTICO_SECRET_KEY is not set, so the client secret can't be read.".into())
+        AppError::BadRequest("PORTICO_SECRET_KEY is not set, so the client secret or private key can't be read.".into())
     })?;
-    let secret = key.open(&app.secret_sealed).map_err(AppError::BadRequest)?;
-    Ok(TenantCredentials::new(&tenant, &app.client_id, ClientSecret::new(secret)))
+    let credential: ClientCredential = match app.credential {
+        AppCredential::Secret { sealed, .. } => {
+            ClientSecret::new(key.open(&sealed).map_err(AppError::BadRequest)?).into()
+        }
+        AppCredential::Certificate { key_sealed, thumbprint, .. } => {
+            let pem = key.open(&key_sealed).map_err(AppError::BadRequest)?;
+            ClientCertificate::from_stored(&pem, &thumbprint)
+                .map_err(|e| AppError::BadRequest(format!("The stored certificate credential can't be used: {e}")))?
+                .into()
+        }
+    };
+    Ok(TenantCredentials::new(&tenant, &app.client_id, credential))
 }
 
 fn describe(e: &GraphError) -> String {

@@ -551,6 +551,24 @@ async fn console_pages_pass_quality_checks() {
     c.visit(&app, "/msp/tokens", "console-tokens").await;
     c.visit(&app, "/msp/settings/email", "console-email").await;
     c.visit(&app, "/msp/settings/m365", "console-m365-connection").await;
+    // With a certificate registered (stored directly: the page shows its thumbprint, never the key).
+    let certificate = portico::db::m365_sync::AppCredential::Certificate {
+        key_sealed: "v1:sealed".into(),
+        thumbprint: "84E05C1D98BCE3A5421D225B140B36E86A3D5534".into(),
+        expires_at: Some(portico::model::now() + time::Duration::days(365)),
+    };
+    let client_id = "a1b2c3d4-0000-4000-8000-00000000c0de";
+    portico::db::m365_sync::save_app(app.db(), app.msp().await, client_id, &certificate, portico::model::now())
+        .await
+        .unwrap();
+    c.visit(&app, "/msp/settings/m365", "console-m365-certificate").await;
+    // A certificate that is not one comes back with the field marked.
+    c.drain_console().await;
+    let submit = "document.getElementById('f-certificate_pem').value = 'not a certificate'; \
+                  document.querySelector('form.credential-form').submit();";
+    b.execute(submit, vec![]).await.unwrap();
+    b.wait_for("#e-certificate_pem", WAIT).await.expect("the certificate field's error is shown");
+    c.check("console-m365-certificate-refused").await;
     let contoso = app.customer_id("Contoso Ltd").await;
     c.visit(&app, &format!("/msp/customers/{contoso}/m365/sync"), "console-m365-sync").await;
     c.visit(&app, "/msp/settings/email/templates/ticket_reply", "console-email-template").await;

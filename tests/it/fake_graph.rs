@@ -1,11 +1,12 @@
 //! A fake Microsoft Graph and Entra ID token service: an HTTP server on 127.0.0.1:0 that
 //! speaks the documented wire format for what Portico reads — the client-credentials token
-//! endpoint and its `AADSTS` errors, `value` arrays, `$select` and `$top`, `@odata.nextLink`
-//! paging with opaque skip tokens, user delta rounds with `@removed` entries and a
-//! `@odata.deltaLink`, and Graph's error bodies. It holds one tenant generated
-//! deterministically from a `TenantSpec`, can be told to misbehave (throttle, fail, stall,
-//! refuse a permission, lack a premium licence, send fields and values it never sent
-//! before) and counts what it was asked.
+//! endpoint (client secret, or a certificate's client assertion whose signature, `x5t`,
+//! audience, issuer and lifetime it checks) and its `AADSTS` errors, `value` arrays,
+//! `$select` and `$top`, `@odata.nextLink` paging with opaque skip tokens, user delta rounds
+//! with `@removed` entries and a `@odata.deltaLink`, and Graph's error bodies. It holds one
+//! tenant generated deterministically from a `TenantSpec`, can be told to misbehave (throttle,
+//! fail, stall, refuse a permission, lack a premium licence, send fields and values it never
+//! sent before) and counts what it was asked.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,6 +16,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use portico::config::Settings;
 use portico::integrations::graph::{ClientSecret, GraphClient, GraphOptions, TenantCredentials};
 use serde_json::{json, Map, Value};
@@ -23,6 +26,8 @@ pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 pub const CLIENT_ID: &str = "a1b2c3d4-0000-4000-8000-00000000c0de";
 pub const SECRET: &str = "Gk~8Q~fake.secret-value";
+/// `client_assertion_type` of a signed JWT (RFC 7523).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// The tenant's licences: (skuId, skuPartNumber). The last is not in Microsoft's table.
 pub const SKUS: &[(&str, &str)] = &[
@@ -162,6 +167,12 @@ struct Tenant {
     removed: HashMap<usize, (u64, &'static str)>,
     tokens: HashSet<String>,
     tokens_issued: usize,
+    /// Certificates uploaded to the app registration: (SHA-1 thumbprint, RSAPublicKey DER).
+    certificates: Vec<([u8; 20], Vec<u8>)>,
+    /// The (header, claims) of every client assertion accepted.
+    assertions: Vec<(Value, Value)>,
+    /// Token requests that sent a client secret.
+    secrets_sent: usize,
     cursors: HashMap<String, Cursor>,
     next_cursor: u64,
     faults: Vec<(String, VecDeque<Fault>)>,
@@ -313,6 +324,26 @@ impl FakeGraph {
             t.changed.insert(i, v);
             t.users += 1;
         }
+    }
+
+    /// Uploads a certificate to the app registration: its thumbprint (hex) and the public key
+    /// (RSAPublicKey DER) signatures are checked with.
+    pub fn trust_certificate(&self, thumbprint_hex: &str, public_key_der: &[u8]) {
+        let mut thumbprint = [0u8; 20];
+        for (i, b) in thumbprint.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&thumbprint_hex[i * 2..i * 2 + 2], 16).expect("a hex thumbprint");
+        }
+        self.tenant().certificates.push((thumbprint, public_key_der.to_vec()));
+    }
+
+    /// The (header, claims) of each client assertion accepted so far.
+    pub fn assertions(&self) -> Vec<(Value, Value)> {
+        self.tenant().assertions.clone()
+    }
+
+    /// How many token requests sent a client secret.
+    pub fn secrets_sent(&self) -> usize {
+        self.tenant().secrets_sent
     }
 
     pub fn token_requests(&self) -> usize {
@@ -497,7 +528,28 @@ impl Shared {
                 ),
             );
         }
-        if field("client_secret") != SECRET {
+        let assertion = field("client_assertion");
+        if !assertion.is_empty() {
+            if field("client_assertion_type") != JWT_BEARER {
+                return token_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    50027,
+                    "JWT token is invalid or malformed. The client_assertion_type is not supported.",
+                );
+            }
+            let audience = format!("{}/{tenant}/oauth2/v2.0/token", self.url);
+            if let Some(refused) = self.assertion_refusal(assertion, &audience) {
+                return refused;
+            }
+        } else if field("client_secret").is_empty() {
+            return token_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            );
+        } else if field("client_secret") != SECRET {
             return token_error(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
@@ -507,6 +559,8 @@ impl Shared {
                      secret value, not the client secret ID, for a secret added to app '{CLIENT_ID}'."
                 ),
             );
+        } else {
+            self.state.lock().unwrap().secrets_sent += 1;
         }
         if field("scope") != format!("{}/.default", self.url) {
             return token_error(
@@ -528,6 +582,84 @@ impl Shared {
             "access_token": token,
         });
         json_response(StatusCode::OK, &body)
+    }
+
+    /// Entra ID's refusal of a client assertion, if any. It must be a JWT signed RS256 by the
+    /// key of one of the app's certificates (named by the SHA-1 thumbprint in `x5t`), for this
+    /// token endpoint, issued by and about the app, and not expired.
+    fn assertion_refusal(&self, jwt: &str, audience: &str) -> Option<Response> {
+        let refuse = |code: u64, text: String| token_error(StatusCode::UNAUTHORIZED, "invalid_client", code, &text);
+        let malformed =
+            || token_error(StatusCode::BAD_REQUEST, "invalid_request", 50027, "JWT token is invalid or malformed.");
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let [header, claims, signature] = parts[..] else { return Some(malformed()) };
+        let json = |part: &str| -> Option<Value> { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok() };
+        let (Some(h), Some(c), Ok(sig)) = (json(header), json(claims), URL_SAFE_NO_PAD.decode(signature)) else {
+            return Some(malformed());
+        };
+        if h["alg"] != "RS256" || h["typ"] != "JWT" {
+            return Some(refuse(
+                700027,
+                format!("Client assertion contains an unsupported signing algorithm '{}'.", h["alg"]),
+            ));
+        }
+        let x5t = h["x5t"].as_str().and_then(|t| URL_SAFE_NO_PAD.decode(t).ok()).unwrap_or_default();
+        let hex: String = x5t.iter().map(|b| format!("{b:02X}")).collect();
+        let key = {
+            let t = self.state.lock().unwrap();
+            t.certificates.iter().find(|(thumbprint, _)| thumbprint[..] == x5t[..]).map(|(_, key)| key.clone())
+        };
+        let Some(key) = key else {
+            return Some(refuse(
+                700027,
+                format!(
+                    "The certificate with identifier used to sign the client assertion is not registered on \
+                     application. [Reason - The key was not found., Thumbprint of key used by client: '{hex}', \
+                     Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys \
+                     for app Id '{CLIENT_ID}'.]"
+                ),
+            ));
+        };
+        let signed = format!("{header}.{claims}");
+        let verified = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, &key)
+            .verify(signed.as_bytes(), &sig);
+        if verified.is_err() {
+            return Some(refuse(
+                700027,
+                format!(
+                    "Client assertion contains an invalid signature. [Reason - The provided signature value did \
+                     not match the expected signature value., Thumbprint of key used by client: '{hex}']"
+                ),
+            ));
+        }
+        if c["aud"] != audience {
+            return Some(refuse(
+                700027,
+                format!("Client assertion failed validation: the audience '{}' is not '{audience}'.", c["aud"]),
+            ));
+        }
+        if c["iss"] != CLIENT_ID || c["sub"] != CLIENT_ID {
+            return Some(refuse(
+                700027,
+                format!("Client assertion failed validation: iss and sub must be the client id '{CLIENT_ID}'."),
+            ));
+        }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let (exp, nbf) = (c["exp"].as_u64().unwrap_or(0), c["nbf"].as_u64().unwrap_or(u64::MAX));
+        if exp <= now || nbf > now + 300 {
+            return Some(refuse(
+                700024,
+                format!(
+                    "Client assertion is not within its valid time range. Current time: {now}, expiry time of \
+                     assertion {exp}."
+                ),
+            ));
+        }
+        if c["jti"].as_str().is_none_or(str::is_empty) {
+            return Some(malformed());
+        }
+        self.state.lock().unwrap().assertions.push((h, c));
+        None
     }
 
     fn graph(&self, t: &mut Tenant, path: &str, raw: &str, headers: &HeaderMap) -> Response {

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use portico::integrations::graph::{
-    AlertSeverity, AlertStatus, Area, ClientSecret, GraphError, GraphOptions, IssueClassification, LastSignIn, Pages,
-    RemovalReason, ServiceHealthStatus, SignInAvailability, SkuStatus, TenantCredentials, TokenError, User, UserChange,
+    AlertSeverity, AlertStatus, Area, ClientCertificate, ClientSecret, GraphError, GraphOptions, IssueClassification,
+    LastSignIn, Pages, RemovalReason, ServiceHealthStatus, SignInAvailability, SkuStatus, TenantCredentials,
+    TokenError, User, UserChange,
 };
 use time::macros::datetime;
 
@@ -427,6 +428,63 @@ async fn graph_token_errors_say_what_is_wrong() {
     let graph = fake.client();
     fake.fail_next("/", [Fault::Status(503)]);
     graph.access_token(&creds()).await.unwrap();
+}
+
+/// A certificate credential: the fake Entra ID checks the signed client assertion; the token
+/// is cached like a secret's, and another credential for the same app is a miss.
+#[tokio::test]
+async fn graph_tokens_with_a_certificate() {
+    if crate::certs::skipped("graph_tokens_with_a_certificate").await {
+        return;
+    }
+    let (cert, other) = (crate::certs::generate().await, crate::certs::generate().await);
+    let fake = FakeGraph::start().await;
+    fake.trust_certificate(&cert.thumbprint, &cert.public_key_der);
+    let graph = fake.client();
+    let with_cert = |pem: &str, key: &str| {
+        let c = ClientCertificate::from_pem(pem, key).expect("certificate and key read");
+        TenantCredentials::new(fake_graph::TENANT, fake_graph::CLIENT_ID, c)
+    };
+    let creds = with_cert(&cert.cert_pem, &cert.key_pem);
+    let debug = format!("{creds:?}");
+    assert!(debug.contains(&cert.thumbprint), "{debug}");
+    assert!(cert.key_lines().iter().all(|l| !debug.contains(l)) && !debug.contains("PRIVATE"), "{debug}");
+
+    all(graph.subscribed_skus(&creds)).await;
+    all(graph.service_health(&creds)).await;
+    assert_eq!((fake.token_requests(), fake.secrets_sent()), (1, 0), "one token, with no secret");
+    let assertions = fake.assertions();
+    let (header, claims) = &assertions[0];
+    let x5t =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header["x5t"].as_str().unwrap());
+    let x5t_hex: String = x5t.unwrap().iter().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(x5t_hex, cert.thumbprint, "x5t is the SHA-1 thumbprint openssl reports");
+    assert_eq!(claims["aud"], format!("{}/{}/oauth2/v2.0/token", fake.url, fake_graph::TENANT));
+    assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 600);
+    assert_eq!(claims["nbf"], claims["iat"]);
+
+    // The same key as PKCS#1 is the same credential: the cached token serves it.
+    all(graph.subscribed_skus(&with_cert(&cert.cert_pem, &cert.rsa_key_pem))).await;
+    assert_eq!(fake.token_requests(), 1);
+    // A secret for the same app, then the certificate again: each is a new token request.
+    all(graph.subscribed_skus(&fake_graph::creds())).await;
+    all(graph.subscribed_skus(&creds)).await;
+    assert_eq!((fake.token_requests(), fake.secrets_sent()), (3, 1));
+    let jtis: HashSet<String> = fake.assertions().iter().map(|(_, c)| c["jti"].to_string()).collect();
+    assert_eq!(jtis.len(), 2, "a fresh jti per assertion");
+
+    // A certificate Entra ID does not know: refused with its thumbprint and Entra ID's code.
+    let unknown = with_cert(&other.cert_pem, &other.key_pem);
+    let err = graph.access_token(&unknown).await.unwrap_err();
+    let GraphError::Token(TokenError::CertificateRefused { thumbprint, code }) = &err else { panic!("{err:?}") };
+    assert_eq!((thumbprint.as_str(), code.as_str()), (other.thumbprint.as_str(), "AADSTS700027"));
+    assert!(err.to_string().contains("Certificates & secrets"), "{err}");
+    // Entra ID knows the thumbprint but with another key: the signature does not verify.
+    let fake = FakeGraph::start().await;
+    fake.trust_certificate(&cert.thumbprint, &other.public_key_der);
+    let err = fake.client().access_token(&creds).await.unwrap_err();
+    assert!(matches!(&err, GraphError::Token(TokenError::CertificateRefused { .. })), "{err:?}");
+    assert!(fake.assertions().is_empty());
 }
 
 #[tokio::test]

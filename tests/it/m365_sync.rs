@@ -16,6 +16,16 @@ const KEY: &str = "a-test-secret-key-that-is-long-enough-for-portico";
 /// An app pointed at the fake Graph, with the MSP's app registered through the console and
 /// a customer whose tenant is the fake one.
 async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
+    let (app, fake, scope) = unregistered(spec).await;
+    let owner = app.signed_in("owner@northwind.test").await;
+    let page = app.url("/msp/settings/m365");
+    let r = post_form(&owner, &page, &page, &[("client_id", CLIENT_ID), ("client_secret", SECRET)]).await;
+    assert_eq!(location(&r), "/msp/settings/m365?notice=saved");
+    (app, fake, scope)
+}
+
+/// The same before the app registration is saved.
+pub async fn unregistered(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
     let fake = FakeGraph::start_with(spec).await;
     let (graph, login) = (fake.url.clone(), fake.url.clone());
     let app = TestApp::spawn_with(move |s| {
@@ -24,10 +34,6 @@ async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
         s.secret_key = Some(portico::auth::seal::SealKey::from_setting(KEY).unwrap());
     })
     .await;
-    let owner = app.signed_in("owner@northwind.test").await;
-    let page = app.url("/msp/settings/m365");
-    let r = post_form(&owner, &page, &page, &[("client_id", CLIENT_ID), ("client_secret", SECRET)]).await;
-    assert_eq!(location(&r), "/msp/settings/m365?notice=saved");
     let msp = app.msp().await;
     let id = uuid::Uuid::now_v7();
     portico::db::customers::insert(
@@ -44,7 +50,7 @@ async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
     (app, fake, CustomerScope { msp_id: msp.0, customer_id: id })
 }
 
-async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
+pub async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
     let graph = app.state.graph.as_ref().expect("graph client");
     m365_sync::sync_customer(
         app.db(),
@@ -211,7 +217,8 @@ async fn the_app_registration_is_checked_and_its_secret_never_shown() {
     let page = owner.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(CLIENT_ID) && !page.contains(SECRET) && page.contains("…alue"));
     let stored = store::app(app.db(), app.msp().await).await.unwrap().unwrap();
-    assert!(!stored.secret_sealed.contains(SECRET), "sealed at rest");
+    let store::AppCredential::Secret { sealed, hint } = stored.credential else { panic!("a secret") };
+    assert!(!sealed.contains(SECRET) && hint == "…alue", "sealed at rest");
     let url = app.url("/msp/settings/m365");
     let r = post_form(&owner, &url, &url, &[("client_id", "not-a-guid"), ("client_secret", "x")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -13,7 +13,7 @@ use super::{path_id, ApiActor, ApiJson};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::model::rfc3339;
-use crate::services::m365_connect::{self, AppStatus};
+use crate::services::m365_connect::{self, AppInput, AppStatus};
 use crate::services::m365_sync;
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -22,17 +22,27 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/portal/customers/{id}/sync", get(status).post(sync_now))
 }
 
-/// The MSP's multi-tenant Entra ID app registration.
+/// The MSP's multi-tenant Entra ID app registration: its client id and either a client secret
+/// or a certificate with its private key — the fields of exactly one of the two.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppRegistration {
     /// Application (client) ID, a GUID.
     pub client_id: String,
-    /// The client secret's value; stored sealed, never returned.
-    pub client_secret: String,
+    /// The client secret's value; stored sealed, never returned. Not with `certificate_pem`.
+    pub client_secret: Option<String>,
+    /// The certificate uploaded to the app registration, PEM (`-----BEGIN CERTIFICATE-----`),
+    /// RSA, 2048 bits or more. Only its thumbprint and expiry are kept.
+    pub certificate_pem: Option<String>,
+    /// The certificate's unencrypted RSA private key, PEM (`BEGIN PRIVATE KEY` or
+    /// `BEGIN RSA PRIVATE KEY`); stored sealed, never returned.
+    pub private_key_pem: Option<String>,
 }
 
-/// Sets the MSP's app registration (staff owner or admin). Needs `PORTICO_SECRET_KEY` on the server.
+/// Sets the MSP's app registration (staff owner or admin), with a client secret or a
+/// certificate. Needs `PORTICO_SECRET_KEY` on the server. 422 lists the fields at fault: both
+/// kinds or neither sent, a client id that is not a GUID, a certificate or key that cannot be
+/// read, a key that is not RSA of 2048 bits or more, or that does not belong to the certificate.
 #[utoipa::path(put, path = "/api/portal/settings/m365", tag = "microsoft 365", security(("bearer" = [])), request_body = AppRegistration,
     responses((status = 200, body = AppStatus), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
               (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
@@ -42,7 +52,14 @@ pub async fn save_app(
     ApiJson(r): ApiJson<AppRegistration>,
 ) -> Result<Json<AppStatus>, AppError> {
     let key = app.settings.secret_key.as_ref();
-    Ok(Json(m365_connect::save(&app.db, &actor, key, &r.client_id, &r.client_secret).await?))
+    let input = AppInput {
+        client_id: &r.client_id,
+        kind: None,
+        client_secret: r.client_secret.as_deref(),
+        certificate_pem: r.certificate_pem.as_deref(),
+        private_key_pem: r.private_key_pem.as_deref(),
+    };
+    Ok(Json(m365_connect::save(&app.db, &actor, key, input).await?))
 }
 
 /// One area of a customer's sync.

@@ -140,6 +140,16 @@ pub struct ErrorDetail {
     /// rate_limited, payload_too_large, unsupported_media_type, method_not_allowed, internal.
     pub code: String,
     pub message: String,
+    /// With `validation_failed`: each field at fault and what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldErrorBody>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    #[schema(example = "private_key_pem")]
+    pub field: String,
+    pub message: String,
 }
 
 pub fn no_store(mut r: Response) -> Response {

@@ -22,7 +22,7 @@ use crate::http::AppState;
         super::m365::users, super::m365::user, super::m365::groups, super::m365::licenses, super::m365::unused, super::m365::security,
         super::m365::service_health,
     ),
-    components(schemas(super::ErrorBody, super::ErrorDetail)),
+    components(schemas(super::ErrorBody, super::ErrorDetail, super::FieldErrorBody)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;

@@ -1,13 +1,15 @@
-//! Console: the MSP's Microsoft 365 connection — its app registration, each customer's
-//! consent link and sync state, and "Sync now".
+//! Console: the MSP's Microsoft 365 connection — its app registration (client secret or
+//! certificate), each customer's consent link and sync state, and "Sync now".
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request};
+use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use minijinja::{context, Value};
 use serde::Deserialize;
 
@@ -17,6 +19,7 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::model::{parse_id, rfc3339};
+use crate::services::m365_connect::AppInput;
 use crate::services::{m365_connect, m365_sync};
 
 const PATH: &str = "/msp/settings/m365";
@@ -62,23 +65,97 @@ async fn show(StaffPage(s): StaffPage, Query(q): Query<NoticeQuery>) -> Result<R
     render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
+/// The app registration form as sent: urlencoded, or multipart when it carries certificate
+/// or key files (a chosen file replaces what was pasted in its text box).
 #[derive(Deserialize, Default)]
 struct AppForm {
     #[serde(default)]
     client_id: String,
+    /// `secret` or `certificate`; a form without it is read like an API call.
+    #[serde(default)]
+    credential: String,
     #[serde(default)]
     client_secret: String,
+    #[serde(default)]
+    certificate_pem: String,
+    #[serde(default)]
+    private_key_pem: String,
 }
 
-async fn save(StaffPage(s): StaffPage, FormData(f): FormData<AppForm>) -> Result<Response, AppError> {
+impl AppForm {
+    fn input(&self) -> AppInput<'_> {
+        fn given(v: &str) -> Option<&str> {
+            Some(v).filter(|v| !v.trim().is_empty())
+        }
+        AppInput {
+            client_id: &self.client_id,
+            kind: given(&self.credential),
+            client_secret: given(&self.client_secret),
+            certificate_pem: given(&self.certificate_pem),
+            private_key_pem: given(&self.private_key_pem),
+        }
+    }
+}
+
+async fn read_app_form(req: Request) -> Result<AppForm, AppError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        let FormData(f) = FormData::<AppForm>::from_request(req, &()).await?;
+        return Ok(f);
+    }
+    let unreadable = || AppError::BadRequest("The form could not be read. Please choose the files again.".into());
+    let mut m = Multipart::from_request(req, &()).await.map_err(|_| unreadable())?;
+    let mut f = AppForm::default();
+    while let Some(field) = m.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        let text = || String::from_utf8(bytes.to_vec()).map_err(|_| unreadable());
+        match name.as_str() {
+            "client_id" => f.client_id = text()?,
+            "credential" => f.credential = text()?,
+            "client_secret" => f.client_secret = text()?,
+            "certificate_pem" if f.certificate_pem.is_empty() => f.certificate_pem = text()?,
+            "private_key_pem" if f.private_key_pem.is_empty() => f.private_key_pem = text()?,
+            "certificate_file" if !bytes.is_empty() => f.certificate_pem = uploaded_pem(&bytes, "CERTIFICATE"),
+            "private_key_file" if !bytes.is_empty() => f.private_key_pem = uploaded_pem(&bytes, "PRIVATE KEY"),
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// An uploaded file as PEM text: a PEM file as it is, a binary (DER) one wrapped as PEM.
+fn uploaded_pem(bytes: &[u8], label: &str) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", STANDARD.encode(bytes)),
+    }
+}
+
+async fn save(StaffPage(s): StaffPage, req: Request) -> Result<Response, AppError> {
+    let f = match read_app_form(req).await {
+        Ok(f) => f,
+        Err(AppError::BadRequest(m)) => return render(&s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
+        Err(e) => return Err(e),
+    };
     let key = s.ctx.app.settings.secret_key.as_ref();
-    match m365_connect::save(&s.ctx.app.db, s.actor(), key, &f.client_id, &f.client_secret).await {
+    match m365_connect::save(&s.ctx.app.db, s.actor(), key, f.input()).await {
         Ok(_) => Ok(see_other(PATH, "saved")),
         Err(AppError::Validation(errs)) => {
+            // The certificate is public and shown again; the secret and private key never are.
+            let certificate_pem: String = f.certificate_pem.chars().take(m365_connect::MAX_CERTIFICATE_PEM).collect();
+            let kind = match f.credential.as_str() {
+                "" if !f.certificate_pem.is_empty() || !f.private_key_pem.is_empty() => "certificate",
+                "" => "secret",
+                k => k,
+            };
             render(
                 &s,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), client_id => f.client_id },
+                context! {
+                    errors => errors_value(&errs), client_id => f.client_id, kind,
+                    certificate_pem,
+                },
             )
             .await
         }

@@ -72,6 +72,16 @@ pub enum TokenError {
     InvalidSecret { code: String },
     #[error("the client secret has expired: create a new one for the app registration ({code})")]
     SecretExpired { code: String },
+    #[error(
+        "Entra ID did not accept the certificate with thumbprint {thumbprint}: check that this certificate is \
+         uploaded to the app registration (Certificates & secrets), has not expired, and that the private key \
+         saved in Portico belongs to it ({code})"
+    )]
+    CertificateRefused { thumbprint: String, code: String },
+    #[error("Entra ID says the client assertion is outside its valid time: check this server's clock ({code})")]
+    AssertionOutOfTime { code: String },
+    #[error("the client assertion could not be signed: the system's random number source failed")]
+    CannotSign,
     #[error("Entra ID refused the token request: {error}: {description}")]
     Refused { error: String, description: String },
 }

@@ -1,7 +1,7 @@
 //! Microsoft Graph, read with an app registration consented in each customer's tenant
-//! (client-credentials tokens from Entra ID). Base URLs come from the settings
-//! (`PORTICO_GRAPH_URL`, `PORTICO_LOGIN_URL`), which is also how the tests point it at their
-//! fake Graph.
+//! (client-credentials tokens from Entra ID, with a client secret or a certificate). Base URLs
+//! come from the settings (`PORTICO_GRAPH_URL`, `PORTICO_LOGIN_URL`), which is also how the
+//! tests point it at their fake Graph.
 //!
 //! ```no_run
 //! # async fn sync(settings: &portico::config::Settings) -> Result<(), portico::integrations::graph::GraphError> {
@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod certificate;
 mod client;
 mod endpoints;
 mod error;
@@ -23,6 +24,7 @@ mod model;
 pub mod skus;
 mod token;
 
+pub use certificate::{CertificateError, ClientCertificate};
 pub use client::{GraphClient, GraphOptions, Pages};
 pub use endpoints::{SignInAvailability, UserPages, USER_FIELDS};
 pub use error::{Area, GraphError, TokenError};
@@ -32,4 +34,4 @@ pub use model::{
     ServiceHealth, ServiceHealthStatus, ServiceIssue, SkuStatus, SubscribedSku, User, UserChange,
 };
 pub use skus::product_name;
-pub use token::{AccessToken, ClientSecret, TenantCredentials};
+pub use token::{AccessToken, ClientCredential, ClientSecret, TenantCredentials};

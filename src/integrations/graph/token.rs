@@ -1,15 +1,16 @@
-//! App-only access tokens from Entra ID (the OAuth 2.0 client-credentials grant), cached per
-//! tenant and application until shortly before they expire. Secrets and tokens never reach a
-//! log line or an error message: their `Debug` is redacted and errors carry only Entra ID's
-//! own codes.
+//! App-only access tokens from Entra ID (the OAuth 2.0 client-credentials grant, with a client
+//! secret or a certificate's signed client assertion), cached per tenant and application
+//! until shortly before they expire. Secrets, keys and tokens never reach a log line or an
+//! error message: their `Debug` is redacted and errors carry only Entra ID's own codes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::certificate::ClientCertificate;
 use super::client::GraphClient;
 use super::error::{Area, GraphError, TokenError};
 
@@ -37,18 +38,41 @@ impl std::fmt::Debug for ClientSecret {
     }
 }
 
+/// How an app registration proves who it is to Entra ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCredential {
+    Secret(ClientSecret),
+    Certificate(ClientCertificate),
+}
+
+impl From<ClientSecret> for ClientCredential {
+    fn from(secret: ClientSecret) -> Self {
+        ClientCredential::Secret(secret)
+    }
+}
+
+impl From<ClientCertificate> for ClientCredential {
+    fn from(certificate: ClientCertificate) -> Self {
+        ClientCredential::Certificate(certificate)
+    }
+}
+
 /// How Portico signs in to one customer's tenant: the tenant (GUID or `contoso.onmicrosoft.com`)
 /// and an app registration consented there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantCredentials {
     pub tenant_id: String,
     pub client_id: String,
-    pub client_secret: ClientSecret,
+    pub credential: ClientCredential,
 }
 
 impl TenantCredentials {
-    pub fn new(tenant_id: &str, client_id: &str, client_secret: ClientSecret) -> TenantCredentials {
-        TenantCredentials { tenant_id: tenant_id.trim().into(), client_id: client_id.trim().into(), client_secret }
+    pub fn new(tenant_id: &str, client_id: &str, credential: impl Into<ClientCredential>) -> TenantCredentials {
+        TenantCredentials {
+            tenant_id: tenant_id.trim().into(),
+            client_id: client_id.trim().into(),
+            credential: credential.into(),
+        }
     }
 
     fn cache_key(&self) -> (String, String) {
@@ -82,8 +106,9 @@ impl std::fmt::Debug for AccessToken {
 struct Cached {
     token: AccessToken,
     refresh_at: Instant,
-    /// The secret the token was issued for: a different secret for the same app is a miss.
-    secret_hash: [u8; 32],
+    /// The credential the token was issued for: another secret or certificate for the same
+    /// app is a miss.
+    credential_hash: [u8; 32],
 }
 
 /// One slot per (tenant, client id); a slot's lock makes concurrent callers wait for one
@@ -102,8 +127,19 @@ impl TokenCache {
     }
 }
 
-fn secret_hash(secret: &ClientSecret) -> [u8; 32] {
-    Sha256::digest(secret.expose().as_bytes()).into()
+fn credential_hash(credential: &ClientCredential) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    match credential {
+        ClientCredential::Secret(s) => {
+            hash.update(b"secret\0");
+            hash.update(s.expose().as_bytes());
+        }
+        ClientCredential::Certificate(c) => {
+            hash.update(b"certificate\0");
+            hash.update(c.identity());
+        }
+    }
+    hash.finalize().into()
 }
 
 /// A tenant is a GUID or a domain name; anything else is refused before it reaches a URL.
@@ -120,15 +156,15 @@ impl GraphClient {
     pub async fn access_token(&self, creds: &TenantCredentials) -> Result<AccessToken, GraphError> {
         let slot = self.inner.tokens.slot(creds);
         let mut cached = slot.lock().await;
-        let hash = secret_hash(&creds.client_secret);
+        let hash = credential_hash(&creds.credential);
         if let Some(c) = cached.as_ref() {
-            if c.secret_hash == hash && Instant::now() < c.refresh_at {
+            if c.credential_hash == hash && Instant::now() < c.refresh_at {
                 return Ok(c.token.clone());
             }
         }
         let (token, lifetime) = self.request_token(creds).await?;
         let margin = REFRESH_MARGIN.min(lifetime / 2);
-        *cached = Some(Cached { token: token.clone(), refresh_at: token.expires_at - margin, secret_hash: hash });
+        *cached = Some(Cached { token: token.clone(), refresh_at: token.expires_at - margin, credential_hash: hash });
         Ok(token)
     }
 
@@ -146,12 +182,21 @@ impl GraphClient {
         let url = format!("{}/{}/oauth2/v2.0/token", self.inner.login_url, creds.tenant_id);
         // The scope names the Graph instance itself, so national clouds get their own.
         let scope = format!("{}/.default", self.inner.graph_url);
-        let form = [
-            ("client_id", creds.client_id.as_str()),
-            ("client_secret", creds.client_secret.expose()),
-            ("scope", scope.as_str()),
-            ("grant_type", "client_credentials"),
+        let mut form = vec![
+            ("client_id", creds.client_id.clone()),
+            ("scope", scope),
+            ("grant_type", "client_credentials".to_string()),
         ];
+        match &creds.credential {
+            ClientCredential::Secret(secret) => form.push(("client_secret", secret.expose().to_string())),
+            ClientCredential::Certificate(cert) => {
+                // One assertion per token request: its ten minutes cover the request's retries
+                // unless Entra ID throttles for longer, which then fails as out of time.
+                let assertion = cert.assertion(&creds.client_id, &url, unix_now()).ok_or(TokenError::CannotSign)?;
+                form.push(("client_assertion_type", JWT_BEARER.to_string()));
+                form.push(("client_assertion", assertion));
+            }
+        }
         let sent_at = Instant::now();
         let (status, body) = self.send(Area::Token, || self.inner.http.post(&url).form(&form)).await?;
         if status.is_success() {
@@ -163,6 +208,13 @@ impl GraphClient {
         }
         Err(token_error(creds, status.as_u16(), &body).into())
     }
+}
+
+/// `client_assertion_type` for a signed JWT (RFC 7523).
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[derive(Deserialize)]
@@ -211,6 +263,16 @@ fn token_error(creds: &TenantCredentials, status: u16, body: &[u8]) -> TokenErro
         }
         Some(7000215) => TokenError::InvalidSecret { code },
         Some(7000222) => TokenError::SecretExpired { code },
+        // 700027: the assertion's certificate is not on the app, or its signature is wrong.
+        Some(700027) => {
+            let thumbprint = match &creds.credential {
+                ClientCredential::Certificate(c) => c.thumbprint_hex(),
+                ClientCredential::Secret(_) => "(none sent)".into(),
+            };
+            TokenError::CertificateRefused { thumbprint, code }
+        }
+        // 700024: the assertion is not within its valid time range.
+        Some(700024) => TokenError::AssertionOutOfTime { code },
         _ => {
             // The first line only: the rest is trace and correlation ids.
             let description = parsed.error_description.lines().next().unwrap_or("").chars().take(300).collect();
@@ -256,6 +318,16 @@ mod tests {
                 r#"{"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired."}"#
             ),
             TokenError::SecretExpired { .. }
+        ));
+        let refused = e(
+            r#"{"error":"invalid_client","error_description":"AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.","error_codes":[700027]}"#,
+        );
+        assert!(matches!(&refused, TokenError::CertificateRefused { code, .. } if code == "AADSTS700027"));
+        assert!(matches!(
+            e(
+                r#"{"error":"invalid_client","error_description":"AADSTS700024: Client assertion is not within its valid time range."}"#
+            ),
+            TokenError::AssertionOutOfTime { .. }
         ));
         let other = e(r#"{"error":"invalid_scope","error_description":"AADSTS1002012: bad scope\r\nTrace ID: abc"}"#);
         assert_eq!(other.to_string(), "Entra ID refused the token request: invalid_scope: AADSTS1002012: bad scope");
