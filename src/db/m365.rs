@@ -95,13 +95,27 @@ impl UserSort {
     }
 }
 
-const USER_WHERE: &str = " WHERE u.customer_id = $1 \
-    AND ($2 = '' OR lower(u.display_name) LIKE lower($2) ESCAPE '\\' OR lower(u.upn) LIKE lower($2) ESCAPE '\\' \
-         OR lower(COALESCE(u.mail, '')) LIKE lower($2) ESCAPE '\\' OR lower(COALESCE(u.department, '')) LIKE lower($2) ESCAPE '\\') \
-    AND ($3 = '' OR ($3 = 'enabled' AND u.enabled) OR ($3 = 'disabled' AND NOT u.enabled)) \
-    AND ($4 = '' OR ($4 = 'licensed' AND u.licensed) OR ($4 = 'unlicensed' AND NOT u.licensed)) \
-    AND ($5 = '' OR EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
-         AND l.user_id = u.id AND l.sku_id = $5))";
+/// The directory's filters. SQLite's LIKE already ignores ASCII case (and its lower() knows
+/// no more than ASCII), so only PostgreSQL lowers both sides; on a large tenant that halves
+/// the cost of a search.
+fn user_where(db: &Db) -> String {
+    let has = |col: &str| match db {
+        Db::Sqlite(_) => format!("{col} LIKE $2 ESCAPE '\\'"),
+        Db::Postgres(_) => format!("lower({col}) LIKE lower($2) ESCAPE '\\'"),
+    };
+    format!(
+        " WHERE u.customer_id = $1 \
+         AND ($2 = '' OR {} OR {} OR {} OR {}) \
+         AND ($3 = '' OR ($3 = 'enabled' AND u.enabled) OR ($3 = 'disabled' AND NOT u.enabled)) \
+         AND ($4 = '' OR ($4 = 'licensed' AND u.licensed) OR ($4 = 'unlicensed' AND NOT u.licensed)) \
+         AND ($5 = '' OR EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
+              AND l.user_id = u.id AND l.sku_id = $5))",
+        has("u.display_name"),
+        has("u.upn"),
+        has("COALESCE(u.mail, '')"),
+        has("COALESCE(u.department, '')")
+    )
+}
 
 /// `%text%` for LIKE, with the wildcards in `text` escaped.
 fn like(text: &str) -> String {
@@ -122,10 +136,11 @@ pub async fn users(
 ) -> Result<(Vec<UserRow>, i64), DbError> {
     let pattern = like(&f.search);
     let sql = format!(
-        "SELECT {USER_COLS} FROM m365_users u{USER_WHERE} ORDER BY {} LIMIT $6 OFFSET $7",
+        "SELECT {USER_COLS} FROM m365_users u{} ORDER BY {} LIMIT $6 OFFSET $7",
+        user_where(db),
         sort.0.order_by(sort.1)
     );
-    let count = format!("SELECT COUNT(*) FROM m365_users u{USER_WHERE}");
+    let count = format!("SELECT COUNT(*) FROM m365_users u{}", user_where(db));
     let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(scope.customer_id).bind(&pattern).bind(&f.status).bind(&f.license).bind(&f.sku)
         .bind(limit).bind(offset).fetch_all(p).await)?;

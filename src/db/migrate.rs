@@ -44,10 +44,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_m365_certificates.sql"),
         postgres: include_str!("../../migrations/postgres/0007_m365_certificates.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_m365_clustered.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_m365_clustered.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

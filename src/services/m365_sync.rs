@@ -93,6 +93,7 @@ pub async fn sync_customer(
             for area in AREAS {
                 store::record_area(db, scope, area, Some(&why), None, started).await?;
             }
+            crate::services::m365::forget(scope.customer_id);
             return Ok(Report { areas: AREAS.iter().map(|a| (*a, Err(why.clone()))).collect(), changes: vec![] });
         }
         Err(e) => return Err(e),
@@ -117,6 +118,7 @@ pub async fn sync_customer(
     record(db, scope, "health", r, &mut report).await?;
     let r = sync_groups(db, graph, &creds, scope).await;
     record(db, scope, "groups", r, &mut report).await?;
+    crate::services::m365::forget(scope.customer_id);
     tell_tenant_news(db, scope, public_url, &report).await?;
     Ok(report)
 }

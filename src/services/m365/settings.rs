@@ -101,6 +101,7 @@ pub async fn save_options(db: &Db, actor: &Actor, customer_id: Uuid, input: Opti
         notify_severity: notify.to_string(),
     };
     m365_sync::save_options(db, t.scope, &row).await?;
+    super::forget(customer_id);
     Ok(row)
 }
 
@@ -126,6 +127,7 @@ pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(St
         return Err(FieldError::new("prices", problems.join(" ")).into());
     }
     q::save_prices(db, t.scope, &parsed).await?;
+    super::forget(customer_id);
     Ok(())
 }
 

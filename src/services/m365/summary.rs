@@ -1,7 +1,12 @@
 //! The dashboard's Microsoft 365 tiles: users and recent changes, license use, secure score
 //! and alerts, service health. Each tile only when the caller may open its page.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::{health, licenses, security, AlertCounts, Freshness, LicenseRow, Score, Service, Tenant};
 use crate::db::customers::CustomerRow;
@@ -88,8 +93,46 @@ pub struct Summary {
     pub service_health: Option<HealthTile>,
 }
 
+/// How long a customer's tiles are reused. They change only when a sync or the MSP writes,
+/// and those writes forget them at once on this instance; other instances catch up within
+/// this time. Without it every dashboard view would repeat a dozen reads, and a count over
+/// every user of a large tenant.
+const REUSE_FOR: Duration = Duration::from_secs(10);
+
+/// Who sees which tiles: (customer, its tenant, users, licenses, security, health, costs).
+type Key = (Uuid, Option<String>, [bool; 5]);
+
+static TILES: LazyLock<Mutex<HashMap<Key, (Instant, Summary)>>> = LazyLock::new(Default::default);
+
+/// Drops a customer's tiles after its tenant data or options changed.
+pub fn forget(customer_id: Uuid) {
+    TILES.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| k.0 != customer_id);
+}
+
 /// The tiles of a customer already loaded and checked by the caller.
 pub async fn summary(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summary> {
+    let features = Features::from_db(&customer.features);
+    let may = |f: &'static str| actor.may(Action::UseFeature(f), Some(&features));
+    let key = (
+        customer.id,
+        customer.m365_tenant_id.clone(),
+        [may("user_directory"), may("licenses"), may("security"), may("service_health"), actor.sees_costs(&features)],
+    );
+    if let Some((at, s)) = TILES.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if at.elapsed() < REUSE_FOR {
+            return Ok(s.clone());
+        }
+    }
+    let s = read(db, actor, customer).await?;
+    let mut tiles = TILES.lock().unwrap_or_else(|e| e.into_inner());
+    if tiles.len() >= 4096 {
+        tiles.retain(|_, (at, _)| at.elapsed() < REUSE_FOR);
+    }
+    tiles.insert(key, (Instant::now(), s.clone()));
+    Ok(s)
+}
+
+async fn read(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summary> {
     let features = Features::from_db(&customer.features);
     let may = |f: &'static str| actor.may(Action::UseFeature(f), Some(&features));
     let t = Tenant::of(db, actor, customer.clone()).await?;
