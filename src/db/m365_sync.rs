@@ -31,8 +31,17 @@ pub struct UserRecord {
 const BATCH: usize = 200;
 
 /// Inserts or updates a page of users and their licenses in one transaction. A user read
-/// without a sign-in time (a delta round carries none) keeps the one stored.
-pub async fn upsert_users(db: &Db, scope: CustomerScope, users: &[UserRecord], now: Ts) -> Result<(), DbError> {
+/// without a sign-in time (a delta round carries none) keeps the one stored. On a tenant's
+/// first read nobody has licenses stored yet, so there are none to replace: skipping that
+/// delete matters on PostgreSQL, where the new tables have no statistics yet and each delete
+/// would scan them.
+pub async fn upsert_users(
+    db: &Db,
+    scope: CustomerScope,
+    users: &[UserRecord],
+    now: Ts,
+    first_read: bool,
+) -> Result<(), DbError> {
     if users.is_empty() {
         return Ok(());
     }
@@ -61,15 +70,17 @@ pub async fn upsert_users(db: &Db, scope: CustomerScope, users: &[UserRecord], n
                     .bind(u.last_sign_in_at).bind(!u.licenses.is_empty()).bind(now);
             }
             q.execute(&mut *tx).await?;
-            let ids = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({ids})"
-            )))
-            .bind(scope.customer_id);
-            for u in chunk {
-                q = q.bind(&u.id);
+            if !first_read {
+                let ids = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({ids})"
+                )))
+                .bind(scope.customer_id);
+                for u in chunk {
+                    q = q.bind(&u.id);
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
             let pairs: Vec<(&str, &str)> =
                 chunk.iter().flat_map(|u| u.licenses.iter().map(move |s| (u.id.as_str(), s.as_str()))).collect();
             for part in pairs.chunks(BATCH) {

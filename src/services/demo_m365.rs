@@ -264,7 +264,7 @@ async fn write(db: &Db, scope: CustomerScope, t: &DemoTenant) -> AppResult<bool>
     let at = now();
     let mut rng = Rng(t.seed);
     let users = directory(t, &mut rng, at);
-    w::upsert_users(db, scope, &users, at).await?;
+    w::upsert_users(db, scope, &users, at, true).await?;
     w::set_sign_ins(db, scope, t.sign_ins).await?;
     licenses(db, scope, t, &users, at).await?;
     security(db, scope, t, &mut rng, at).await?;

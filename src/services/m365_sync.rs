@@ -416,7 +416,7 @@ async fn sync_users(
                 batch.push(r);
             }
             read += batch.len();
-            store::upsert_users(db, scope, &batch, started).await?;
+            store::upsert_users(db, scope, &batch, started, false).await?;
         }
         let names = store::remove_users(db, scope, &gone).await?;
         removed = names.len();
@@ -437,7 +437,7 @@ async fn sync_users(
                 })
                 .collect();
             read += batch.len();
-            store::upsert_users(db, scope, &batch, started).await?;
+            store::upsert_users(db, scope, &batch, started, first_read).await?;
         }
         // Only a complete read may remove anyone.
         let names = store::remove_unseen_users(db, scope, started).await?;

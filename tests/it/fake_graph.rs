@@ -848,26 +848,36 @@ impl Shared {
         } else {
             (0, param(&q, "$select").unwrap_or("id,displayName").to_string(), None, t.version)
         };
-        let mut entries: Vec<Value> = Vec::new();
+        // Which entries the round has, cheaply; only the page's own are written out.
+        let mut entries: Vec<(usize, Option<&'static str>)> = Vec::new();
         for i in existing_users(t) {
             if since.is_none_or(|v| t.changed.get(&i).is_some_and(|c| *c > v)) {
-                let mut user = select_user(self.user(t, i), &select);
-                if let (Some(_), Some(props), Value::Object(fields)) = (since, t.patched.get(&i), &mut user) {
-                    fields.retain(|k, _| k == "id" || props.contains(&k.as_str()));
-                }
-                entries.push(user);
+                entries.push((i, None));
             }
         }
         if let Some(v) = since {
             let mut gone: Vec<_> = t.removed.iter().filter(|(_, (at, _))| *at > v).collect();
             gone.sort();
-            for (i, (_, reason)) in gone {
-                entries.push(json!({"id": user_id(*i), "@removed": {"reason": reason}}));
-            }
+            entries.extend(gone.into_iter().map(|(i, (_, reason))| (*i, Some(*reason))));
         }
         let end = (offset + self.spec.page_size).min(entries.len());
         let extra = t.extra_fields;
-        let value: Vec<Value> = entries[offset..end].iter().cloned().map(|e| with_extras(e, extra)).collect();
+        let value: Vec<Value> = entries[offset..end]
+            .iter()
+            .map(|&(i, removed)| {
+                let entry = match removed {
+                    Some(reason) => json!({"id": user_id(i), "@removed": {"reason": reason}}),
+                    None => {
+                        let mut user = select_user(self.user(t, i), &select);
+                        if let (Some(_), Some(props), Value::Object(fields)) = (since, t.patched.get(&i), &mut user) {
+                            fields.retain(|k, _| k == "id" || props.contains(&k.as_str()));
+                        }
+                        user
+                    }
+                };
+                with_extras(entry, extra)
+            })
+            .collect();
         let mut body = Map::new();
         body.insert("@odata.context".into(), json!(format!("{}/v1.0/$metadata#users", self.url)));
         let token = new_token(t);

@@ -103,7 +103,7 @@ pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
         user("u-gus", "Gus Free", true, Some("Finance"), Some(60), 500, &[FREE]),
         user("u-hal", "Hal Sales", true, Some("Sales"), Some(1), 200, &[SPB]),
     ];
-    w::upsert_users(db, scope, &users, now()).await.unwrap();
+    w::upsert_users(db, scope, &users, now(), false).await.unwrap();
     let skus = [
         sku(SPB, "SPB", 5, 4),
         sku(PBI, "POWER_BI_PRO", 1, 1),
