@@ -1,4 +1,5 @@
-//! The dashboard's figures for one customer, read in one round trip.
+//! The dashboard's figures for one customer, read in one round trip
+//! (one pass over the customer's users and one over its open tickets).
 
 use super::{on_db, CustomerScope, Db, DbError};
 use uuid::Uuid;
@@ -16,16 +17,16 @@ pub struct Counts {
 /// Portal users by state, and open tickets (only those `involving` the user when given).
 pub async fn counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>) -> Result<Counts, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT \
-         (SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2) AS users, \
-         (SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2 AND active AND password_hash IS NOT NULL) AS active_users, \
-         (SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2 AND active AND role = 'admin') AS admins, \
-         (SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2 AND active AND password_hash IS NULL) AS invited, \
-         (SELECT COUNT(*) FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id WHERE t.msp_id = $1 AND t.customer_id = $2 \
+        "SELECT u.users, u.active_users, u.admins, u.invited, t.open_tickets, t.awaiting_customer FROM \
+         (SELECT COUNT(*) AS users, \
+          COALESCE(SUM(CASE WHEN active AND password_hash IS NOT NULL THEN 1 ELSE 0 END), 0) AS active_users, \
+          COALESCE(SUM(CASE WHEN active AND role = 'admin' THEN 1 ELSE 0 END), 0) AS admins, \
+          COALESCE(SUM(CASE WHEN active AND password_hash IS NULL THEN 1 ELSE 0 END), 0) AS invited \
+          FROM users WHERE msp_id = $1 AND customer_id = $2) u, \
+         (SELECT COUNT(*) AS open_tickets, \
+          COALESCE(SUM(CASE WHEN s.auto_on = 'staff_reply' THEN 1 ELSE 0 END), 0) AS awaiting_customer \
+          FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id WHERE t.msp_id = $1 AND t.customer_id = $2 \
           AND NOT s.is_closed AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS \
-          (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))) AS open_tickets, \
-         (SELECT COUNT(*) FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id WHERE t.msp_id = $1 AND t.customer_id = $2 \
-          AND NOT s.is_closed AND s.auto_on = 'staff_reply' AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS \
-          (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))) AS awaiting_customer",
+          (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))) t",
     ).bind(scope.msp_id).bind(scope.customer_id).bind(involving).fetch_one(p).await)
 }

@@ -28,6 +28,14 @@ pub struct UserRow {
     pub licensed: bool,
 }
 
+/// A directory row and the number of rows its query matched.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: UserRow,
+    total: i64,
+}
+
 const USER_COLS: &str =
     "u.id, u.display_name, u.upn, u.mail, u.enabled, u.job_title, u.department, u.office, u.mobile, \
                          u.created_at, u.last_sign_in_at, u.licensed";
@@ -82,8 +90,9 @@ impl UserSort {
         let dir = if desc { "DESC" } else { "ASC" };
         let text = |col: &str| format!("({col} IS NULL OR {col} = '') ASC, lower({col}) {dir}");
         let time = |col: &str| format!("({col} IS NOT NULL) {dir}, {col} {dir}");
+        // Name and the text columns follow the indexes of migration 0009.
         let first = match self {
-            UserSort::Name => format!("lower(u.display_name) {dir}"),
+            UserSort::Name => return format!("lower(u.display_name) {dir}, u.id {dir}"),
             UserSort::Email => format!("lower(u.upn) {dir}"),
             UserSort::Department => text("u.department"),
             UserSort::JobTitle => text("u.job_title"),
@@ -95,26 +104,50 @@ impl UserSort {
     }
 }
 
-/// The directory's filters. SQLite's LIKE already ignores ASCII case (and its lower() knows
-/// no more than ASCII), so only PostgreSQL lowers both sides; on a large tenant that halves
-/// the cost of a search.
-fn user_where(db: &Db) -> String {
-    let has = |col: &str| match db {
-        Db::Sqlite(_) => format!("{col} LIKE $2 ESCAPE '\\'"),
-        Db::Postgres(_) => format!("lower({col}) LIKE lower($2) ESCAPE '\\'"),
+/// The directory's filters as SQL, and the values of its placeholders from `$2` on (`$1` is
+/// the customer). Only the filters given are written, so that a count of a large tenant
+/// reads an index rather than every row. SQLite's LIKE already ignores ASCII case (and its
+/// lower() knows no more than ASCII), so only PostgreSQL lowers both sides; on a large
+/// tenant that halves the cost of a search.
+fn user_where(db: &Db, f: &UserFilter) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE u.customer_id = $1");
+    let mut values = vec![];
+    if !f.search.is_empty() {
+        values.push(like(&f.search));
+        let n = values.len() + 1;
+        let has = |col: &str| match db {
+            Db::Sqlite(_) => format!("{col} LIKE ${n} ESCAPE '\\'"),
+            Db::Postgres(_) => format!("lower({col}) LIKE lower(${n}) ESCAPE '\\'"),
+        };
+        sql += &format!(
+            " AND ({} OR {} OR {} OR {})",
+            has("u.display_name"),
+            has("u.upn"),
+            has("COALESCE(u.mail, '')"),
+            has("COALESCE(u.department, '')")
+        );
+    }
+    sql += match f.status.as_str() {
+        "" => "",
+        "enabled" => " AND u.enabled",
+        "disabled" => " AND NOT u.enabled",
+        _ => " AND 1 = 0",
     };
-    format!(
-        " WHERE u.customer_id = $1 \
-         AND ($2 = '' OR {} OR {} OR {} OR {}) \
-         AND ($3 = '' OR ($3 = 'enabled' AND u.enabled) OR ($3 = 'disabled' AND NOT u.enabled)) \
-         AND ($4 = '' OR ($4 = 'licensed' AND u.licensed) OR ($4 = 'unlicensed' AND NOT u.licensed)) \
-         AND ($5 = '' OR EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
-              AND l.user_id = u.id AND l.sku_id = $5))",
-        has("u.display_name"),
-        has("u.upn"),
-        has("COALESCE(u.mail, '')"),
-        has("COALESCE(u.department, '')")
-    )
+    sql += match f.license.as_str() {
+        "" => "",
+        "licensed" => " AND u.licensed",
+        "unlicensed" => " AND NOT u.licensed",
+        _ => " AND 1 = 0",
+    };
+    if !f.sku.is_empty() {
+        values.push(f.sku.clone());
+        sql += &format!(
+            " AND EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
+              AND l.user_id = u.id AND l.sku_id = ${})",
+            values.len() + 1
+        );
+    }
+    (sql, values)
 }
 
 /// `%text%` for LIKE, with the wildcards in `text` escaped.
@@ -134,18 +167,39 @@ pub async fn users(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<UserRow>, i64), DbError> {
-    let pattern = like(&f.search);
+    let (filter, values) = user_where(db, f);
+    let n = values.len() + 2;
+    // A search reads every user of the customer, so its page carries the count of matches
+    // (one pass instead of two); a list without one counts from an index.
+    let searching = !f.search.is_empty();
     let sql = format!(
-        "SELECT {USER_COLS} FROM m365_users u{} ORDER BY {} LIMIT $6 OFFSET $7",
-        user_where(db),
-        sort.0.order_by(sort.1)
+        "SELECT {USER_COLS}, {} AS total FROM m365_users u{filter} ORDER BY {} LIMIT ${n} OFFSET ${}",
+        if searching { "COUNT(*) OVER ()" } else { "CAST(0 AS BIGINT)" },
+        sort.0.order_by(sort.1),
+        n + 1
     );
-    let count = format!("SELECT COUNT(*) FROM m365_users u{}", user_where(db));
-    let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(scope.customer_id).bind(&pattern).bind(&f.status).bind(&f.license).bind(&f.sku)
-        .bind(limit).bind(offset).fetch_all(p).await)?;
-    let (total,): (i64,) = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(count.clone()))
-        .bind(scope.customer_id).bind(&pattern).bind(&f.status).bind(&f.license).bind(&f.sku).fetch_one(p).await)?;
+    let rows: Vec<Counted> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+        for v in &values {
+            q = q.bind(v);
+        }
+        q.bind(limit).bind(offset).fetch_all(p).await
+    })?;
+    let total = match rows.first() {
+        Some(first) if searching => first.total,
+        _ => {
+            let count = format!("SELECT COUNT(*) FROM m365_users u{filter}");
+            let (total,): (i64,) = on_db!(db, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count.clone())).bind(scope.customer_id);
+                for v in &values {
+                    q = q.bind(v);
+                }
+                q.fetch_one(p).await
+            })?;
+            total
+        }
+    };
+    let rows = rows.into_iter().map(|c| c.row).collect();
     Ok((rows, total))
 }
 

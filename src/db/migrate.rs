@@ -49,10 +49,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_m365_clustered.sql"),
         postgres: include_str!("../../migrations/postgres/0008_m365_clustered.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("../../migrations/sqlite/0009_m365_directory_order.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_m365_directory_order.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;

@@ -39,7 +39,8 @@ pub fn version() -> &'static str {
     VERSION.get_or_init(|| {
         // FNV-1a: tiny, and collisions only cost a stale cache.
         let mut h: u64 = 0xcbf29ce484222325;
-        for byte in FILES.iter().flat_map(|(_, _, bytes)| bytes.iter()) {
+        let sprite = super::icons::sprite().as_bytes();
+        for byte in FILES.iter().flat_map(|(_, _, bytes)| bytes.iter()).chain(sprite) {
             h = (h ^ *byte as u64).wrapping_mul(0x100000001b3);
         }
         format!("{:08x}", h as u32)
@@ -49,6 +50,11 @@ pub fn version() -> &'static str {
 const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 async fn file(Path(name): Path<String>) -> Response {
+    if name == "icons.svg" {
+        let sprite = super::icons::sprite();
+        return ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, STATIC_CACHE)], sprite)
+            .into_response();
+    }
     match FILES.iter().find(|(n, _, _)| *n == name) {
         Some((_, ty, bytes)) => {
             ([(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, STATIC_CACHE)], *bytes).into_response()

@@ -1,5 +1,6 @@
-//! The interface icons, as inline SVG. A template calls `icon("name")`; built in Rust
-//! because a template macro per icon costs more than the rest of a page.
+//! The interface icons: one SVG sprite, served once and kept by the browser
+//! (`/static/icons.svg`), and a short reference to it where a template calls `icon("name")`.
+//! Inline, the icons were over half of a page's HTML and of the time spent compressing it.
 
 const PATHS: &[(&str, &str)] = &[
     ("home", r#"<path d="M3 10.5 12 3l9 7.5"/><path d="M5 9.5V21h5v-6h4v6h5V9.5"/>"#),
@@ -57,10 +58,59 @@ const PATHS: &[(&str, &str)] = &[
     ("chart", r#"<path d="M4 4v16h16"/><path d="m7 14 4-4 3 3 5-6"/>"#),
 ];
 
-const OPEN: &str = r#"<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">"#;
+/// The sprite: each icon a `<symbol>` with its name as the id. Stroke and size are set by the
+/// `.icon` rule of the stylesheet, which the symbols inherit.
+pub fn sprite() -> &'static str {
+    static SPRITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPRITE.get_or_init(|| {
+        let mut out = String::from(r#"<svg xmlns="http://www.w3.org/2000/svg">"#);
+        for (name, paths) in PATHS {
+            out.push_str(&format!(r#"<symbol id="{name}" viewBox="0 0 24 24">{paths}</symbol>"#));
+        }
+        out.push_str(&format!(
+            r#"<symbol id="{UNKNOWN}" viewBox="0 0 24 24"><circle cx="12" cy="12" r="8"/></symbol></svg>"#
+        ));
+        out
+    })
+}
 
-/// The SVG markup of a named icon (a plain circle for an unknown name).
+const UNKNOWN: &str = "unknown";
+
+/// The markup of a named icon (a plain circle for an unknown name).
 pub fn svg(name: &str) -> String {
-    let paths = PATHS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p).unwrap_or(r#"<circle cx="12" cy="12" r="8"/>"#);
-    format!("{OPEN}{paths}</svg>")
+    let name = if PATHS.iter().any(|(n, _)| *n == name) { name } else { UNKNOWN };
+    format!(
+        r#"<svg class="icon" aria-hidden="true"><use href="/static/icons.svg?v={}#{name}"/></svg>"#,
+        super::assets::version()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_icon_a_template_names_is_in_the_sprite() {
+        let templates = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap();
+        let mut files: Vec<_> = templates.map(|e| e.unwrap().path()).collect();
+        let mut named = vec![];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("icon(\"").skip(1) {
+                named.push((path.display().to_string(), part.split('"').next().unwrap().to_string()));
+            }
+        }
+        assert!(named.len() > 20, "icons found in templates: {}", named.len());
+        for (file, name) in named {
+            assert!(
+                sprite().contains(&format!(r#"id="{name}""#)),
+                "{file} names icon {name:?}, which is not in the sprite"
+            );
+        }
+        assert!(svg("nonsense").contains("#unknown"));
+    }
 }

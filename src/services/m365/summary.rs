@@ -2,6 +2,7 @@
 //! and alerts, service health. Each tile only when the caller may open its page.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -91,7 +92,13 @@ pub struct Summary {
     pub licenses: Option<LicenseTile>,
     pub security: Option<SecurityTile>,
     pub service_health: Option<HealthTile>,
+    /// Which read this is: the same number means the same figures, so a page may reuse what
+    /// it drew from them.
+    #[serde(skip)]
+    pub read: u64,
 }
+
+static READS: AtomicU64 = AtomicU64::new(1);
 
 /// How long a customer's tiles are reused. They change only when a sync or the MSP writes,
 /// and those writes forget them at once on this instance; other instances catch up within
@@ -158,7 +165,7 @@ async fn read(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summa
         None
     };
     let freshness = t.freshness(db, &["users", "licenses", "security", "alerts", "health"]).await?;
-    Ok(Summary { freshness, users, licenses, security, service_health })
+    Ok(Summary { freshness, users, licenses, security, service_health, read: READS.fetch_add(1, Ordering::Relaxed) })
 }
 
 async fn users_tile(db: &Db, t: &Tenant) -> AppResult<UsersTile> {
