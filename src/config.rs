@@ -32,6 +32,8 @@ pub struct Settings {
     pub job_retry_seconds: i64,
     /// Seals secrets kept in the database (the MSPs' Entra ID client secrets).
     pub secret_key: Option<crate::auth::seal::SealKey>,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
     /// How often each customer's Microsoft 365 data is synced, in minutes.
     pub sync_minutes: i64,
     /// The most one upload (all files of one form or API call together) may carry, in MB.
@@ -60,6 +62,7 @@ struct FileSettings {
     job_retry_seconds: Option<i64>,
     max_upload_mb: Option<u64>,
     secret_key: Option<String>,
+    metrics_token: Option<String>,
     sync_minutes: Option<i64>,
     graph_url: Option<String>,
     login_url: Option<String>,
@@ -82,6 +85,7 @@ impl Default for Settings {
             run_jobs: true,
             job_retry_seconds: 30,
             secret_key: None,
+            metrics_token: None,
             sync_minutes: 30,
             max_upload_mb: 25,
             graph_url: "https://graph.microsoft.com".into(),
@@ -150,6 +154,7 @@ impl Settings {
         {
             s.max_upload_mb = v.clamp(1, 1024);
         }
+        s.metrics_token = env("METRICS_TOKEN").or(file.metrics_token);
         if let Some(v) = env("SECRET_KEY").or(file.secret_key) {
             s.secret_key = Some(crate::auth::seal::SealKey::from_setting(&v)?);
         }

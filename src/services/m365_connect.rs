@@ -15,6 +15,9 @@ pub const MAX_CERTIFICATE_PEM: usize = 32 * 1024;
 /// The longest private key PEM accepted (a 4096-bit key is about 3.3 kB).
 const MAX_PRIVATE_KEY_PEM: usize = 16 * 1024;
 
+/// A certificate this close to its expiry is flagged in the console and the API.
+const CERTIFICATE_WARNING_DAYS: i64 = 30;
+
 /// What the console shows of the app registration: never the secret or the private key.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AppStatus {
@@ -29,24 +32,38 @@ pub struct AppStatus {
     pub certificate_thumbprint: Option<String>,
     /// When the certificate expires (RFC 3339); null for a secret.
     pub certificate_expires_at: Option<String>,
+    /// `valid`, `expiring` (within 30 days: upload its successor to the app registration and
+    /// here) or `expired` (Entra ID refuses it; nothing syncs); null for a secret.
+    #[schema(example = "valid")]
+    pub certificate_state: Option<String>,
+    /// Whole days until the certificate expires (negative once it has); null for a secret.
+    pub certificate_days_left: Option<i64>,
     pub updated_at: String,
 }
 
 pub async fn status(db: &Db, actor: &Actor) -> AppResult<Option<AppStatus>> {
     actor.require(Action::UseConsole, None)?;
     Ok(store::app(db, actor.msp()).await?.map(|a| {
-        let (credential, secret_hint, certificate_thumbprint, certificate_expires_at) = match a.credential {
+        let (credential, secret_hint, certificate_thumbprint, expires_at) = match a.credential {
             AppCredential::Secret { hint, .. } => ("secret", Some(hint), None, None),
             AppCredential::Certificate { thumbprint, expires_at, .. } => {
-                ("certificate", None, Some(thumbprint), expires_at.map(model::rfc3339))
+                ("certificate", None, Some(thumbprint), expires_at)
             }
         };
+        let days_left = expires_at.map(|t| (t - model::now()).whole_days());
+        let state = expires_at.map(|t| match t - model::now() {
+            left if left <= time::Duration::ZERO => "expired",
+            left if left <= time::Duration::days(CERTIFICATE_WARNING_DAYS) => "expiring",
+            _ => "valid",
+        });
         AppStatus {
             client_id: a.client_id,
             credential: credential.into(),
             secret_hint,
             certificate_thumbprint,
-            certificate_expires_at,
+            certificate_expires_at: expires_at.map(model::rfc3339),
+            certificate_state: state.map(String::from),
+            certificate_days_left: days_left,
             updated_at: model::rfc3339(a.updated_at),
         }
     }))

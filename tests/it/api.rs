@@ -316,6 +316,7 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/customers/{id}/tickets/{ticket}/attachments", "get"),
         ("/api/portal/customers/{id}/tickets/{ticket}/attachments", "post"),
         ("/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", "get"),
+        ("/api/portal/settings/m365", "get"),
         ("/api/portal/settings/m365", "put"),
         ("/api/portal/customers/{id}/sync", "get"),
         ("/api/portal/customers/{id}/sync", "post"),

@@ -411,3 +411,64 @@ async fn test_connection_says_what_is_missing() {
     let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
     assert!(html.contains("Sign-in to the tenant") && html.contains("Problem"), "{html}");
 }
+
+#[tokio::test]
+async fn the_app_registration_reads_back_and_warns_before_its_certificate_expires() {
+    let (app, _fake, _scope) = unregistered(TenantSpec::default()).await;
+    let api = app.url("/api/portal/settings/m365");
+    let (owner, tech) = (app.token("owner@northwind.test").await, app.token("tech@northwind.test").await);
+    let get = |token: String| {
+        let url = api.clone();
+        async move {
+            let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(get(owner.clone()).await.0, StatusCode::NOT_FOUND, "nothing saved yet");
+
+    let body = serde_json::json!({"client_id": CLIENT_ID, "client_secret": SECRET});
+    let r = reqwest::Client::new().put(&api).bearer_auth(&owner).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    for token in [owner.clone(), tech.clone()] {
+        let (status, saved) = get(token).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert_eq!(saved["client_id"], CLIENT_ID);
+        assert_eq!(saved["credential"], "secret");
+        assert!(SECRET.ends_with(saved["secret_hint"].as_str().unwrap().trim_start_matches('…')), "{saved}");
+        assert!(!saved.to_string().contains(SECRET), "the secret never comes back: {saved}");
+        assert!(saved["certificate_state"].is_null());
+    }
+    assert_eq!(get(app.token("admin@contoso.test").await).await.0, StatusCode::FORBIDDEN);
+    let other = app
+        .client()
+        .get(app.other_url("/api/portal/settings/m365"))
+        .bearer_auth(app.other_token(crate::helpers::OTHER_STAFF).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND, "another MSP has its own (none), never Northwind's");
+
+    // A certificate (stored directly: making one needs openssl) near, past and far from expiry.
+    let console = app.signed_in("owner@northwind.test").await;
+    for (days, state, says) in [
+        (10, "expiring", "This certificate expires in 9 days"),
+        (-2, "expired", "This certificate has expired"),
+        (200, "valid", ""),
+    ] {
+        let certificate = store::AppCredential::Certificate {
+            key_sealed: "v1:sealed".into(),
+            thumbprint: "84E05C1D98BCE3A5421D225B140B36E86A3D5534".into(),
+            expires_at: Some(portico::model::now() + time::Duration::days(days) - time::Duration::hours(1)),
+        };
+        store::save_app(app.db(), app.msp().await, CLIENT_ID, &certificate, portico::model::now()).await.unwrap();
+        let (_, saved) = get(owner.clone()).await;
+        assert_eq!(saved["credential"], "certificate");
+        assert_eq!(saved["certificate_state"], state, "{saved}");
+        let html = console.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
+        for warning in ["This certificate expires in", "This certificate has expired"] {
+            assert_eq!(html.contains(warning), !says.is_empty() && says.starts_with(warning), "{days} days: {warning}");
+        }
+        assert!(html.contains(says));
+    }
+}

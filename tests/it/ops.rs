@@ -20,6 +20,26 @@ async fn health_readiness_and_metrics() {
 }
 
 #[tokio::test]
+async fn with_a_metrics_token_only_its_holder_reads_the_metrics() {
+    let app = TestApp::spawn_with(|s| s.metrics_token = Some("scrape-token-for-tests".into())).await;
+    let c = app.client();
+    for auth in [None, Some("Bearer wrong"), Some("scrape-token-for-tests"), Some("Basic scrape-token-for-tests")] {
+        let mut req = c.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert!(!r.text().await.unwrap().contains("portico_http_requests_total"));
+    }
+    let r = c.get(app.url("/metrics")).bearer_auth("scrape-token-for-tests").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("portico_http_requests_total"));
+    // Health and readiness stay open for load balancers.
+    assert_eq!(c.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::spawn().await;
     for path in ["/", "/msp", "/healthz", "/api/openapi.json", "/static/portico.css", "/nothing"] {

@@ -524,6 +524,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             foreign.to_vec(),
             vec![ContosoAdmin, ContosoStandard, ContosoLimited],
         ),
+        (Method::GET, "/api/portal/settings/m365".into(), None, vec![], portal_all.to_vec()),
         (
             Method::PUT,
             "/api/portal/settings/m365".into(),

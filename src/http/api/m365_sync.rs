@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use crate::services::m365_sync;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/portal/settings/m365", put(save_app))
+        .route("/portal/settings/m365", get(app_registration).put(save_app))
         .route("/portal/customers/{id}/sync", get(status).post(sync_now))
 }
 
@@ -60,6 +60,19 @@ pub async fn save_app(
         private_key_pem: r.private_key_pem.as_deref(),
     };
     Ok(Json(m365_connect::save(&app.db, &actor, key, input).await?))
+}
+
+/// The MSP's app registration as saved (staff): client id, how it signs in and a hint of the
+/// secret or the certificate's thumbprint, expiry and state; never the secret or the key.
+/// 404 until one is saved.
+#[utoipa::path(get, path = "/api/portal/settings/m365", tag = "microsoft 365", security(("bearer" = [])),
+    responses((status = 200, body = AppStatus), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+              (status = 404, body = super::ErrorBody)))]
+pub async fn app_registration(
+    State(app): State<Arc<AppState>>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<AppStatus>, AppError> {
+    m365_connect::status(&app.db, &actor).await?.map(Json).ok_or(AppError::NotFound)
 }
 
 /// One area of a customer's sync.

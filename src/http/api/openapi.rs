@@ -18,7 +18,7 @@ use crate::http::AppState;
         super::tickets::settings, super::tickets::list_all, super::tickets::list, super::tickets::create, super::tickets::show, super::tickets::update,
         super::tickets::comments, super::tickets::add_comment, super::tickets::edit_comment, super::tickets::delete_comment,
         super::attachments::list, super::attachments::upload, super::attachments::download,
-        super::m365_sync::save_app, super::m365_sync::status, super::m365_sync::sync_now,
+        super::m365_sync::app_registration, super::m365_sync::save_app, super::m365_sync::status, super::m365_sync::sync_now,
         super::m365::users, super::m365::user, super::m365::groups, super::m365::licenses, super::m365::unused, super::m365::security,
         super::m365::service_health,
     ),
