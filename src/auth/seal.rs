@@ -1,5 +1,6 @@
-//! Sealing secrets stored in the database (an MSP's Entra ID client secret) with the key
-//! from `PORTICO_SECRET_KEY`: ChaCha20-Poly1305 with a fresh nonce per value.
+//! Sealing secrets stored in the database (an MSP's Entra ID client secret or private key,
+//! each person's authenticator secret) with the key from `PORTICO_SECRET_KEY`: ChaCha20-Poly1305
+//! with a fresh nonce per value.
 
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
@@ -15,6 +16,11 @@ impl std::fmt::Debug for SealKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SealKey(***)")
     }
+}
+
+/// Whether `stored` is a sealed value (a TOTP secret stored before there was a key is not).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(PREFIX)
 }
 
 impl SealKey {

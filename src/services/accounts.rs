@@ -45,6 +45,8 @@ pub struct Limits<'a> {
     pub per_ip: &'a IpLimiter,
     pub per_account: u32,
     pub idle_minutes: i64,
+    /// Opens sealed two-factor secrets.
+    pub key: Option<&'a crate::auth::seal::SealKey>,
 }
 
 pub async fn sign_in(db: &Db, msp: MspScope, limits: &Limits<'_>, creds: &Credentials<'_>) -> AppResult<SignedIn> {
@@ -252,7 +254,8 @@ pub async fn complete_second_factor(
         let until = oldest.unwrap_or(t) + Duration::minutes(WINDOW_MINUTES);
         return Err(AppError::TooManyRequests { retry_after: (until - t).whole_seconds().max(1) as u64 });
     }
-    let (secret, _, last) = users::totp(db, msp, user.id).await?;
+    let (stored, _, last) = users::totp(db, msp, user.id).await?;
+    let secret = stored.map(|s| crate::services::two_factor::from_store(limits.key, &s)).transpose()?;
     let step = secret.as_deref().and_then(|s| auth::totp::verify(s, code, t.unix_timestamp(), last));
     let ok = match step {
         Some(step) => users::use_totp_step(db, msp, user.id, step).await?,

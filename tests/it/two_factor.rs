@@ -157,3 +157,41 @@ async fn people_change_their_own_name() {
     let html = c.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Lee Gu-Park"), "the new name shows at once");
 }
+
+/// The stored (secret, secret being set up) of an account.
+async fn stored_secrets(app: &TestApp, email: &str) -> (Option<String>, Option<String>) {
+    let msp = app.msp().await;
+    let user = portico::db::users::find_by_email(app.db(), msp, email).await.unwrap().unwrap();
+    let (secret, pending, _) = portico::db::users::totp(app.db(), msp, user.id).await.unwrap();
+    (secret, pending)
+}
+
+async fn second_step(app: &TestApp, email: &str, code: &str) -> reqwest::Response {
+    let c = app.client();
+    sign_in(&c, &app.url("/login"), email, PASSWORD).await;
+    c.post(app.url("/login/2fa")).form(&[("code", code), ("next", "/dashboard")]).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn with_a_secret_key_the_authenticator_secret_is_stored_sealed() {
+    let key = "a-test-secret-key-that-is-long-enough-for-portico";
+    let app =
+        TestApp::spawn_with(|s| s.secret_key = Some(portico::auth::seal::SealKey::from_setting(key).unwrap())).await;
+    let email = "standard@contoso.test";
+    let c = app.signed_in(email).await;
+    let secret = turn_on(&app, &c).await;
+    let (stored, pending) = stored_secrets(&app, email).await;
+    let stored = stored.expect("on");
+    assert!(pending.is_none());
+    assert!(stored.starts_with("v1:") && !stored.contains(&secret), "sealed: {stored}");
+    // Signing in opens it (with the next code: the one that turned it on is used up).
+    assert_eq!(location(&second_step(&app, email, &code(&secret, 1)).await), "/dashboard");
+
+    // A secret stored before the installation had a key still works.
+    let plain = portico::auth::totp::new_secret();
+    let msp = app.msp().await;
+    let admin = portico::db::users::find_by_email(app.db(), msp, "admin@contoso.test").await.unwrap().unwrap();
+    portico::db::users::set_totp(app.db(), msp, admin.id, Some(&plain), None).await.unwrap();
+    let r = second_step(&app, "admin@contoso.test", &code(&plain, 0)).await;
+    assert_eq!(location(&r), "/dashboard");
+}

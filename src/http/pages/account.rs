@@ -37,6 +37,11 @@ async fn show(s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response, AppEr
     render(&s, StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
+/// Seals and opens two-factor secrets.
+fn key(s: &Signed) -> Option<&crate::auth::seal::SealKey> {
+    s.ctx.app.settings.secret_key.as_ref()
+}
+
 fn issuer(s: &Signed) -> String {
     s.ctx.msp.product_name.clone()
 }
@@ -46,7 +51,7 @@ fn setup_view(setup: &two_factor::Setup) -> minijinja::Value {
 }
 
 async fn setup_two_factor(s: Signed) -> Result<Response, AppError> {
-    let setup = two_factor::begin(&s.ctx.app.db, s.actor(), &issuer(&s)).await?;
+    let setup = two_factor::begin(&s.ctx.app.db, key(&s), s.actor(), &issuer(&s)).await?;
     render(&s, StatusCode::OK, context! { setup => setup_view(&setup) }).await
 }
 
@@ -60,10 +65,10 @@ struct CodeForm {
 
 async fn enable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
     let db = &s.ctx.app.db;
-    match two_factor::enable(db, s.actor(), &f.code).await {
+    match two_factor::enable(db, key(&s), s.actor(), &f.code).await {
         Ok(()) => Ok(see_other("/account", "2fa-on")),
         Err(AppError::Validation(errs)) => {
-            let setup = two_factor::pending(db, s.actor(), &issuer(&s)).await?.map(|p| setup_view(&p));
+            let setup = two_factor::pending(db, key(&s), s.actor(), &issuer(&s)).await?.map(|p| setup_view(&p));
             render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { setup, tf_errors => errors_value(&errs) }).await
         }
         Err(e) => Err(e),
@@ -71,7 +76,7 @@ async fn enable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result
 }
 
 async fn disable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
-    match two_factor::disable(&s.ctx.app.db, s.actor(), &f.current_password, &f.code).await {
+    match two_factor::disable(&s.ctx.app.db, key(&s), s.actor(), &f.current_password, &f.code).await {
         Ok(()) => Ok(see_other("/account", "2fa-off")),
         Err(AppError::Validation(errs)) => {
             render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { tf_errors => errors_value(&errs) }).await

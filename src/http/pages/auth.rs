@@ -116,6 +116,7 @@ async fn sign_in(ctx: Ctx, form: LoginForm, door: Door) -> Response {
         per_ip: &app.limiter,
         per_account: app.settings.login_attempts,
         idle_minutes: app.settings.session_idle_minutes,
+        key: app.settings.secret_key.as_ref(),
     };
     let creds = Credentials { door, email: &form.email, password: &form.password, ip: ctx.ip };
     let result = accounts::sign_in(&app.db, ctx.scope(), &limits, &creds).await;
@@ -269,6 +270,7 @@ async fn second_factor(
         per_ip: &app.limiter,
         per_account: app.settings.login_attempts,
         idle_minutes: app.settings.session_idle_minutes,
+        key: app.settings.secret_key.as_ref(),
     };
     match accounts::complete_second_factor(&app.db, ctx.scope(), &limits, token, &form.code, ctx.ip).await {
         Ok(s) => {
