@@ -51,8 +51,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 9,
-        sqlite: include_str!("../../migrations/sqlite/0009_m365_directory_order.sql"),
-        postgres: include_str!("../../migrations/postgres/0009_m365_directory_order.sql"),
+        // The same SQL on both engines (migrations/shared).
+        sqlite: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
+        postgres: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
     },
 ];
 

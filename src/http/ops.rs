@@ -32,9 +32,7 @@ async fn readyz(State(app): State<Arc<AppState>>) -> impl IntoResponse {
 /// Prometheus text. With `PORTICO_METRICS_TOKEN` set, only for a scraper that sends it.
 async fn metrics(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     if let Some(token) = &app.settings.metrics_token {
-        let sent =
-            headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        if !sent.is_some_and(|s| crate::auth::constant_time_eq(s, token)) {
+        if !super::api::bearer(&headers).is_some_and(|s| crate::auth::constant_time_eq(s, token)) {
             return (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Bearer")],

@@ -57,18 +57,18 @@ async fn json_method_errors(req: Request, next: Next) -> Response {
     out
 }
 
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
 /// The account a bearer token acts as.
 pub struct ApiActor(pub Actor);
 
 impl FromRequestParts<Arc<AppState>> for ApiActor {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        let raw = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthorized)?;
+        let raw = bearer(&parts.headers).ok_or(AppError::Unauthorized)?;
         crate::services::tokens::authenticate(&app.db, raw.trim()).await.map(ApiActor)
     }
 }
