@@ -158,7 +158,12 @@ fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    // Colour codes only where a person reads them; a log file or journal gets plain text.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -180,6 +185,27 @@ async fn connect(settings: &Settings) -> Result<Db, String> {
         .await
         .map_err(|e| format!("database {}: {e}", portico::redact(&settings.database_url)))?;
     db::migrate::run(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    Ok(db)
+}
+
+/// For the commands that work on an existing deployment: a database that is missing or was
+/// never migrated is refused by name, rather than created empty (which would only lead to
+/// "no account").
+async fn connect_migrated(settings: &Settings) -> Result<Db, String> {
+    let name = portico::redact(&settings.database_url);
+    let db = Db::connect_existing(&settings.database_url, settings.db_pool_size).await.map_err(|e| {
+        format!("database {name}: {e} (set PORTICO_DATABASE_URL, or run `portico migrate` to create it)")
+    })?;
+    let version = db::migrate::version(&db).await.map_err(|e| format!("database {name}: {e}"))?;
+    if version < db::migrate::LATEST {
+        db.close().await;
+        let what = if version == 0 {
+            "has no Portico schema".to_string()
+        } else {
+            format!("is at schema version {version}, this portico needs {}", db::migrate::LATEST)
+        };
+        return Err(format!("database {name} {what}: run `portico migrate` first"));
+    }
     Ok(db)
 }
 
@@ -284,7 +310,7 @@ async fn account(db: &Db, email: &str, msp: Option<&str>) -> Result<db::users::U
 }
 
 async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
-    let db = connect(settings).await?;
+    let db = connect_migrated(settings).await?;
     match a {
         Admin::CreateMsp { name, domain, default } => {
             services::msps::create(&db, &name, domain.as_deref(), default).await.map_err(err)?;
@@ -328,7 +354,7 @@ async fn admin(a: Admin, settings: &Settings) -> Result<(), String> {
 }
 
 async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), String> {
-    let db = connect(settings).await?;
+    let db = connect_migrated(settings).await?;
     let graph = portico::integrations::graph::GraphClient::new(settings).map_err(|e| e.to_string())?;
     let every = time::Duration::minutes(settings.sync_minutes);
     let targets = db::m365_sync::tenants(
@@ -372,7 +398,7 @@ async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), Strin
 }
 
 async fn token(t: Token, settings: &Settings) -> Result<(), String> {
-    let db = connect(settings).await?;
+    let db = connect_migrated(settings).await?;
     match t {
         Token::Create { email, name, msp } => {
             let user = account(&db, &email, msp.as_deref()).await?;

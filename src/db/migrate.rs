@@ -60,6 +60,29 @@ const MIGRATIONS: &[Migration] = &[
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
 pub const LATEST: i64 = 9;
 
+/// The newest migration applied; 0 for a database Portico never migrated.
+pub async fn version(db: &Db) -> Result<i64, DbError> {
+    let has_table: bool = match db {
+        Db::Sqlite(p) => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            )
+            .fetch_one(p)
+            .await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT to_regclass('schema_migrations') IS NOT NULL").fetch_one(p).await?
+        }
+    };
+    if !has_table {
+        return Ok(0);
+    }
+    on_db!(db, p => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(p)
+        .await
+        .map(|v| v.unwrap_or(0)))
+}
+
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;
     match db {

@@ -67,6 +67,16 @@ impl CustomerScope {
 
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Self::open(url, max_connections, true).await
+    }
+
+    /// Opens a database that must already exist: a missing SQLite file is an error, not a
+    /// new empty database.
+    pub async fn connect_existing(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Self::open(url, max_connections, false).await
+    }
+
+    async fn open(url: &str, max_connections: u32, create: bool) -> Result<Db, DbError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -78,7 +88,7 @@ impl Db {
             Ok(Db::Postgres(pool))
         } else {
             let opts = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)

@@ -101,3 +101,69 @@ async fn seed_demo_is_idempotent_and_admin_commands_work() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let _ = tx.send(());
 }
+
+/// Admin and token commands work on an existing deployment: pointed at a database that is
+/// missing or was never migrated, they say which database they opened and leave it alone.
+#[tokio::test]
+async fn commands_refuse_a_database_that_was_never_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here.db");
+    let url = format!("sqlite://{}", missing.display());
+    for args in [
+        &["token", "create", "--email", "admin@contoso.test"][..],
+        &["admin", "reset-password", "--email", "admin@contoso.test"][..],
+        &["sync"][..],
+    ] {
+        let (ok, out) = portico(&url, args, None);
+        assert!(!ok, "{args:?}: {out}");
+        assert!(out.contains("nothing-here.db") && out.contains("portico migrate"), "{args:?}: {out}");
+        assert!(!out.contains("no account"), "{out}");
+    }
+    assert!(!missing.exists(), "no empty database may be created");
+
+    // An empty database that exists (or one from before the newest migration) is named too.
+    let db = crate::helpers::fresh_database(dir.path()).await;
+    if crate::helpers::pg_url().is_none() {
+        std::fs::File::create(dir.path().join("test.db")).unwrap();
+        let (ok, out) = portico(&db, &["token", "create", "--email", "admin@contoso.test"], None);
+        assert!(!ok && out.contains("has no Portico schema") && out.contains("portico migrate"), "{out}");
+    }
+    let (ok, out) = portico(&db, &["migrate"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = portico(&db, &["token", "create", "--email", "nobody@contoso.test"], None);
+    assert!(!ok && out.contains("no account"), "{out}");
+}
+
+/// Colour codes are for a terminal; a log written to a file or pipe is plain text.
+#[tokio::test]
+async fn logs_written_to_a_pipe_have_no_colour_codes() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::helpers::fresh_database(dir.path()).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env("PORTICO_DATABASE_URL", &db)
+        .env("PORTICO_BIND", "127.0.0.1:0")
+        .env("PORTICO_LOG", "info")
+        .env("PORTICO_RUN_JOBS", "false")
+        .env("PORTICO_DATA_DIR", dir.path())
+        .env("PORTICO_CONFIG", "/nonexistent/portico.toml")
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("portico ready") {
+            break;
+        }
+    }
+    let _ = child.kill().await;
+    assert!(seen.contains("portico ready"), "{seen}");
+    assert!(!seen.contains('\u{1b}'), "ANSI escapes in a piped log: {seen:?}");
+}
