@@ -283,3 +283,27 @@ async fn weak_or_mistyped_new_passwords_are_refused() {
     let r = sign_in(&app.client(), &app.url("/login"), "standard@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "password unchanged");
 }
+
+/// Someone who types `/login` or follows an old bookmark to it gets the sign-in form, with
+/// where they were going kept, not a 405.
+#[tokio::test]
+async fn the_sign_in_addresses_show_the_form_when_opened() {
+    let app = TestApp::spawn().await;
+    for (path, action, next) in [("/login", "/login", "/tickets"), ("/msp/login", "/msp/login", "/msp/tickets")] {
+        let r = app.client().get(app.url(&format!("{path}?next={next}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        let html = r.text().await.unwrap().replace("&#x2f;", "/");
+        assert!(html.contains(&format!("action=\"{action}\"")), "{path}: {html}");
+        assert!(html.contains(&format!("name=\"next\" value=\"{next}\"")), "{path} keeps next");
+        // Signing in from that form goes where the person was heading.
+        let c = app.client();
+        let email = if path == "/login" { "admin@contoso.test" } else { "owner@northwind.test" };
+        let r = c
+            .post(app.url(action))
+            .form(&[("email", email), ("password", crate::helpers::PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(crate::helpers::location(&r), next);
+    }
+}

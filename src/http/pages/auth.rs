@@ -20,9 +20,10 @@ use crate::services::accounts::{self, Credentials, Door, Limits, SignedIn};
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(portal_login_page))
-        .route("/login", post(portal_login))
+        // A typed or bookmarked sign-in address shows the form rather than a 405.
+        .route("/login", get(portal_login_page).post(portal_login))
         .route("/msp", get(console_login_page))
-        .route("/msp/login", post(console_login))
+        .route("/msp/login", get(console_login_page).post(console_login))
         .route("/logout", post(logout))
         .route("/invite/{token}", get(invite_page).post(accept_invite))
         .route("/login/2fa", get(second_factor_page).post(second_factor))
