@@ -91,7 +91,7 @@ pub fn session_cache() -> TtlCache<Arc<Session>> {
     TtlCache::new(Duration::from_secs(2), 10_000)
 }
 
-async fn msp_for_host(app: &AppState, host: &str) -> Result<Option<Arc<MspRow>>, AppError> {
+pub(crate) async fn msp_for_host(app: &AppState, host: &str) -> Result<Option<Arc<MspRow>>, AppError> {
     if let Some(msp) = app.msp_cache.get(host) {
         return Ok(Some(msp));
     }

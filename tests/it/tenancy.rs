@@ -560,7 +560,9 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             .map(|w| (w, StatusCode::NOT_FOUND))
             .chain(forbidden.iter().map(|w| (w, StatusCode::FORBIDDEN)))
         {
-            let mut req = Client::new().request(method.clone(), app.url(path)).bearer_auth(token(*who));
+            // Each MSP's token is used on its own MSP's host (elsewhere it is no credential).
+            let url = format!("{}{path}", base(&app, *who));
+            let mut req = app.client().request(method.clone(), url).bearer_auth(token(*who));
             if let Some(b) = body {
                 req = req.json(b);
             }
@@ -572,8 +574,9 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
         [("logo", "/api/portal/settings/branding/logo"), ("favicon", "/api/portal/settings/branding/favicon")]
     {
         for who in [ContosoAdmin, Tech, OtherMspPortal] {
-            let r = Client::new()
-                .put(app.url(path))
+            let r = app
+                .client()
+                .put(format!("{}{path}", base(&app, who)))
                 .bearer_auth(token(who))
                 .header("content-type", "image/png")
                 .body(crate::helpers::PNG.to_vec())
@@ -584,8 +587,9 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
         }
     }
     // Another MSP's token sees its own branding and customers, never Northwind's.
-    let r: serde_json::Value = Client::new()
-        .get(app.url("/api/portal/customers"))
+    let r: serde_json::Value = app
+        .client()
+        .get(app.other_url("/api/portal/customers"))
         .bearer_auth(token(OtherMspOwner))
         .send()
         .await
@@ -595,8 +599,9 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
         .unwrap();
     assert_eq!(r["total"], 1);
     assert_eq!(r["items"][0]["name"], "Woodgrove Bank");
-    let r: serde_json::Value = Client::new()
-        .get(app.url("/api/portal/settings/branding"))
+    let r: serde_json::Value = app
+        .client()
+        .get(app.other_url("/api/portal/settings/branding"))
         .bearer_auth(token(OtherMspPortal))
         .send()
         .await
@@ -615,4 +620,24 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{who:?}");
     }
+}
+
+/// A token works only on its own MSP's hosts: on another MSP's host it is refused as no
+/// credential at all (401), whatever it asks for, as a session cookie would be.
+#[tokio::test]
+async fn an_api_token_is_refused_on_another_msps_host() {
+    let app = TestApp::spawn().await;
+    let ours = app.token("owner@northwind.test").await;
+    let theirs = app.other_token(crate::helpers::OTHER_STAFF).await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    for path in ["/api/portal/customers".to_string(), format!("/api/portal/customers/{contoso}/tickets")] {
+        let r = app.client().get(app.other_url(&path)).bearer_auth(&ours).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "Northwind's token on Litware's host: {path}");
+        let r = app.client().get(app.url(&path)).bearer_auth(&theirs).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "Litware's token on Northwind's host: {path}");
+    }
+    let r = app.client().get(app.url("/api/portal/customers")).bearer_auth(&ours).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.client().get(app.other_url("/api/portal/customers")).bearer_auth(&theirs).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
