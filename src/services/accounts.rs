@@ -322,7 +322,7 @@ pub async fn forgot_password(
     let brand = crate::services::email::brand(db, msp, public_url).await?;
     let vars = minijinja::context! {
         recipient => minijinja::context! { name => user.name, email => user.email },
-        portal => brand.name, url => format!("{}/reset/{token}", brand.portal_url), expires => "1 hour",
+        portal => brand.name, url => brand.link(&format!("/reset/{token}")), expires => "1 hour",
     };
     let kind = crate::services::email::kind("password_reset").expect("built-in kind");
     let job = crate::services::email::compose(db, msp, &brand, kind, (&user.email, &user.name), vars).await?;

@@ -173,6 +173,14 @@ pub fn portal_url(public_url: &str, domains: &[String]) -> String {
     }
 }
 
+impl Brand {
+    /// An address in the MSP's portal, on its own host: every link Portico shows or mails
+    /// to an MSP's portal is built here, so none opens on another MSP's host.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.portal_url)
+    }
+}
+
 pub async fn brand(db: &Db, msp: MspScope, public_url: &str) -> AppResult<Brand> {
     let m = db::msps::get(db, msp).await?.ok_or(AppError::NotFound)?;
     let domains = db::msps::domains(db, msp).await?;
@@ -276,21 +284,21 @@ fn describe(part: &str, e: &minijinja::Error) -> String {
 pub fn sample(k: &Kind, brand: &Brand) -> Value {
     let ticket = context! {
         number => "T-1042", title => "Outlook keeps asking for my password", status => "Awaiting customer",
-        priority => "High", customer => "Contoso Ltd", url => format!("{}/tickets/1042", brand.portal_url),
+        priority => "High", customer => "Contoso Ltd", url => brand.link("/tickets/1042"),
     };
     let recipient = context! { name => "Megan Bowen", email => "megan@contoso.example" };
     match k.key {
         "invitation" => context! {
             recipient, portal => brand.name, company => "Contoso Ltd", inviter => "Adele Vance",
-            url => format!("{}/invite/sample", brand.portal_url), expires => "72 hours",
+            url => brand.link("/invite/sample"), expires => "72 hours",
         },
         "m365_alert" => context! {
             recipient, portal => brand.name,
             alert => context! { kind => "Service incident", title => "Exchange Online: delays sending mail",
-                detail => "We're investigating delays in mail delivery for some users.", url => format!("{}/service-health", brand.portal_url) },
+                detail => "We're investigating delays in mail delivery for some users.", url => brand.link("/service-health") },
         },
         "password_reset" => context! {
-            recipient, portal => brand.name, url => format!("{}/reset/sample", brand.portal_url), expires => "1 hour",
+            recipient, portal => brand.name, url => brand.link("/reset/sample"), expires => "1 hour",
         },
         _ => context! {
             recipient, portal => brand.name, ticket, actor => "Alex Wilber",
@@ -327,7 +335,7 @@ pub fn job(msp: MspScope, brand: &Brand, to: &str, to_name: &str, mail: Rendered
 /// One mail in the MSP's wording, with the link to the preferences every mail carries. A
 /// saved template rendered when it was saved; should it fail now, the built-in one speaks.
 pub fn mail_for(src: &Source, k: &Kind, brand: &Brand, vars: &Value) -> Result<Rendered, String> {
-    let prefs = format!("{}/account/notifications", brand.portal_url);
+    let prefs = brand.link("/account/notifications");
     render(src, brand, vars, Some(&prefs)).or_else(|e| {
         tracing::warn!(kind = k.key, error = %e, "email template failed; using the built-in one");
         render(&Source::builtin(k), brand, vars, Some(&prefs))
@@ -366,7 +374,7 @@ pub async fn try_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, dr
         return Err(AppError::Validation(errors));
     }
     let brand = brand(db, actor.msp(), public_url).await?;
-    let prefs = format!("{}/account/notifications", brand.portal_url);
+    let prefs = brand.link("/account/notifications");
     render(draft, &brand, &sample(k, &brand), Some(&prefs))
         .map_err(|message| FieldError::new("template", format!("It doesn't render: {message}")).into())
 }

@@ -253,7 +253,7 @@ impl Plan {
                 });
             }
             if let (true, Some(src)) = (d.choice.email, self.sources.get(d.kind.key)) {
-                let url = format!("{}{path}", self.brand.portal_url);
+                let url = self.brand.link(&path);
                 let vars = context! {
                     recipient => context! { name => d.name, email => d.email },
                     portal => self.brand.name,
@@ -366,7 +366,7 @@ pub async fn tenant_alerts(
             if choice.email {
                 let vars = context! {
                     recipient => context! { name => u.name, email => u.email }, portal => brand.name,
-                    alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => format!("{}{}", brand.portal_url, a.link) },
+                    alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => brand.link(&a.link) },
                 };
                 if let Ok(mail) = email::mail_for(&source, kind, &brand, &vars) {
                     fx.jobs.push(email::job(scope.msp(), &brand, &u.email, &u.name, mail));

@@ -26,29 +26,30 @@ async fn link_mail(
     to: (&str, &str),
     first_time: bool,
     token: &str,
-) -> AppResult<Effects> {
+) -> AppResult<(Effects, String)> {
     let brand = email::brand(db, actor.msp(), public_url).await?;
     let company = db::customers::get(db, scope).await?.map(|c| c.name).unwrap_or_default();
-    let url = format!("{}/invite/{token}", brand.portal_url);
+    let url = brand.link(&format!("/invite/{token}"));
     let (key, vars) = if first_time {
         let expires = format!("{INVITE_HOURS} hours");
         (
             "invitation",
-            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, company, inviter => actor.name, url, expires },
+            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, company, inviter => actor.name, url => &url, expires },
         )
     } else {
         let expires = format!("{INVITE_HOURS} hours");
         (
             "password_reset",
-            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, url, expires },
+            context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, url => &url, expires },
         )
     };
     let kind = email::kind(key).expect("built-in kind");
     let job = email::compose(db, actor.msp(), &brand, kind, to, vars).await?;
-    Ok(Effects { jobs: vec![job], ..Default::default() })
+    Ok((Effects { jobs: vec![job], ..Default::default() }, url))
 }
 
-/// A new single-use link for `user` to set a password, mailed to them; the raw token is returned once.
+/// A new single-use link for `user` to set a password, mailed to them; the link (with its raw
+/// token) is returned once, to be shown.
 async fn issue_link(
     db: &Db,
     actor: &Actor,
@@ -58,12 +59,13 @@ async fn issue_link(
 ) -> AppResult<String> {
     let token = auth::random_token();
     let t = now();
-    let fx = link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
-        .await?;
+    let (fx, link) =
+        link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
+            .await?;
     let hash = auth::hash_token(&token);
     db::invitations::insert(db, scope, &hash, user.id, actor.user_id, t, t + Duration::hours(INVITE_HOURS), &fx)
         .await?;
-    Ok(token)
+    Ok(link)
 }
 
 /// The scope of a customer whose portal users the actor may manage.
@@ -84,8 +86,8 @@ pub async fn list_portal_users(db: &Db, actor: &Actor, customer_id: Uuid) -> App
 
 pub struct Invited {
     pub user: UserRow,
-    /// The raw invitation token, to be shown (or mailed) once.
-    pub token: String,
+    /// The link that sets the password, on the MSP's own host: shown once, and mailed.
+    pub link: String,
 }
 
 /// Creates a portal user without a password and an invitation link to set one.
@@ -123,7 +125,7 @@ pub async fn invite(
     };
     let token = auth::random_token();
     let t = now();
-    let fx = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
+    let (fx, link) = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
     db::invitations::insert_with_user(
         db,
         scope,
@@ -136,7 +138,7 @@ pub async fn invite(
     )
     .await?;
     let user = db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
-    Ok(Invited { user, token })
+    Ok(Invited { user, link })
 }
 
 async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<(CustomerScope, UserRow)> {
@@ -208,8 +210,8 @@ pub async fn new_password_link(
     user_id: Uuid,
 ) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    let token = issue_link(db, actor, public_url, scope, &user).await?;
-    Ok(Invited { user, token })
+    let link = issue_link(db, actor, public_url, scope, &user).await?;
+    Ok(Invited { user, link })
 }
 
 pub async fn list_staff(db: &Db, actor: &Actor) -> AppResult<Vec<UserRow>> {

@@ -86,27 +86,23 @@ async fn an_admin_invites_a_colleague_who_sets_a_password_once() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Invitation emailed to Nestor Wilke") && html.contains("nestor@contoso.test"));
     let link = invite_link(&html);
-    assert!(link.starts_with("/invite/"), "{link}");
+    assert!(link.starts_with(&app.url("/invite/")), "{link}");
     // The list now shows the invited user; the link is not shown again.
     let list = admin.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("nestor@contoso.test") && list.contains("Invited") && !list.contains(&link));
     // The new user sets a password and is signed in.
     let nestor = app.client();
-    let page = nestor.get(app.url(&link)).send().await.unwrap().text().await.unwrap();
+    let page = nestor.get(&link).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Welcome, Nestor Wilke"));
-    let weak = nestor
-        .post(app.url(&link))
-        .form(&[("new_password", "short"), ("confirm_password", "short")])
-        .send()
-        .await
-        .unwrap();
+    let weak =
+        nestor.post(&link).form(&[("new_password", "short"), ("confirm_password", "short")]).send().await.unwrap();
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let pw = "nestors-own-secret";
-    let r = nestor.post(app.url(&link)).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
+    let r = nestor.post(&link).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
     assert_eq!(location(&r), "/dashboard");
     assert!(nestor.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap().contains("Welcome, Nestor"));
     // The link works once.
-    let again = app.client().get(app.url(&link)).send().await.unwrap();
+    let again = app.client().get(&link).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert!(again.text().await.unwrap().contains("expired or has already been used"));
     let r = sign_in(&app.client(), &app.url("/login"), "nestor@contoso.test", pw).await;
@@ -127,7 +123,7 @@ async fn an_invitation_expires() {
     let link = invite_link(&r.text().await.unwrap());
     let id = app.user_id("late@contoso.test").await;
     app.exec("UPDATE invitations SET expires_at = created_at WHERE user_id = $1", id).await;
-    assert_eq!(app.client().get(app.url(&link)).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.client().get(&link).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
     // An invited user without a password cannot sign in.
     let r = sign_in(&app.client(), &app.url("/login"), "late@contoso.test", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -205,8 +201,7 @@ async fn a_password_reset_link_replaces_the_password() {
     assert!(html.contains("New password link emailed to Megan Bowen"));
     let link = invite_link(&html);
     let pw = "megans-new-secret";
-    let r =
-        app.client().post(app.url(&link)).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
+    let r = app.client().post(&link).form(&[("new_password", pw), ("confirm_password", pw)]).send().await.unwrap();
     assert_eq!(location(&r), "/dashboard");
     assert_eq!(
         megan.get(app.url("/dashboard")).send().await.unwrap().status(),
@@ -237,4 +232,28 @@ async fn unknown_pages_get_a_branded_404() {
     let r = app.client().put(app.url("/login")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(r.headers().get("allow").is_some());
+}
+
+/// Every MSP's links open on that MSP's own host: the invitation shown on screen is the one
+/// mailed, whatever `PORTICO_BASE_URL` says, and it works there.
+#[tokio::test]
+async fn an_invitation_link_opens_on_its_own_msps_host() {
+    let app = TestApp::spawn_with(|s| s.base_url = Some("http://portal.northwind.test".into())).await;
+    let admin = app.other_signed_in(crate::helpers::OTHER_PORTAL).await;
+    let page = app.other_url("/company/users");
+    let r = post_form(
+        &admin,
+        &page,
+        &page,
+        &[("name", "Wanda Wood"), ("email", "wanda@woodgrove.test"), ("role", "standard")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let shown = invite_link(&r.text().await.unwrap());
+    let path =
+        shown.strip_prefix(&format!("http://{}", crate::helpers::OTHER_HOST)).unwrap_or_else(|| panic!("{shown}"));
+    assert!(path.starts_with("/invite/"), "{shown}");
+    // It opens the welcome page on Litware's host.
+    let html = app.client().get(app.other_url(path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Welcome, Wanda Wood"), "{html}");
 }

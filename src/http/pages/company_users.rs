@@ -103,11 +103,6 @@ pub fn user_views(list: &[crate::db::users::UserRow]) -> Vec<Value> {
         .collect()
 }
 
-fn link_url(s: &Signed, token: &str) -> String {
-    let base = s.ctx.app.settings.base_url.clone().unwrap_or_default();
-    format!("{base}/invite/{token}")
-}
-
 pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError> {
     p.render(StatusCode::OK, context! { notice => notice(q.notice.as_deref()) }).await
 }
@@ -115,8 +110,8 @@ pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError
 pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
     let s = p.signed();
     match users::invite(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, &f.name, &f.email, &f.role).await {
-        Ok(Invited { user, token }) => {
-            let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => true };
+        Ok(Invited { user, link }) => {
+            let link = context! { name => user.name, email => user.email, url => link, fresh => true };
             p.render(StatusCode::OK, context! { link }).await
         }
         Err(AppError::Validation(errs)) => {
@@ -173,10 +168,10 @@ pub async fn do_reset_two_factor(p: &UsersPage, user: &str) -> Result<Response, 
 
 pub async fn do_new_link(p: &UsersPage, user: &str) -> Result<Response, AppError> {
     let s = p.signed();
-    let Invited { user, token } =
+    let Invited { user, link } =
         users::new_password_link(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, user_id(user)?)
             .await?;
-    let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => user.password_hash.is_none() };
+    let link = context! { name => user.name, email => user.email, url => link, fresh => user.password_hash.is_none() };
     p.render(StatusCode::OK, context! { link }).await
 }
 
