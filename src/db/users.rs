@@ -64,20 +64,6 @@ pub async fn list_customer(db: &Db, scope: CustomerScope) -> Result<Vec<UserRow>
 }
 
 /// Active admins of a customer, so the last one cannot be demoted or deactivated.
-pub async fn count_active_role(db: &Db, scope: CustomerScope, role: &str) -> Result<i64, DbError> {
-    let r: (i64,) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id = $2 AND role = $3 AND active",
-    ).bind(scope.msp_id).bind(scope.customer_id).bind(role).fetch_one(p).await)?;
-    Ok(r.0)
-}
-
-pub async fn count_active_staff_role(db: &Db, scope: MspScope, role: &str) -> Result<i64, DbError> {
-    let r: (i64,) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*) FROM users WHERE msp_id = $1 AND customer_id IS NULL AND role = $2 AND active",
-    ).bind(scope.0).bind(role).fetch_one(p).await)?;
-    Ok(r.0)
-}
-
 pub async fn insert(db: &Db, scope: MspScope, u: &NewUser<'_>, now: Ts) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
         "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
@@ -86,28 +72,83 @@ pub async fn insert(db: &Db, scope: MspScope, u: &NewUser<'_>, now: Ts) -> Resul
     .execute(p).await.map(|_| ()))
 }
 
-pub async fn set_role(db: &Db, scope: MspScope, id: Uuid, role: &str) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query("UPDATE users SET role = $3 WHERE msp_id = $1 AND id = $2")
-        .bind(scope.0).bind(id).bind(role).execute(p).await.map(|_| ()))
-}
-
 pub async fn set_name(db: &Db, scope: MspScope, id: Uuid, name: &str) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE users SET name = $3 WHERE msp_id = $1 AND id = $2")
         .bind(scope.0).bind(id).bind(name).execute(p).await.map(|_| ()))
 }
 
-/// Deactivating also ends every session and API token use of the account (tokens are
-/// checked against `active` on each request).
-pub async fn set_active(db: &Db, scope: MspScope, id: Uuid, active: bool) -> Result<(), DbError> {
+/// The accounts of which one must stay active: a customer's admins, or the MSP's owners.
+#[derive(Debug, Clone, Copy)]
+pub enum KeepsOne {
+    CustomerAdmins(Uuid),
+    Owners,
+}
+
+impl KeepsOne {
+    /// (lock the group's active members, the conditional update). The update keeps the
+    /// change when the account is not an active member now, stays one, or another remains.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            KeepsOne::CustomerAdmins(_) => (
+                "SELECT id FROM users WHERE msp_id = $1 AND customer_id = $2 AND role = 'admin' AND active FOR UPDATE",
+                "UPDATE users SET role = COALESCE($3, role), active = COALESCE($4, active) WHERE msp_id = $1 AND id = $2 AND customer_id = $5 AND ( \
+                   NOT (active AND role = 'admin') OR (COALESCE($4, active) AND COALESCE($3, role) = 'admin') \
+                   OR EXISTS (SELECT 1 FROM users o WHERE o.msp_id = $1 AND o.customer_id = $5 AND o.id <> $2 \
+                              AND o.role = 'admin' AND o.active))",
+            ),
+            KeepsOne::Owners => (
+                "SELECT id FROM users WHERE msp_id = $1 AND customer_id IS NULL AND role = 'owner' AND active FOR UPDATE",
+                "UPDATE users SET role = COALESCE($3, role), active = COALESCE($4, active) WHERE msp_id = $1 AND id = $2 AND customer_id IS NULL AND ( \
+                   NOT (active AND role = 'owner') OR (COALESCE($4, active) AND COALESCE($3, role) = 'owner') \
+                   OR EXISTS (SELECT 1 FROM users o WHERE o.msp_id = $1 AND o.customer_id IS NULL AND o.id <> $2 \
+                              AND o.role = 'owner' AND o.active))",
+            ),
+        }
+    }
+
+    fn customer(self) -> Option<Uuid> {
+        match self {
+            KeepsOne::CustomerAdmins(c) => Some(c),
+            KeepsOne::Owners => None,
+        }
+    }
+}
+
+/// Sets an account's role and/or whether it is active (`None` leaves it), unless that would leave `group` without
+/// an active member; `Ok(false)` when refused. The check is part of the write, in one
+/// transaction: PostgreSQL first locks the group's active members, so of two concurrent
+/// demotions the second sees the first; SQLite runs one writer at a time. Deactivating also
+/// ends the account's sessions (tokens are checked against `active` on each request).
+pub async fn set_access(
+    db: &Db,
+    scope: MspScope,
+    id: Uuid,
+    role: Option<&str>,
+    active: Option<bool>,
+    group: KeepsOne,
+) -> Result<bool, DbError> {
+    let (lock, update) = group.sql();
+    let customer = group.customer();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("UPDATE users SET active = $3 WHERE msp_id = $1 AND id = $2")
-            .bind(scope.0).bind(id).bind(active).execute(&mut *tx).await?;
-        if !active {
+        if db.engine() == "postgres" {
+            let mut q = sqlx::query(lock).bind(scope.0);
+            if let Some(c) = customer {
+                q = q.bind(c);
+            }
+            q.fetch_all(&mut *tx).await?;
+        }
+        let mut q = sqlx::query(update).bind(scope.0).bind(id).bind(role).bind(active);
+        if let Some(c) = customer {
+            q = q.bind(c);
+        }
+        let changed = q.execute(&mut *tx).await?.rows_affected() > 0;
+        if changed && active == Some(false) {
             sqlx::query("DELETE FROM sessions WHERE msp_id = $1 AND user_id = $2")
                 .bind(scope.0).bind(id).execute(&mut *tx).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(changed)
     })
 }
 

@@ -147,27 +147,31 @@ async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) 
     Ok((scope, user))
 }
 
-/// Refuses a change that would leave the customer without an active admin, or that an
-/// admin makes to their own account (they cannot lock themselves out).
-async fn guard_admins(
+/// An admin cannot take away their own admin access (they would lock themselves out).
+fn guard_self(actor: &Actor, user: &UserRow, removes_admin: bool) -> AppResult<()> {
+    if removes_admin && user.id == actor.user_id {
+        return Err(AppError::BadRequest("You can't remove your own admin access. Ask another admin to do it.".into()));
+    }
+    Ok(())
+}
+
+/// Writes a portal user's role and activity, refused when the company would be left without
+/// an active admin (checked in the same write, so concurrent changes cannot both pass).
+async fn write_portal_access(
     db: &Db,
     actor: &Actor,
     scope: CustomerScope,
     user: &UserRow,
-    removes_admin: bool,
-) -> AppResult<()> {
-    if !removes_admin {
-        return Ok(());
-    }
-    if user.id == actor.user_id {
-        return Err(AppError::BadRequest("You can't remove your own admin access. Ask another admin to do it.".into()));
-    }
-    if user.role == "admin" && user.active && db::users::count_active_role(db, scope, "admin").await? <= 1 {
+    role: Option<PortalRole>,
+    active: Option<bool>,
+) -> AppResult<UserRow> {
+    let group = db::users::KeepsOne::CustomerAdmins(scope.customer_id);
+    if !db::users::set_access(db, actor.msp(), user.id, role.map(PortalRole::as_str), active, group).await? {
         return Err(AppError::BadRequest(
             "This is the company's only active admin. Make someone else an admin first.".into(),
         ));
     }
-    Ok(())
+    reload(db, actor, user.id).await
 }
 
 pub async fn set_portal_role(
@@ -180,9 +184,8 @@ pub async fn set_portal_role(
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let role = PortalRole::parse(role)
         .ok_or_else(|| AppError::from(FieldError::new("role", "Choose admin, standard or limited.")))?;
-    guard_admins(db, actor, scope, &user, user.role == "admin" && role != PortalRole::Admin).await?;
-    db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
-    reload(db, actor, user.id).await
+    guard_self(actor, &user, user.role == "admin" && role != PortalRole::Admin)?;
+    write_portal_access(db, actor, scope, &user, Some(role), None).await
 }
 
 pub async fn set_portal_active(
@@ -193,12 +196,11 @@ pub async fn set_portal_active(
     active: bool,
 ) -> AppResult<UserRow> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    guard_admins(db, actor, scope, &user, !active && user.role == "admin").await?;
+    guard_self(actor, &user, !active && user.role == "admin")?;
     if !active && user.id == actor.user_id {
         return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
     }
-    db::users::set_active(db, actor.msp(), user.id, active).await?;
-    reload(db, actor, user.id).await
+    write_portal_access(db, actor, scope, &user, None, Some(active)).await
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.
@@ -296,22 +298,17 @@ pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: Uuid, role: &str) -
     if !policy::may_grant_staff_role(actor, role) {
         return Err(AppError::Forbidden);
     }
-    if user.role == "owner"
-        && role != StaffRole::Owner
-        && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1
-    {
+    if !db::users::set_access(db, actor.msp(), user.id, Some(role.as_str()), None, db::users::KeepsOne::Owners).await? {
         return Err(AppError::BadRequest("This is the only owner. Make someone else an owner first.".into()));
     }
-    db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
     reload(db, actor, user.id).await
 }
 
 pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: bool) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
-    if !active && user.role == "owner" && db::users::count_active_staff_role(db, actor.msp(), "owner").await? <= 1 {
+    if !db::users::set_access(db, actor.msp(), user.id, None, Some(active), db::users::KeepsOne::Owners).await? {
         return Err(AppError::BadRequest("This is the only owner and can't be deactivated.".into()));
     }
-    db::users::set_active(db, actor.msp(), user.id, active).await?;
     reload(db, actor, user.id).await
 }
 

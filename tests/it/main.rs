@@ -10,6 +10,7 @@ mod console;
 mod fake_graph;
 mod graph;
 mod helpers;
+mod keep_one;
 mod m365;
 mod m365_certificates;
 mod m365_groups;
