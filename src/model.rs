@@ -275,21 +275,58 @@ impl Role {
     }
 }
 
-/// The per-customer feature toggles, in the order they are shown.
-pub const FEATURES: [(&str, &str); 11] = [
-    ("user_directory", "User directory"),
-    ("licenses", "Licenses"),
-    ("cost_visibility", "Cost visibility"),
-    ("security", "Security"),
-    ("service_health", "Service health"),
-    ("tickets", "Support tickets"),
-    ("service_requests", "Service requests"),
-    ("reports", "Reports"),
-    ("billing", "Billing"),
-    ("projects", "Projects"),
-    ("appointments", "Appointments"),
-];
+/// A part of the portal that staff switch on or off per customer. Only features Portico has
+/// are listed: a toggle for something not built yet would promise what no page delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feature {
+    UserDirectory,
+    Licenses,
+    CostVisibility,
+    Security,
+    ServiceHealth,
+    Tickets,
+}
 
+impl Feature {
+    /// In the order the console shows them.
+    pub const ALL: [Feature; 6] = [
+        Feature::UserDirectory,
+        Feature::Licenses,
+        Feature::CostVisibility,
+        Feature::Security,
+        Feature::ServiceHealth,
+        Feature::Tickets,
+    ];
+
+    /// The key stored in `customers.features`, used in forms and the API.
+    pub fn key(self) -> &'static str {
+        match self {
+            Feature::UserDirectory => "user_directory",
+            Feature::Licenses => "licenses",
+            Feature::CostVisibility => "cost_visibility",
+            Feature::Security => "security",
+            Feature::ServiceHealth => "service_health",
+            Feature::Tickets => "tickets",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::UserDirectory => "User directory",
+            Feature::Licenses => "Licenses",
+            Feature::CostVisibility => "Cost visibility",
+            Feature::Security => "Security",
+            Feature::ServiceHealth => "Service health",
+            Feature::Tickets => "Support tickets",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Feature> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// A customer's toggles, one field per `Feature` (the API's shape).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Features {
     pub user_directory: bool,
@@ -298,11 +335,6 @@ pub struct Features {
     pub security: bool,
     pub service_health: bool,
     pub tickets: bool,
-    pub service_requests: bool,
-    pub reports: bool,
-    pub billing: bool,
-    pub projects: bool,
-    pub appointments: bool,
 }
 
 impl Default for Features {
@@ -312,44 +344,42 @@ impl Default for Features {
 }
 
 impl Features {
-    pub fn from_fn(mut f: impl FnMut(&str) -> bool) -> Features {
+    pub fn from_fn(mut f: impl FnMut(Feature) -> bool) -> Features {
         Features {
-            user_directory: f("user_directory"),
-            licenses: f("licenses"),
-            cost_visibility: f("cost_visibility"),
-            security: f("security"),
-            service_health: f("service_health"),
-            tickets: f("tickets"),
-            service_requests: f("service_requests"),
-            reports: f("reports"),
-            billing: f("billing"),
-            projects: f("projects"),
-            appointments: f("appointments"),
+            user_directory: f(Feature::UserDirectory),
+            licenses: f(Feature::Licenses),
+            cost_visibility: f(Feature::CostVisibility),
+            security: f(Feature::Security),
+            service_health: f(Feature::ServiceHealth),
+            tickets: f(Feature::Tickets),
         }
     }
-    pub fn get(&self, key: &str) -> bool {
-        match key {
-            "user_directory" => self.user_directory,
-            "licenses" => self.licenses,
-            "cost_visibility" => self.cost_visibility,
-            "security" => self.security,
-            "service_health" => self.service_health,
-            "tickets" => self.tickets,
-            "service_requests" => self.service_requests,
-            "reports" => self.reports,
-            "billing" => self.billing,
-            "projects" => self.projects,
-            "appointments" => self.appointments,
-            _ => false,
+
+    pub fn get(&self, feature: Feature) -> bool {
+        match feature {
+            Feature::UserDirectory => self.user_directory,
+            Feature::Licenses => self.licenses,
+            Feature::CostVisibility => self.cost_visibility,
+            Feature::Security => self.security,
+            Feature::ServiceHealth => self.service_health,
+            Feature::Tickets => self.tickets,
         }
     }
+
+    /// The features switched on, in display order.
+    pub fn enabled(&self) -> impl Iterator<Item = Feature> + '_ {
+        Feature::ALL.into_iter().filter(|f| self.get(*f))
+    }
+
     /// Toggles packed as a comma-separated list of the enabled keys, as stored.
     pub fn to_db(&self) -> String {
-        FEATURES.iter().filter(|(k, _)| self.get(k)).map(|(k, _)| *k).collect::<Vec<_>>().join(",")
+        self.enabled().map(Feature::key).collect::<Vec<_>>().join(",")
     }
+
+    /// Keys this version does not know (a feature not built yet) are ignored.
     pub fn from_db(s: &str) -> Features {
-        let on: Vec<&str> = s.split(',').collect();
-        Features::from_fn(|k| on.contains(&k))
+        let on: Vec<Feature> = s.split(',').filter_map(Feature::parse).collect();
+        Features::from_fn(|f| on.contains(&f))
     }
 }
 
@@ -390,7 +420,8 @@ mod tests {
 
     #[test]
     fn features_round_trip() {
-        let f = Features { billing: false, ..Features::default() };
+        let f = Features { security: false, ..Features::default() };
         assert_eq!(Features::from_db(&f.to_db()), f);
+        assert_eq!(Features::from_db("tickets,billing"), Features::from_fn(|f| f == Feature::Tickets));
     }
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::{CustomerScope, MspScope};
 use crate::error::AppError;
-use crate::model::{Features, PortalRole, Role, StaffRole};
+use crate::model::{Feature, Features, PortalRole, Role, StaffRole};
 
 /// The signed-in account making a request (by session or API token).
 #[derive(Debug, Clone)]
@@ -27,8 +27,8 @@ pub enum Action {
     ViewCustomer,
     /// Manage a customer's portal users (invite, role, deactivate).
     ManagePortalUsers,
-    /// Use a feature area of the portal, e.g. "tickets".
-    UseFeature(&'static str),
+    /// Use a feature area of the portal.
+    UseFeature(Feature),
     /// Open the staff console and list customers.
     UseConsole,
     /// Create customers, edit them and their feature toggles.
@@ -92,13 +92,13 @@ impl Actor {
     /// these toggles: staff always (they set the prices), portal users when cost visibility
     /// is on and their role allows it.
     pub fn sees_costs(&self, features: &Features) -> bool {
-        self.may(Action::UseFeature("cost_visibility"), Some(features))
+        self.may(Action::UseFeature(Feature::CostVisibility), Some(features))
     }
 
     /// Whether the actor may ask for more licenses: a ticket raised from the license page.
     pub fn may_request_licenses(&self, features: &Features) -> bool {
-        self.may(Action::UseFeature("licenses"), Some(features))
-            && self.may(Action::UseFeature("tickets"), Some(features))
+        self.may(Action::UseFeature(Feature::Licenses), Some(features))
+            && self.may(Action::UseFeature(Feature::Tickets), Some(features))
     }
 
     /// `may`, as a `Forbidden` error when not.
@@ -145,12 +145,12 @@ fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> 
     }
 }
 
-/// admin: everything; standard: view + tickets + requests; limited: tickets only.
-fn portal_role_allows(role: PortalRole, feature: &str) -> bool {
+/// admin: everything; standard: all but what things cost; limited: tickets only.
+fn portal_role_allows(role: PortalRole, feature: Feature) -> bool {
     match role {
         PortalRole::Admin => true,
-        PortalRole::Standard => !matches!(feature, "billing" | "cost_visibility"),
-        PortalRole::Limited => feature == "tickets",
+        PortalRole::Standard => feature != Feature::CostVisibility,
+        PortalRole::Limited => feature == Feature::Tickets,
     }
 }
 
@@ -183,11 +183,11 @@ mod tests {
     fn role_and_toggle_must_both_allow() {
         let all = Features::default();
         let no_tickets = Features { tickets: false, ..Features::default() };
-        assert!(portal(PortalRole::Limited).may(Action::UseFeature("tickets"), Some(&all)));
-        assert!(!portal(PortalRole::Limited).may(Action::UseFeature("licenses"), Some(&all)));
-        assert!(!portal(PortalRole::Admin).may(Action::UseFeature("tickets"), Some(&no_tickets)));
-        assert!(!portal(PortalRole::Standard).may(Action::UseFeature("billing"), Some(&all)));
-        assert!(portal(PortalRole::Standard).may(Action::UseFeature("licenses"), Some(&all)));
+        assert!(portal(PortalRole::Limited).may(Action::UseFeature(Feature::Tickets), Some(&all)));
+        assert!(!portal(PortalRole::Limited).may(Action::UseFeature(Feature::Licenses), Some(&all)));
+        assert!(!portal(PortalRole::Admin).may(Action::UseFeature(Feature::Tickets), Some(&no_tickets)));
+        assert!(!portal(PortalRole::Standard).may(Action::UseFeature(Feature::CostVisibility), Some(&all)));
+        assert!(portal(PortalRole::Standard).may(Action::UseFeature(Feature::Licenses), Some(&all)));
     }
 
     #[test]

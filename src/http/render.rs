@@ -6,6 +6,7 @@ use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
 use super::context::Ctx;
+use crate::model::Feature;
 use crate::policy::{Action, Actor};
 use crate::services::branding::Branding;
 
@@ -198,17 +199,17 @@ fn nav(actor: &Actor, ctx: &Ctx, path: &str) -> Vec<NavItem> {
         items.push(item("Dashboard", "/dashboard", "home"));
         let features = ctx.features();
         for (label, href, icon, feature) in [
-            ("Users", "/users", "directory", "user_directory"),
-            ("Groups", "/groups", "groups", "user_directory"),
-            ("Licenses", "/licenses", "license", "licenses"),
-            ("Security", "/security", "shield", "security"),
-            ("Service health", "/service-health", "pulse", "service_health"),
+            ("Users", "/users", "directory", Feature::UserDirectory),
+            ("Groups", "/groups", "groups", Feature::UserDirectory),
+            ("Licenses", "/licenses", "license", Feature::Licenses),
+            ("Security", "/security", "shield", Feature::Security),
+            ("Service health", "/service-health", "pulse", Feature::ServiceHealth),
         ] {
             if actor.may(Action::UseFeature(feature), features.as_ref()) {
                 items.push(item(label, href, icon));
             }
         }
-        if actor.may(Action::UseFeature("tickets"), features.as_ref()) {
+        if actor.may(Action::UseFeature(Feature::Tickets), features.as_ref()) {
             items.push(item("Support tickets", "/tickets", "ticket"));
         }
         if actor.may(Action::ManagePortalUsers, features.as_ref()) {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::{self, customers::CustomerRow, msps::MspRow, Db};
 use crate::error::AppResult;
-use crate::model::{Features, FEATURES};
+use crate::model::{Feature, Features};
 use crate::policy::{Action, Actor};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -74,10 +74,10 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
     actor.require(Action::ViewCustomer, Some(&features))?;
     let n = db::dashboard::counts(db, scope, (!actor.sees_all_tickets()).then_some(actor.user_id)).await?;
     let (total, active, admins, invited) = (n.users, n.active_users, n.admins, n.invited);
-    let tickets = (features.tickets && actor.may(Action::UseFeature("tickets"), Some(&features)))
+    let tickets = (features.tickets && actor.may(Action::UseFeature(Feature::Tickets), Some(&features)))
         .then_some(TicketCounts { open: n.open_tickets, awaiting_customer: n.awaiting_customer });
-    let m365_pages = ["user_directory", "licenses", "security", "service_health"]
-        .iter()
+    let m365_pages = [Feature::UserDirectory, Feature::Licenses, Feature::Security, Feature::ServiceHealth]
+        .into_iter()
         .any(|f| actor.may(Action::UseFeature(f), Some(&features)));
     let summary = if c.m365_tenant_id.is_some() && m365_pages {
         Some(crate::services::m365::summary(db, actor, c).await?)
@@ -89,10 +89,10 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
         portal_users: PortalUserCounts { total, active, admins, invited },
         tickets,
         microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone(), summary },
-        features: FEATURES
-            .iter()
-            .filter(|(k, _)| features.get(k) && actor.may(Action::UseFeature(k), Some(&features)))
-            .map(|(k, _)| k.to_string())
+        features: features
+            .enabled()
+            .filter(|f| actor.may(Action::UseFeature(*f), Some(&features)))
+            .map(|f| f.key().to_string())
             .collect(),
         support: Support {
             phone: msp.support_phone.clone(),

@@ -54,14 +54,7 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
     {
         changed |= ensure_user(db, msp, None, email, name, role, &hash).await?;
     }
-    let adatum_off = Features {
-        billing: false,
-        projects: false,
-        appointments: false,
-        cost_visibility: false,
-        security: false,
-        ..Features::default()
-    };
+    let adatum_off = Features { cost_visibility: false, security: false, ..Features::default() };
     let customers = [
         ("Contoso Ltd", Some("contoso.onmicrosoft.com"), Features::default()),
         ("Fabrikam Inc", Some("fabrikam.onmicrosoft.com"), Features::default()),

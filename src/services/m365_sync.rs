@@ -18,6 +18,7 @@ use crate::integrations::graph::{
     TenantCredentials, User, UserChange,
 };
 use crate::model::now;
+use crate::model::Feature;
 
 /// Full reads of users happen at least this often, for sign-in times.
 const FULL_READ_EVERY: Duration = Duration::hours(24);
@@ -146,7 +147,7 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
                 format!("issue:{}:{}", i.id, i.updated_at.unix_timestamp()),
                 TenantAlert {
                     category: "service_alerts",
-                    feature: "service_health",
+                    feature: Feature::ServiceHealth,
                     kind: kind.into(),
                     title: format!("{service}: {title}"),
                     detail: update,
@@ -166,7 +167,7 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
                     format!("sku:{sku}:{level}:{total}"),
                     TenantAlert {
                         category: "license_alerts",
-                        feature: "licenses",
+                        feature: Feature::Licenses,
                         kind: "License alert".into(),
                         title: if full {
                             format!("{name}: no licenses left")
@@ -185,7 +186,7 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
                     format!("renewal:{sku}:{}", at.date()),
                     TenantAlert {
                         category: "license_alerts",
-                        feature: "licenses",
+                        feature: Feature::Licenses,
                         kind: "Renewal".into(),
                         title: format!("{name} renews on {}", at.date()),
                         detail: format!("{total} {name} licenses renew on {}.", at.date()),
@@ -204,7 +205,7 @@ async fn tell_tenant_news(db: &Db, scope: CustomerScope, public_url: &str, repor
                     format!("alert:{id}"),
                     TenantAlert {
                         category: "security_alerts",
-                        feature: "security",
+                        feature: Feature::Security,
                         kind: format!("Security alert ({severity})"),
                         title,
                         detail: if source.is_empty() { String::new() } else { format!("Reported by {source}.") },

@@ -25,8 +25,6 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("service_alerts", "Service alerts", "Microsoft 365 incidents and advisories that affect you."),
     ("license_alerts", "License alerts", "Licenses running short or due for renewal."),
     ("security_alerts", "Security alerts", "New security alerts for your Microsoft 365 tenant."),
-    ("monthly_digest", "Monthly digest", "A summary of the month: tickets, licenses and security."),
-    ("appointment_updates", "Appointment updates", "Bookings, changes and reminders."),
 ];
 
 pub const TICKET_UPDATES: &str = "ticket_updates";
@@ -309,7 +307,7 @@ pub struct TenantAlert {
     /// service_alerts, license_alerts or security_alerts
     pub category: &'static str,
     /// The portal feature it belongs to: people who can't open it aren't told.
-    pub feature: &'static str,
+    pub feature: crate::model::Feature,
     /// "Service incident", "License alert" …
     pub kind: String,
     pub title: String,
@@ -366,7 +364,7 @@ pub async fn tenant_alerts(
             if choice.email {
                 let vars = context! {
                     recipient => context! { name => u.name, email => u.email }, portal => brand.name,
-                    alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => brand.link(&a.link) },
+                    alert => context! { kind => a.kind, title => a.title, detail => a.detail, url => brand.link(a.link) },
                 };
                 if let Ok(mail) = email::mail_for(&source, kind, &brand, &vars) {
                     fx.jobs.push(email::job(scope.msp(), &brand, &u.email, &u.name, mail));

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use crate::db::tickets::{self as q, CommentRow, Filter, NamedRow, Sort, StatusRow, TicketRow};
 use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
+use crate::model::Feature;
 use crate::model::{self, now, Features, FieldError};
 use crate::policy::{Action, Actor};
 use crate::services::attachments::Attaching;
@@ -74,7 +75,7 @@ async fn portal_features(db: &Db, actor: &Actor) -> AppResult<Option<Features>> 
 
 async fn require_tickets(db: &Db, actor: &Actor) -> AppResult<()> {
     let features = portal_features(db, actor).await?;
-    actor.require(Action::UseFeature("tickets"), features.as_ref().or(Some(&Features::default())))
+    actor.require(Action::UseFeature(Feature::Tickets), features.as_ref().or(Some(&Features::default())))
 }
 
 /// What a list asks for, as the user gave it.

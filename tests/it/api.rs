@@ -54,7 +54,7 @@ async fn staff_see_all_their_customers_and_portal_users_only_their_own() {
     assert_eq!(body["per_page"], 2);
     assert_eq!(body["items"].as_array().unwrap().len(), 2);
     assert_eq!(body["items"][0]["name"], "Adatum Corp");
-    assert_eq!(body["items"][0]["features"]["billing"], false);
+    assert_eq!(body["items"][0]["features"]["security"], false);
     let (_, page2) = call(&app, reqwest::Method::GET, "/api/portal/customers?per_page=2&page=2", &staff, None).await;
     assert_eq!(page2["items"][0]["name"], "Fabrikam Inc");
     let (_, found) = call(&app, reqwest::Method::GET, "/api/portal/customers?q=CONTO", &staff, None).await;
@@ -74,10 +74,10 @@ async fn staff_see_all_their_customers_and_portal_users_only_their_own() {
 async fn owners_create_and_patch_customers_with_validation() {
     let app = TestApp::spawn().await;
     let owner = app.token("owner@northwind.test").await;
-    let (s, c) = call(&app, reqwest::Method::POST, "/api/portal/customers", &owner, Some(json!({"name": "Relecloud", "m365_tenant_id": "7f2b1a1e-0c4e-4d1b-9a57-2f1a6a1c9b10", "features": {"billing": false}}))).await;
+    let (s, c) = call(&app, reqwest::Method::POST, "/api/portal/customers", &owner, Some(json!({"name": "Relecloud", "m365_tenant_id": "7f2b1a1e-0c4e-4d1b-9a57-2f1a6a1c9b10", "features": {"security": false}}))).await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(c["name"], "Relecloud");
-    assert_eq!(c["features"]["billing"], false);
+    assert_eq!(c["features"]["security"], false);
     assert_eq!(c["features"]["tickets"], true);
     let id = c["id"].as_str().unwrap().to_string();
     let (s, c) = call(
@@ -90,7 +90,7 @@ async fn owners_create_and_patch_customers_with_validation() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(c["features"]["tickets"], false);
-    assert_eq!(c["features"]["billing"], false, "untouched toggles keep their value");
+    assert_eq!(c["features"]["security"], false, "untouched toggles keep their value");
     assert_eq!(c["m365_tenant_id"], Value::Null);
     assert_eq!(c["name"], "Relecloud");
     let bad = [
@@ -264,7 +264,7 @@ async fn the_dashboard_as_json() {
     let staff = app.token("tech@northwind.test").await;
     let (_, d) =
         call(&app, reqwest::Method::GET, &format!("/api/portal/customers/{adatum}/dashboard"), &staff, None).await;
-    assert!(!d["features"].as_array().unwrap().contains(&json!("billing")), "toggled off for Adatum");
+    assert!(!d["features"].as_array().unwrap().contains(&json!("security")), "toggled off for Adatum");
 }
 
 #[tokio::test]

@@ -91,7 +91,7 @@ async fn preferences_decide_what_is_mailed_and_what_rings() {
     let tech = app.signed_in("tech@northwind.test").await;
     // Lee keeps the bell but wants no mail about tickets.
     let page = lee.get(app.url("/account/notifications")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Ticket updates") && page.contains("Monthly digest") && page.contains("Appointment updates"));
+    assert!(page.contains("Ticket updates") && page.contains("Security alerts"));
     let r = post_form(
         &lee,
         &app.url("/account/notifications"),

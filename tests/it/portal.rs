@@ -257,3 +257,52 @@ async fn an_invitation_link_opens_on_its_own_msps_host() {
     let html = app.client().get(app.other_url(path)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Welcome, Wanda Wood"), "{html}");
 }
+
+/// Nothing offers a feature Portico does not have yet: no toggle, no notification choice, no
+/// area in the dashboard's JSON, and the API refuses to switch one on.
+#[tokio::test]
+async fn features_not_built_yet_are_offered_nowhere() {
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let unbuilt = ["billing", "projects", "appointments", "reports", "service_requests"];
+    let staff = app.token("owner@northwind.test").await;
+    let dash: serde_json::Value = app
+        .client()
+        .get(app.url(&format!("/api/portal/customers/{contoso}/dashboard")))
+        .bearer_auth(app.token("admin@contoso.test").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let areas: Vec<&str> = dash["features"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert!(areas.contains(&"tickets") && areas.contains(&"licenses"), "{areas:?}");
+    assert!(unbuilt.iter().all(|u| !areas.contains(u)), "{areas:?}");
+    let customer: serde_json::Value = app
+        .client()
+        .get(app.url(&format!("/api/portal/customers/{contoso}")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(unbuilt.iter().all(|u| customer["features"].get(u).is_none()), "{customer}");
+    let r = app
+        .client()
+        .patch(app.url(&format!("/api/portal/customers/{contoso}")))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"features": {"billing": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let admin = app.signed_in("admin@contoso.test").await;
+    let prefs = admin.get(app.url("/account/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(prefs.contains("Ticket updates"), "{prefs}");
+    assert!(!prefs.contains("Monthly digest") && !prefs.contains("Appointment updates"));
+    let users = admin.get(app.url("/company/users")).send().await.unwrap().text().await.unwrap();
+    assert!(!users.contains("requests"), "the role hint promises no requests");
+}

@@ -44,11 +44,6 @@ pub struct FeaturesPatch {
     pub security: Option<bool>,
     pub service_health: Option<bool>,
     pub tickets: Option<bool>,
-    pub service_requests: Option<bool>,
-    pub reports: Option<bool>,
-    pub billing: Option<bool>,
-    pub projects: Option<bool>,
-    pub appointments: Option<bool>,
 }
 
 impl FeaturesPatch {
@@ -61,11 +56,6 @@ impl FeaturesPatch {
             security: pick(self.security, base.security),
             service_health: pick(self.service_health, base.service_health),
             tickets: pick(self.tickets, base.tickets),
-            service_requests: pick(self.service_requests, base.service_requests),
-            reports: pick(self.reports, base.reports),
-            billing: pick(self.billing, base.billing),
-            projects: pick(self.projects, base.projects),
-            appointments: pick(self.appointments, base.appointments),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
-use crate::model::{parse_id, Features, FEATURES};
+use crate::model::{parse_id, Feature, Features};
 use crate::policy::Action;
 use crate::services::customers::{self, CustomerChanges};
 use crate::services::users;
@@ -73,7 +73,7 @@ async fn list(StaffPage(s): StaffPage, Query(q): Query<ListQuery>) -> Result<Res
 }
 
 fn feature_views(f: &Features) -> Vec<Value> {
-    FEATURES.iter().map(|(k, label)| context! { key => k, label => label, on => f.get(k) }).collect()
+    Feature::ALL.iter().map(|k| context! { key => k.key(), label => k.label(), on => f.get(*k) }).collect()
 }
 
 async fn new_form(StaffPage(s): StaffPage) -> Result<Response, AppError> {
@@ -90,7 +90,7 @@ async fn new_form(StaffPage(s): StaffPage) -> Result<Response, AppError> {
 /// The customer form: text fields plus one checkbox per feature (`feature_<key>`).
 fn parse_customer_form(form: &HashMap<String, String>) -> (String, String, Features, bool) {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let features = Features::from_fn(|k| form.contains_key(&format!("feature_{k}")));
+    let features = Features::from_fn(|k| form.contains_key(&format!("feature_{}", k.key())));
     (get("name"), get("m365_tenant_id"), features, form.get("active").is_some_and(|v| v == "true"))
 }
 

@@ -9,10 +9,11 @@ use super::{Freshness, LicenseRef, Tenant};
 use crate::db::m365::{self as q, UserFilter, UserRow, UserSort};
 use crate::db::{Db, Ts};
 use crate::error::{AppError, AppResult};
+use crate::model::Feature;
 use crate::model::{self, FieldError};
 use crate::policy::Actor;
 
-const FEATURE: &str = "user_directory";
+const FEATURE: Feature = Feature::UserDirectory;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct M365User {

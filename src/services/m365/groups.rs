@@ -9,10 +9,11 @@ use super::{Freshness, Tenant};
 use crate::db::m365::{self as q, GroupFilter, GroupRow, GroupSort};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::model::Feature;
 use crate::model::{self, FieldError};
 use crate::policy::Actor;
 
-const FEATURE: &str = "user_directory";
+const FEATURE: Feature = Feature::UserDirectory;
 
 /// The kinds of group the sync stores, as Microsoft Graph tells them apart: `groupTypes`
 /// contains `Unified` (Microsoft 365), else by `mailEnabled` and `securityEnabled`.

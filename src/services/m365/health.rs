@@ -8,9 +8,10 @@ use super::{Freshness, Tenant};
 use crate::db::m365 as q;
 use crate::db::{Db, Ts};
 use crate::error::AppResult;
+use crate::model::Feature;
 use crate::policy::Actor;
 
-const FEATURE: &str = "service_health";
+const FEATURE: Feature = Feature::ServiceHealth;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Service {

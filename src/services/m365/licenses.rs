@@ -10,11 +10,12 @@ use super::{day_ago, is_free, product_name, Freshness, LicenseRef, M365User, Ten
 use crate::db::m365::{self as q, SkuRow, UserFilter, UserSort};
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::{AppError, AppResult};
+use crate::model::Feature;
 use crate::model::{self, now, FieldError, Money};
 use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, NewTicketInput};
 
-const FEATURE: &str = "licenses";
+const FEATURE: Feature = Feature::Licenses;
 const AREAS: &[&str] = &["licenses"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -254,7 +255,7 @@ pub async fn sku(
     let filter = UserFilter { sku: sku_id.into(), ..Default::default() };
     let (rows, holders_total) =
         q::users(db, t.scope, &filter, (UserSort::Name, false), per_page, (page - 1) * per_page).await?;
-    let directory = actor.may(Action::UseFeature("user_directory"), Some(&t.features));
+    let directory = actor.may(Action::UseFeature(Feature::UserDirectory), Some(&t.features));
     let license = LicenseRef::new(&s.sku_id, Some(&s.part_number));
     let holders = directory.then(|| {
         rows.into_iter().map(|u| super::directory::M365User::of(u, vec![license.clone()], t.sign_ins)).collect()

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::db::{self, customers::CustomerRow, CustomerScope, Db, Ts};
 use crate::error::AppResult;
+use crate::model::Feature;
 use crate::model::{now, Features};
 use crate::policy::{Action, Actor};
 
@@ -80,7 +81,7 @@ pub(crate) struct Tenant {
 impl Tenant {
     /// Another tenant's customer is "not found"; a role or toggle that does not allow
     /// `feature` is "forbidden".
-    pub(crate) async fn open(db: &Db, actor: &Actor, customer_id: Uuid, feature: &'static str) -> AppResult<Tenant> {
+    pub(crate) async fn open(db: &Db, actor: &Actor, customer_id: Uuid, feature: Feature) -> AppResult<Tenant> {
         let customer = crate::services::customers::get(db, actor, customer_id).await?;
         let features = Features::from_db(&customer.features);
         actor.require(Action::UseFeature(feature), Some(&features))?;

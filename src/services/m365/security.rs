@@ -8,9 +8,10 @@ use super::{day_ago, Freshness, Tenant};
 use crate::db::m365 as q;
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::AppResult;
+use crate::model::Feature;
 use crate::policy::Actor;
 
-const FEATURE: &str = "security";
+const FEATURE: Feature = Feature::Security;
 const SEVERITY_ORDER: [&str; 4] = ["high", "medium", "low", "informational"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -13,6 +13,7 @@ use super::{health, licenses, security, AlertCounts, Freshness, LicenseRow, Scor
 use crate::db::customers::CustomerRow;
 use crate::db::{m365 as q, Db, Ts};
 use crate::error::AppResult;
+use crate::model::Feature;
 use crate::model::{now, Features};
 use crate::policy::{Action, Actor};
 
@@ -119,11 +120,17 @@ pub fn forget(customer_id: Uuid) {
 /// The tiles of a customer already loaded and checked by the caller.
 pub async fn summary(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summary> {
     let features = Features::from_db(&customer.features);
-    let may = |f: &'static str| actor.may(Action::UseFeature(f), Some(&features));
+    let may = |f: Feature| actor.may(Action::UseFeature(f), Some(&features));
     let key = (
         customer.id,
         customer.m365_tenant_id.clone(),
-        [may("user_directory"), may("licenses"), may("security"), may("service_health"), actor.sees_costs(&features)],
+        [
+            may(Feature::UserDirectory),
+            may(Feature::Licenses),
+            may(Feature::Security),
+            may(Feature::ServiceHealth),
+            actor.sees_costs(&features),
+        ],
     );
     if let Some((at, s)) = TILES.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         if at.elapsed() < REUSE_FOR {
@@ -141,11 +148,11 @@ pub async fn summary(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResul
 
 async fn read(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summary> {
     let features = Features::from_db(&customer.features);
-    let may = |f: &'static str| actor.may(Action::UseFeature(f), Some(&features));
+    let may = |f: Feature| actor.may(Action::UseFeature(f), Some(&features));
     let t = Tenant::of(db, actor, customer.clone()).await?;
-    let users = if may("user_directory") { Some(users_tile(db, &t).await?) } else { None };
-    let licenses = if may("licenses") { Some(license_tile(db, actor, &t).await?) } else { None };
-    let security = if may("security") {
+    let users = if may(Feature::UserDirectory) { Some(users_tile(db, &t).await?) } else { None };
+    let licenses = if may(Feature::Licenses) { Some(license_tile(db, actor, &t).await?) } else { None };
+    let security = if may(Feature::Security) {
         let history = security::history(db, &t).await?;
         let (alerts, _) = security::active_alerts(db, &t).await?;
         let (score, counts) = security::summarise(&history, &alerts);
@@ -153,7 +160,7 @@ async fn read(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summa
     } else {
         None
     };
-    let service_health = if may("service_health") {
+    let service_health = if may(Feature::ServiceHealth) {
         let (services, _) = health::overview(db, &t).await?;
         let healthy = services.iter().filter(|s| s.healthy).count() as i64;
         Some(HealthTile {

@@ -7,6 +7,7 @@ use minijinja::context;
 
 use super::{filters, page_number, pages, query, M365Page};
 use crate::error::AppError;
+use crate::model::Feature;
 use crate::policy::Action;
 use crate::services::m365::{self, DirectoryInput};
 
@@ -37,8 +38,8 @@ pub async fn list(p: M365Page, RawQuery(raw): RawQuery) -> Result<Response, AppE
 pub async fn show(p: M365Page) -> Result<Response, AppError> {
     let (user, freshness) = m365::user(&p.s.ctx.app.db, p.s.actor(), p.customer, p.param("user")).await?;
     let features = p.s.ctx.features();
-    let tickets = !p.console && p.s.actor().may(Action::UseFeature("tickets"), features.as_ref());
-    let licenses = p.console || p.s.actor().may(Action::UseFeature("licenses"), features.as_ref());
+    let tickets = !p.console && p.s.actor().may(Action::UseFeature(Feature::Tickets), features.as_ref());
+    let licenses = p.console || p.s.actor().may(Action::UseFeature(Feature::Licenses), features.as_ref());
     let local = context! { u => user, freshness, tickets, licenses };
     p.render("pages/m365/user.html", "users", StatusCode::OK, local).await
 }
