@@ -84,6 +84,14 @@ impl fmt::Display for Email {
 pub struct Colour(String);
 
 impl Colour {
+    /// The accent of an MSP that has not chosen one, in pages and mail alike.
+    pub const DEFAULT_BRAND: &'static str = "#1f6feb";
+
+    /// The MSP's stored colour, or the default where it is not a valid one.
+    pub fn brand_or_default(stored: &str) -> Colour {
+        Colour::parse("primary_color", stored).unwrap_or_else(|_| Colour(Self::DEFAULT_BRAND.into()))
+    }
+
     pub fn parse(field: &'static str, raw: &str) -> Result<Colour, FieldError> {
         let s = raw.trim().to_lowercase();
         let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
@@ -395,6 +403,13 @@ mod tests {
         assert_eq!(Email::parse("e", " A@B.co ").unwrap().as_str(), "a@b.co");
         assert!(Email::parse("e", "a@b").is_err());
         assert!(Email::parse("e", "nobody").is_err());
+    }
+
+    #[test]
+    fn an_unusable_stored_colour_falls_back_to_the_one_default() {
+        assert_eq!(Colour::brand_or_default("#0F766E").as_str(), "#0f766e");
+        assert_eq!(Colour::brand_or_default("teal").as_str(), Colour::DEFAULT_BRAND);
+        assert!(Colour::parse("c", Colour::DEFAULT_BRAND).is_ok());
     }
 
     #[test]

@@ -70,8 +70,7 @@ async fn msp_of(app: &AppState, headers: &HeaderMap) -> Result<db::msps::MspRow,
 /// The brand colour as CSS custom properties, with contrast-safe variants.
 async fn brand_css(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Result<Response, AppError> {
     let msp = msp_of(&app, &headers).await?;
-    let c = Colour::parse("primary_color", &msp.primary_color)
-        .unwrap_or_else(|_| Colour::parse("c", "#1f6feb").expect("valid"));
+    let c = Colour::brand_or_default(&msp.primary_color);
     let css =
         format!(":root{{--brand:{};--brand-text:{};--brand-ink:{};}}\n", c.as_str(), c.text_on(), c.as_text_on_white());
     Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, LONG_CACHE)], css).into_response())

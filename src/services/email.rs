@@ -185,8 +185,7 @@ pub async fn brand(db: &Db, msp: MspScope, public_url: &str) -> AppResult<Brand>
     let m = db::msps::get(db, msp).await?.ok_or(AppError::NotFound)?;
     let domains = db::msps::domains(db, msp).await?;
     let portal = portal_url(public_url, &domains);
-    let colour =
-        Colour::parse("colour", &m.primary_color).unwrap_or_else(|_| Colour::parse("c", "#2563eb").expect("valid"));
+    let colour = Colour::brand_or_default(&m.primary_color);
     Ok(Brand {
         logo_url: m.logo_type.as_ref().map(|_| format!("{portal}/brand/logo?v={}", m.branding_version)),
         name: m.product_name.clone(),

@@ -12,7 +12,7 @@ pub async fn create(db: &Db, name: &str, domain: Option<&str>, make_default: boo
     }
     let is_default = make_default || db::msps::all(db).await?.is_empty();
     let id = model::new_id();
-    db::msps::insert(db, id, &name, is_default, "#1f6feb", now()).await?;
+    db::msps::insert(db, id, &name, is_default, crate::model::Colour::DEFAULT_BRAND, now()).await?;
     if let Some(d) = domain {
         add_domain(db, MspScope(id), d).await?;
     }
