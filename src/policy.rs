@@ -43,6 +43,17 @@ pub enum Action {
     ManageEmail,
     /// Register the MSP's Microsoft 365 (Entra ID) app and its client secret.
     ManageM365,
+    /// Work the service desk: assign, prioritise, categorise and date tickets, and filter
+    /// the queue by who is assigned.
+    WorkTickets,
+    /// See the tickets of every customer at once (the queue, a PSA's sync).
+    ListAllTickets,
+    /// Write internal notes (and attach internal files), and read them.
+    WriteInternalNotes,
+    /// Move a ticket to any status, not only those the MSP lets customers choose.
+    SetAnyStatus,
+    /// Tie a record to another system's id (`external_id`), as a PSA's push does.
+    LinkExternalRecords,
 }
 
 impl Actor {
@@ -115,7 +126,12 @@ fn staff_may(role: StaffRole, action: Action) -> bool {
     let manager = matches!(role, StaffRole::Owner | StaffRole::Admin);
     match action {
         Action::ViewCustomer | Action::UseConsole | Action::UseFeature(_) => true,
-        Action::ManagePortalUsers => true,
+        Action::ManagePortalUsers
+        | Action::WorkTickets
+        | Action::ListAllTickets
+        | Action::WriteInternalNotes
+        | Action::SetAnyStatus
+        | Action::LinkExternalRecords => true,
         Action::ManageCustomers
         | Action::ManageStaff
         | Action::ManageBranding
@@ -135,6 +151,11 @@ fn portal_may(role: PortalRole, action: Action, features: Option<&Features>) -> 
             toggled_on && portal_role_allows(role, feature)
         }
         Action::UseConsole
+        | Action::WorkTickets
+        | Action::ListAllTickets
+        | Action::WriteInternalNotes
+        | Action::SetAnyStatus
+        | Action::LinkExternalRecords
         | Action::ManageTicketSettings
         | Action::ManageEmail
         | Action::ManageM365
@@ -202,6 +223,23 @@ mod tests {
         assert!(portal(PortalRole::Standard).may_request_licenses(&on));
         assert!(!portal(PortalRole::Limited).may_request_licenses(&on));
         assert!(!portal(PortalRole::Admin).may_request_licenses(&Features { tickets: false, ..on }));
+    }
+
+    #[test]
+    fn only_staff_work_the_service_desk() {
+        let staff = Actor { customer_id: None, role: Role::Staff(StaffRole::Technician), ..portal(PortalRole::Admin) };
+        for action in [
+            Action::WorkTickets,
+            Action::ListAllTickets,
+            Action::WriteInternalNotes,
+            Action::SetAnyStatus,
+            Action::LinkExternalRecords,
+        ] {
+            assert!(staff.may(action, None), "{action:?}");
+            for role in PortalRole::ALL {
+                assert!(!portal(role).may(action, Some(&Features::default())), "{role:?} {action:?}");
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::AppState;
 use crate::db::{self, msps::MspRow, MspScope};
 use crate::error::AppError;
 use crate::model::Features;
-use crate::policy::Actor;
+use crate::policy::{Action, Actor};
 use crate::services::accounts::{self, Session};
 
 pub const SESSION_COOKIE: &str = "portico_session";
@@ -309,7 +309,7 @@ impl<S: Send + Sync> FromRequestParts<S> for StaffPage {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let signed = Signed::from_request_parts(parts, s).await?;
-        if signed.actor().is_staff() {
+        if signed.actor().may(Action::UseConsole, None) {
             Ok(StaffPage(signed))
         } else {
             Err(AppError::NotFound.into_response())
@@ -324,7 +324,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PortalPage {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
         let signed = Signed::from_request_parts(parts, s).await?;
-        if signed.actor().is_staff() {
+        if signed.actor().may(Action::UseConsole, None) {
             Err(Redirect::to("/msp/customers").into_response())
         } else {
             Ok(PortalPage(signed))

@@ -12,7 +12,7 @@ use crate::db::{CustomerScope, Db};
 use crate::error::{AppError, AppResult};
 use crate::files::{FileError, Files, Reading};
 use crate::model::{self, now, FieldError};
-use crate::policy::Actor;
+use crate::policy::{Action, Actor};
 use crate::services::tickets;
 
 /// Most files in one upload.
@@ -301,7 +301,7 @@ impl From<FileError> for AppError {
 
 /// The attachments of a ticket the actor may see (see `tickets::get`), as the actor may see them.
 pub async fn of_ticket(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<AttachmentRow>> {
-    Ok(q::for_ticket(db, actor.msp(), t.id, actor.is_staff()).await?)
+    Ok(q::for_ticket(db, actor.msp(), t.id, actor.may(Action::WriteInternalNotes, None)).await?)
 }
 
 /// One attachment of a ticket the actor may see (see `tickets::get`) and its bytes, if the
@@ -313,7 +313,9 @@ pub async fn open(
     t: &TicketRow,
     id: Uuid,
 ) -> AppResult<(AttachmentRow, Reading)> {
-    let row = q::get(db, actor.msp(), t.id, id, actor.is_staff()).await?.ok_or(AppError::NotFound)?;
+    let row = q::get(db, actor.msp(), t.id, id, actor.may(Action::WriteInternalNotes, None))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reading = files.get(&row.storage_key).await?;
     Ok((row, reading))
 }
@@ -329,7 +331,7 @@ pub async fn add(
     attaching: Attaching<'_>,
 ) -> AppResult<Vec<AttachmentRow>> {
     let t = tickets::get(db, actor, number).await?;
-    if internal && !actor.is_staff() {
+    if internal && !actor.may(Action::WriteInternalNotes, None) {
         return Err(AppError::Forbidden);
     }
     let internal = match comment {
@@ -350,7 +352,7 @@ pub async fn add(
             q::insert(db, scope, ticket, comment, &rows, now()).await
         })
         .await?;
-    let all = q::for_ticket(db, actor.msp(), ticket, actor.is_staff()).await?;
+    let all = q::for_ticket(db, actor.msp(), ticket, actor.may(Action::WriteInternalNotes, None)).await?;
     Ok(all.into_iter().filter(|a| ids.contains(&a.id)).collect())
 }
 

@@ -108,8 +108,8 @@ pub async fn list(
         None => input.customer,
     };
     let (assignment, assignee) = match input.assignment.as_str() {
-        "me" if actor.is_staff() => ("user", Some(actor.user_id)),
-        "unassigned" if actor.is_staff() => ("unassigned", None),
+        "me" if actor.may(Action::WorkTickets, None) => ("user", Some(actor.user_id)),
+        "unassigned" if actor.may(Action::WorkTickets, None) => ("unassigned", None),
         _ => ("", None),
     };
     let filter = Filter {
@@ -146,7 +146,7 @@ pub async fn get(db: &Db, actor: &Actor, number: i64) -> AppResult<TicketRow> {
 
 /// The conversation as the actor may read it: customers never see internal notes.
 pub async fn conversation(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<CommentRow>> {
-    Ok(q::comments(db, actor.msp(), t.id, actor.is_staff()).await?)
+    Ok(q::comments(db, actor.msp(), t.id, actor.may(Action::WriteInternalNotes, None)).await?)
 }
 
 pub async fn watchers(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<q::WatcherRow>> {
@@ -196,8 +196,8 @@ pub async fn create_with_files(
         }
         (None, None) => return Err(FieldError::new("customer", "Choose the customer.").into()),
     };
-    if input.external_id.is_some() && !actor.is_staff() {
-        return Err(AppError::Forbidden);
+    if input.external_id.is_some() {
+        actor.require(Action::LinkExternalRecords, None)?;
     }
     let checked = attaching.check()?;
     let s = settings(db, actor.msp()).await?;
@@ -310,8 +310,8 @@ pub async fn comment_with_files(
     attaching: Attaching<'_>,
 ) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
-    if internal && !actor.is_staff() {
-        return Err(AppError::Forbidden);
+    if internal {
+        actor.require(Action::WriteInternalNotes, None)?;
     }
     let checked = attaching.check()?;
     let body = model::text("body", body, BODY_MAX, checked.is_empty())?;
@@ -360,7 +360,7 @@ pub async fn set_status(db: &Db, actor: &Actor, public_url: &str, number: i64, s
     let s = settings(db, actor.msp()).await?;
     let st = model::parse_id(status)
         .and_then(|id| s.statuses.iter().find(|st| st.id == id))
-        .filter(|st| actor.is_staff() || st.customer_settable)
+        .filter(|st| st.customer_settable || actor.may(Action::SetAnyStatus, None))
         .ok_or_else(|| AppError::from(FieldError::new("status", "Choose one of the offered statuses.")))?;
     let fx = if st.id == t.status_id {
         Default::default()
@@ -389,9 +389,7 @@ pub async fn staff_update(
     number: i64,
     c: StaffChanges,
 ) -> AppResult<TicketRow> {
-    if !actor.is_staff() {
-        return Err(AppError::NotFound);
-    }
+    actor.require(Action::WorkTickets, None)?;
     let t = get(db, actor, number).await?;
     let s = settings(db, actor.msp()).await?;
     let mut errors = vec![];

@@ -14,7 +14,7 @@ use super::{path_id, ApiActor, ApiJson, ApiQuery, ErrorBody, ListOf, Paging};
 use crate::db::tickets::{CommentRow, NamedRow, Sort, TicketRow};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::policy::Actor;
+use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -246,9 +246,7 @@ pub async fn list_all(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<ListOf<Ticket>>, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require(Action::ListAllTickets, None)?;
     listing(&app, &actor, q, None).await
 }
 

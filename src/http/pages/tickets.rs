@@ -21,6 +21,7 @@ use crate::http::context::Signed;
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::model::{parse_id, FieldError};
+use crate::policy::Action;
 use crate::services::attachments::{self, Attaching};
 use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges};
 
@@ -47,7 +48,7 @@ const PER_PAGE: i64 = 25;
 
 /// Portal paths for customers, console paths for staff; the wrong one is "not found".
 fn base(s: &Signed, console: bool) -> Result<&'static str, AppError> {
-    match (s.actor().is_staff(), console) {
+    match (s.actor().may(Action::UseConsole, None), console) {
         (true, true) => Ok("/msp/tickets"),
         (false, false) => Ok("/tickets"),
         _ => Err(AppError::NotFound),

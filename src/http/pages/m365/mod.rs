@@ -27,6 +27,7 @@ use crate::http::context::Signed;
 use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::parse_id;
+use crate::policy::Action;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -74,13 +75,13 @@ impl FromRequestParts<Arc<AppState>> for M365Page {
             Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map(|p| p.0).unwrap_or_default();
         let path = parts.uri.path().to_string();
         let not_found = || AppError::NotFound.into_response();
+        let console = s.actor().may(Action::UseConsole, None);
         if path.starts_with("/msp/") {
-            let customer =
-                params.get("id").and_then(|id| parse_id(id)).filter(|_| s.actor().is_staff()).ok_or_else(not_found)?;
+            let customer = params.get("id").and_then(|id| parse_id(id)).filter(|_| console).ok_or_else(not_found)?;
             let base = format!("/msp/customers/{customer}/m365");
             Ok(M365Page { s, customer, console: true, base, nav: "/msp/customers".into(), params })
         } else {
-            let customer = s.actor().customer_id.filter(|_| !s.actor().is_staff()).ok_or_else(not_found)?;
+            let customer = s.actor().customer_id.filter(|_| !console).ok_or_else(not_found)?;
             Ok(M365Page { s, customer, console: false, base: String::new(), nav: path, params })
         }
     }
