@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use portico::db::{m365_sync as store, CustomerScope};
-use portico::services::m365_sync;
+use portico::services::m365::sync as m365_sync;
 use reqwest::StatusCode;
 
 use crate::fake_graph::{user_id, FakeGraph, TenantSpec, CLIENT_ID, SECRET, TENANT};
