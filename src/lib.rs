@@ -77,6 +77,7 @@ impl App {
                 mailer,
                 handlers: job_handlers(&state),
                 retry_base: time::Duration::seconds(state.settings.job_retry_seconds),
+                lease: time::Duration::seconds(state.settings.job_lease_seconds),
                 wake: state.jobs_waiting.clone(),
             }))
         } else {

@@ -646,15 +646,6 @@ pub async fn claim_turn(db: &Db, scope: CustomerScope, now: Ts, next: Ts) -> Res
     ).bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// Whether a sync of the customer waits in the job queue.
-pub async fn sync_queued(db: &Db, scope: CustomerScope, kind: &str) -> Result<bool, DbError> {
-    let pattern = format!("%{}%", scope.customer_id);
-    let n: i64 = on_db!(db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM jobs WHERE msp_id = $1 AND kind = $2 AND done_at IS NULL AND failed_at IS NULL AND payload LIKE $3",
-    ).bind(scope.msp_id).bind(kind).bind(pattern).fetch_one(p).await)?;
-    Ok(n > 0)
-}
-
 /// Customers with a tenant ID, of any MSP, or just `only`: (scope, name).
 pub async fn tenants(db: &Db, only: Option<Uuid>) -> Result<Vec<(CustomerScope, String)>, DbError> {
     let rows: Vec<(Uuid, Uuid, String)> = on_db!(db, p => sqlx::query_as(

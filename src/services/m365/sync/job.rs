@@ -30,10 +30,16 @@ fn job(scope: CustomerScope) -> crate::db::jobs::NewJob {
             .expect("serialisable"),
         summary: format!("sync {}", scope.customer_id),
         max_attempts: 3,
+        dedupe_key: Some(dedupe_key(scope)),
     }
 }
 
-/// Staff ask for a sync now: it is queued for the job runner.
+/// One sync per customer at a time: while one is queued or running, another is not queued.
+pub(super) fn dedupe_key(scope: CustomerScope) -> String {
+    format!("{JOB_KIND}:{}", scope.customer_id)
+}
+
+/// Staff ask for a sync now: it is queued for the job runner, unless one is queued or running.
 pub async fn request(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uuid) -> AppResult<()> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(crate::policy::Action::UseConsole, None)?;

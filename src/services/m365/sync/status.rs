@@ -8,7 +8,7 @@ use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{GraphClient, GraphError, SignInAvailability};
 
-use super::{credentials, AREAS, JOB_KIND};
+use super::{credentials, AREAS};
 
 /// The Graph application permissions the app registration needs, with what each is for.
 pub const PERMISSIONS: &[(&str, &str)] = &[
@@ -53,7 +53,7 @@ pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uu
     let (sign_ins, next_sync_at) = db::m365::tenant_state(db, scope).await?.unwrap_or((true, None));
     let mut areas = store::areas(db, scope).await?;
     areas.sort_by_key(|a| AREAS.iter().position(|x| *x == a.area).unwrap_or(AREAS.len()));
-    let queued = store::sync_queued(db, scope, JOB_KIND).await?;
+    let queued = db::jobs::live(db, scope.msp(), &super::job::dedupe_key(scope)).await?;
     Ok(Status {
         customer_id: c.id,
         customer_name: c.name,
