@@ -7,25 +7,10 @@
 
 use uuid::Uuid;
 
+use super::m365::{with_licenses, USER_COLS};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 
-/// One directory user as the tenant has it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UserRecord {
-    pub id: String,
-    pub display_name: String,
-    pub upn: String,
-    pub mail: Option<String>,
-    pub enabled: bool,
-    pub job_title: Option<String>,
-    pub department: Option<String>,
-    pub office: Option<String>,
-    pub mobile: Option<String>,
-    pub created_at: Option<Ts>,
-    pub last_sign_in_at: Option<Ts>,
-    /// SKU ids (GUIDs as text).
-    pub licenses: Vec<String>,
-}
+pub use super::m365::UserRecord;
 
 /// Rows per multi-row INSERT: well under SQLite's bind limit, few round trips.
 const BATCH: usize = 200;
@@ -102,53 +87,19 @@ pub async fn upsert_users(
 /// The stored users among `ids`, with their licenses: what a delta round's partial records
 /// are laid over.
 pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Result<Vec<UserRecord>, DbError> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        bool,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<Ts>,
-        Option<Ts>,
-    );
     let mut users = vec![];
     for chunk in ids.chunks(BATCH) {
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let (rows, pairs): (Vec<Row>, Vec<(String, String)>) = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT id, display_name, upn, mail, enabled, job_title, department, office, mobile, created_at, \
-                 last_sign_in_at FROM m365_users WHERE customer_id = $1 AND id IN ({list})"
-            ))).bind(scope.customer_id);
+        let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id IN ({list})");
+        let mut rows: Vec<UserRecord> = on_db!(db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
             for id in chunk {
                 q = q.bind(id);
             }
-            let rows = q.fetch_all(p).await?;
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list})"
-            ))).bind(scope.customer_id);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            Ok::<_, DbError>((rows, q.fetch_all(p).await?))
+            q.fetch_all(p).await
         })?;
-        users.extend(rows.into_iter().map(|r| UserRecord {
-            licenses: pairs.iter().filter(|(u, _)| *u == r.0).map(|(_, s)| s.clone()).collect(),
-            id: r.0,
-            display_name: r.1,
-            upn: r.2,
-            mail: r.3,
-            enabled: r.4,
-            job_title: r.5,
-            department: r.6,
-            office: r.7,
-            mobile: r.8,
-            created_at: r.9,
-            last_sign_in_at: r.10,
-        }));
+        with_licenses(db, scope, &mut rows).await?;
+        users.extend(rows);
     }
     Ok(users)
 }
