@@ -232,8 +232,8 @@ async fn the_app_registration_is_checked_and_its_secret_never_shown() {
     let owner = app.signed_in("owner@northwind.test").await;
     let page = owner.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(CLIENT_ID) && !page.contains(SECRET) && page.contains("…alue"));
-    let stored = store::app(app.db(), app.msp().await).await.unwrap().unwrap();
-    let store::AppCredential::Secret { sealed, hint } = stored.credential else { panic!("a secret") };
+    let stored = portico::db::m365_apps::app(app.db(), app.msp().await).await.unwrap().unwrap();
+    let portico::db::m365_apps::AppCredential::Secret { sealed, hint } = stored.credential else { panic!("a secret") };
     assert!(!sealed.contains(SECRET) && hint == "…alue", "sealed at rest");
     let url = app.url("/msp/settings/m365");
     let r = post_form(&owner, &url, &url, &[("client_id", "not-a-guid"), ("client_secret", "x")]).await;
@@ -472,12 +472,14 @@ async fn the_app_registration_reads_back_and_warns_before_its_certificate_expire
         (-2, "expired", "This certificate has expired"),
         (200, "valid", ""),
     ] {
-        let certificate = store::AppCredential::Certificate {
+        let certificate = portico::db::m365_apps::AppCredential::Certificate {
             key_sealed: "v1:sealed".into(),
             thumbprint: "84E05C1D98BCE3A5421D225B140B36E86A3D5534".into(),
             expires_at: Some(portico::model::now() + time::Duration::days(days) - time::Duration::hours(1)),
         };
-        store::save_app(app.db(), app.msp().await, CLIENT_ID, &certificate, portico::model::now()).await.unwrap();
+        portico::db::m365_apps::save_app(app.db(), app.msp().await, CLIENT_ID, &certificate, portico::model::now())
+            .await
+            .unwrap();
         let (_, saved) = get(owner.clone()).await;
         assert_eq!(saved["credential"], "certificate");
         assert_eq!(saved["certificate_state"], state, "{saved}");

@@ -1,7 +1,7 @@
 //! A customer's tenant credentials, with the MSP's sealed secret or key opened.
 
 use crate::auth::seal::SealKey;
-use crate::db::m365_sync::{self as store, AppCredential};
+use crate::db::m365_apps::{self, AppCredential};
 use crate::db::{self, CustomerScope, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{ClientCertificate, ClientCredential, ClientSecret, TenantCredentials};
@@ -13,7 +13,7 @@ pub async fn credentials(db: &Db, key: Option<&SealKey>, scope: CustomerScope) -
         .m365_tenant_id
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| AppError::BadRequest("This customer has no Microsoft 365 tenant ID yet.".into()))?;
-    let app = store::app(db, scope.msp()).await?.ok_or_else(|| {
+    let app = m365_apps::app(db, scope.msp()).await?.ok_or_else(|| {
         AppError::BadRequest("The Microsoft 365 app registration is not set up (console: Microsoft 365).".into())
     })?;
     let key = key.ok_or_else(|| {
