@@ -30,6 +30,9 @@ pub struct Settings {
     pub run_jobs: bool,
     /// The first retry of a failed job waits this many seconds, doubling each time.
     pub job_retry_seconds: i64,
+    /// How long a claimed job is held without a renewal; a running job renews it every third
+    /// of this, and a crashed instance's job is taken again once it runs out.
+    pub job_lease_seconds: i64,
     /// Seals secrets kept in the database (the MSPs' Entra ID client secrets).
     pub secret_key: Option<crate::auth::seal::SealKey>,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>`.
@@ -60,6 +63,7 @@ struct FileSettings {
     smtp_from: Option<String>,
     run_jobs: Option<bool>,
     job_retry_seconds: Option<i64>,
+    job_lease_seconds: Option<i64>,
     max_upload_mb: Option<u64>,
     secret_key: Option<String>,
     metrics_token: Option<String>,
@@ -84,6 +88,7 @@ impl Default for Settings {
             smtp_from: "portal@localhost".into(),
             run_jobs: true,
             job_retry_seconds: 30,
+            job_lease_seconds: 300,
             secret_key: None,
             metrics_token: None,
             sync_minutes: 30,
@@ -148,6 +153,13 @@ impl Settings {
             .or(file.job_retry_seconds)
         {
             s.job_retry_seconds = v.clamp(1, 3600);
+        }
+        if let Some(v) = env("JOB_LEASE_SECONDS")
+            .map(|v| parse_num("PORTICO_JOB_LEASE_SECONDS", &v))
+            .transpose()?
+            .or(file.job_lease_seconds)
+        {
+            s.job_lease_seconds = v.clamp(3, 3600);
         }
         if let Some(v) =
             env("MAX_UPLOAD_MB").map(|v| parse_num("PORTICO_MAX_UPLOAD_MB", &v)).transpose()?.or(file.max_upload_mb)

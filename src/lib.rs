@@ -77,6 +77,7 @@ impl App {
                 mailer,
                 handlers: job_handlers(&state),
                 retry_base: time::Duration::seconds(state.settings.job_retry_seconds),
+                lease: time::Duration::seconds(state.settings.job_lease_seconds),
                 wake: state.jobs_waiting.clone(),
             }))
         } else {
@@ -109,9 +110,9 @@ fn job_handlers(state: &Arc<AppState>) -> Vec<(&'static str, jobs::runner::Handl
     let every = time::Duration::minutes(state.settings.sync_minutes);
     let sync: jobs::runner::Handler = Arc::new(move |payload: String| {
         let (db, graph, key, url) = (db.clone(), graph.clone(), key.clone(), url.clone());
-        Box::pin(async move { services::m365_sync::run_job(&db, &graph, key.as_ref(), every, &url, &payload).await })
+        Box::pin(async move { services::m365::sync::run_job(&db, &graph, key.as_ref(), every, &url, &payload).await })
     });
-    vec![(services::m365_sync::JOB_KIND, sync)]
+    vec![(services::m365::sync::JOB_KIND, sync)]
 }
 
 /// Queues the Microsoft 365 syncs that are due, every minute.
@@ -120,7 +121,7 @@ async fn scheduler(state: Arc<AppState>) {
     let every = time::Duration::minutes(state.settings.sync_minutes);
     loop {
         tick.tick().await;
-        match services::m365_sync::schedule_due(&state.db, every).await {
+        match services::m365::sync::schedule_due(&state.db, every).await {
             Ok(0) => {}
             Ok(n) => {
                 tracing::info!(customers = n, "Microsoft 365 syncs queued");

@@ -374,7 +374,7 @@ async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), Strin
     for (scope, name) in targets {
         println!("{name}");
         let url = settings.base_url.clone().unwrap_or_else(|| format!("http://{}", settings.bind));
-        let report = services::m365_sync::sync_customer(&db, &graph, settings.secret_key.as_ref(), scope, every, &url)
+        let report = services::m365::sync::sync_customer(&db, &graph, settings.secret_key.as_ref(), scope, every, &url)
             .await
             .map_err(err)?;
         for (area, outcome) in &report.areas {

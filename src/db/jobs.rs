@@ -1,7 +1,9 @@
 //! The job queue, and the outbox: side effects written in the same transaction as their event.
 //!
-//! A job is claimed by setting a lease (`locked_until`); on PostgreSQL the claim skips rows
-//! another instance holds, so several instances can share one queue.
+//! A job is claimed by setting a lease (`locked_until`, held by `lease_id`) that the runner
+//! renews while the job runs; on PostgreSQL the claim skips rows another instance holds, so
+//! several instances can share one queue. A job with a `dedupe_key` is not queued while
+//! another with that key is queued or running.
 
 use uuid::Uuid;
 
@@ -16,6 +18,8 @@ pub struct NewJob {
     pub payload: String,
     pub summary: String,
     pub max_attempts: i64,
+    /// While a job with this key is queued or running, enqueueing another adds nothing.
+    pub dedupe_key: Option<String>,
 }
 
 /// An in-app notification to store.
@@ -68,9 +72,10 @@ macro_rules! write_effects {
             .await?;
         }
         for j in &$fx.jobs {
+            // The only conflict possible is with a live job of the same dedupe key (ids are new).
             sqlx::query(
-                "INSERT INTO jobs (id, msp_id, kind, payload, summary, run_at, max_attempts, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+                "INSERT INTO jobs (id, msp_id, kind, payload, summary, run_at, max_attempts, created_at, dedupe_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8) ON CONFLICT DO NOTHING",
             )
             .bind(j.id)
             .bind(j.msp_id)
@@ -79,6 +84,7 @@ macro_rules! write_effects {
             .bind(&j.summary)
             .bind($now)
             .bind(j.max_attempts)
+            .bind(&j.dedupe_key)
             .execute(&mut *$tx)
             .await?;
         }
@@ -112,24 +118,33 @@ pub struct JobRow {
     pub done_at: Option<Ts>,
     pub failed_at: Option<Ts>,
     pub created_at: Ts,
+    /// The claim holding the job's lease, if one was ever taken.
+    pub lease_id: Option<Uuid>,
 }
 
-const JOB_COLS: &str =
-    "id, msp_id, kind, payload, summary, attempts, max_attempts, last_error, run_at, done_at, failed_at, created_at";
+const JOB_COLS: &str = "id, msp_id, kind, payload, summary, attempts, max_attempts, last_error, run_at, done_at, \
+                        failed_at, created_at, lease_id";
 
-/// Takes the next due job of one of `kinds` for `lease`, counting the attempt.
-pub async fn claim(db: &Db, kinds: &[&str], now: Ts, lease: time::Duration) -> Result<Option<JobRow>, DbError> {
+/// Takes the next due job of one of `kinds` for `lease` under the claim `lease_id`, counting
+/// the attempt.
+pub async fn claim(
+    db: &Db,
+    kinds: &[&str],
+    now: Ts,
+    lease: time::Duration,
+    lease_id: Uuid,
+) -> Result<Option<JobRow>, DbError> {
     if kinds.is_empty() {
         return Ok(None);
     }
-    let list = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let list = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
     let pick = format!(
         "SELECT id FROM jobs WHERE kind IN ({list}) AND done_at IS NULL AND failed_at IS NULL AND run_at <= $1 \
          AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 1"
     );
     let update = |pick: &str| {
         format!(
-            "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id = ({pick}) \
+            "UPDATE jobs SET locked_until = $2, lease_id = $3, attempts = attempts + 1 WHERE id = ({pick}) \
              AND (locked_until IS NULL OR locked_until < $1) RETURNING {JOB_COLS}"
         )
     };
@@ -137,7 +152,7 @@ pub async fn claim(db: &Db, kinds: &[&str], now: Ts, lease: time::Duration) -> R
         // SQLite runs one writer at a time, so the update is its own claim.
         Db::Sqlite(p) => {
             let sql = update(&pick);
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(now + lease);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(now + lease).bind(lease_id);
             for k in kinds {
                 q = q.bind(*k);
             }
@@ -145,7 +160,7 @@ pub async fn claim(db: &Db, kinds: &[&str], now: Ts, lease: time::Duration) -> R
         }
         Db::Postgres(p) => {
             let sql = update(&format!("{pick} FOR UPDATE SKIP LOCKED"));
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(now + lease);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(now + lease).bind(lease_id);
             for k in kinds {
                 q = q.bind(*k);
             }
@@ -154,23 +169,44 @@ pub async fn claim(db: &Db, kinds: &[&str], now: Ts, lease: time::Duration) -> R
     }
 }
 
-pub async fn complete(db: &Db, id: Uuid, now: Ts) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query("UPDATE jobs SET done_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1")
-        .bind(id).bind(now).execute(p).await.map(|_| ()))
+/// Moves the lease of a running job on to `until`; false when the claim `lease_id` no longer
+/// holds it (the lease ran out and another instance took the job, or it was finished).
+pub async fn renew(db: &Db, id: Uuid, lease_id: Uuid, until: Ts) -> Result<bool, DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE jobs SET locked_until = $3 WHERE id = $1 AND lease_id = $2 AND done_at IS NULL AND failed_at IS NULL",
+    ).bind(id).bind(lease_id).bind(until).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Marks a job done; false when the claim `lease_id` no longer holds it.
+pub async fn complete(db: &Db, id: Uuid, lease_id: Uuid, now: Ts) -> Result<bool, DbError> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE jobs SET done_at = $3, locked_until = NULL, last_error = NULL WHERE id = $1 AND lease_id = $2",
+    ).bind(id).bind(lease_id).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 /// Records a failed attempt: the job runs again at `retry_at`, or never when `retry_at` is None.
-pub async fn fail(db: &Db, id: Uuid, error: &str, now: Ts, retry_at: Option<Ts>) -> Result<(), DbError> {
+/// False when the claim `lease_id` no longer holds the job.
+pub async fn fail(
+    db: &Db,
+    id: Uuid,
+    lease_id: Uuid,
+    error: &str,
+    now: Ts,
+    retry_at: Option<Ts>,
+) -> Result<bool, DbError> {
     on_db!(db, p => sqlx::query(
-        "UPDATE jobs SET locked_until = NULL, last_error = $2, run_at = COALESCE($4, run_at), \
-         failed_at = CASE WHEN $4 IS NULL THEN $3 ELSE NULL END WHERE id = $1",
-    ).bind(id).bind(error).bind(now).bind(retry_at).execute(p).await.map(|_| ()))
+        "UPDATE jobs SET locked_until = NULL, last_error = $3, run_at = COALESCE($5, run_at), \
+         failed_at = CASE WHEN $5 IS NULL THEN $4 ELSE NULL END WHERE id = $1 AND lease_id = $2",
+    ).bind(id).bind(lease_id).bind(error).bind(now).bind(retry_at).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// Puts a job given up on back in the queue, from the console.
+/// Puts a job given up on back in the queue, from the console, unless a live job with its
+/// dedupe key is already queued or running.
 pub async fn retry(db: &Db, msp: MspScope, id: Uuid, now: Ts) -> Result<bool, DbError> {
     on_db!(db, p => sqlx::query(
-        "UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $3 WHERE msp_id = $1 AND id = $2 AND failed_at IS NOT NULL",
+        "UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = $3 WHERE msp_id = $1 AND id = $2 AND failed_at IS NOT NULL \
+         AND (dedupe_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs o WHERE o.dedupe_key = jobs.dedupe_key \
+         AND o.done_at IS NULL AND o.failed_at IS NULL))",
     ).bind(msp.0).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
@@ -180,6 +216,14 @@ pub async fn recent(db: &Db, msp: MspScope, kind: &str, limit: i64) -> Result<Ve
         "SELECT {JOB_COLS} FROM jobs WHERE msp_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT $3"
     );
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(kind).bind(limit).fetch_all(p).await)
+}
+
+/// Whether a job with this dedupe key is queued or running.
+pub async fn live(db: &Db, msp: MspScope, dedupe_key: &str) -> Result<bool, DbError> {
+    let n: i64 = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE msp_id = $1 AND dedupe_key = $2 AND done_at IS NULL AND failed_at IS NULL",
+    ).bind(msp.0).bind(dedupe_key).fetch_one(p).await)?;
+    Ok(n > 0)
 }
 
 /// (queued, failed) jobs of one kind for the MSP.

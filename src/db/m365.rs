@@ -12,33 +12,46 @@ pub async fn tenant_state(db: &Db, scope: CustomerScope) -> Result<Option<(bool,
         .bind(scope.msp_id).bind(scope.customer_id).fetch_optional(p).await)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
+/// One directory user as the tenant has it: what the sync writes, the directory reads and the
+/// API shows (with the licenses by name beside it).
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct UserRecord {
+    /// The user's Microsoft Entra object id.
     pub id: String,
     pub display_name: String,
+    /// The sign-in name (user principal name).
     pub upn: String,
     pub mail: Option<String>,
+    /// Sign-in is allowed (false: the account is blocked).
     pub enabled: bool,
     pub job_title: Option<String>,
     pub department: Option<String>,
     pub office: Option<String>,
     pub mobile: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub created_at: Option<Ts>,
+    /// Absent when the user never signed in (or sign-in times are not available).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_sign_in_at: Option<Ts>,
-    pub licensed: bool,
+    /// SKU ids (GUIDs as text), from `m365_user_licenses`.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub licenses: Vec<String>,
 }
 
 /// A directory row and the number of rows its query matched.
 #[derive(sqlx::FromRow)]
 struct Counted {
     #[sqlx(flatten)]
-    row: UserRow,
+    row: UserRecord,
     total: i64,
 }
 
-const USER_COLS: &str =
+pub(super) const USER_COLS: &str =
     "u.id, u.display_name, u.upn, u.mail, u.enabled, u.job_title, u.department, u.office, u.mobile, \
-                         u.created_at, u.last_sign_in_at, u.licensed";
+                         u.created_at, u.last_sign_in_at";
 
 /// What a directory list asks for. Empty strings mean "any".
 #[derive(Debug, Clone, Default)]
@@ -158,7 +171,7 @@ fn like(text: &str) -> String {
     format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
-/// One page of the directory and the number of users matching.
+/// One page of the directory, each user with their licenses, and the number of users matching.
 pub async fn users(
     db: &Db,
     scope: CustomerScope,
@@ -166,7 +179,7 @@ pub async fn users(
     sort: (UserSort, bool),
     limit: i64,
     offset: i64,
-) -> Result<(Vec<UserRow>, i64), DbError> {
+) -> Result<(Vec<UserRecord>, i64), DbError> {
     let (filter, values) = user_where(db, f);
     let n = values.len() + 2;
     // A search reads every user of the customer, so its page carries the count of matches
@@ -199,13 +212,27 @@ pub async fn users(
             total
         }
     };
-    let rows = rows.into_iter().map(|c| c.row).collect();
+    let mut rows: Vec<UserRecord> = rows.into_iter().map(|c| c.row).collect();
+    with_licenses(db, scope, &mut rows).await?;
     Ok((rows, total))
 }
 
-pub async fn user(db: &Db, scope: CustomerScope, id: &str) -> Result<Option<UserRow>, DbError> {
+pub async fn user(db: &Db, scope: CustomerScope, id: &str) -> Result<Option<UserRecord>, DbError> {
     let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id = $2");
-    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).bind(id).fetch_optional(p).await)
+    let row: Option<UserRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).bind(id).fetch_optional(p).await)?;
+    let mut rows: Vec<UserRecord> = row.into_iter().collect();
+    with_licenses(db, scope, &mut rows).await?;
+    Ok(rows.pop())
+}
+
+/// Fills in each user's SKU ids.
+pub(super) async fn with_licenses(db: &Db, scope: CustomerScope, users: &mut [UserRecord]) -> Result<(), DbError> {
+    let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let pairs = licenses_of(db, scope, &ids).await?;
+    for u in users.iter_mut() {
+        u.licenses = pairs.iter().filter(|(user, _)| *user == u.id).map(|(_, sku)| sku.clone()).collect();
+    }
+    Ok(())
 }
 
 /// The SKU ids held by each of `users`: (user id, SKU id).

@@ -7,25 +7,10 @@
 
 use uuid::Uuid;
 
+use super::m365::{with_licenses, USER_COLS};
 use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 
-/// One directory user as the tenant has it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UserRecord {
-    pub id: String,
-    pub display_name: String,
-    pub upn: String,
-    pub mail: Option<String>,
-    pub enabled: bool,
-    pub job_title: Option<String>,
-    pub department: Option<String>,
-    pub office: Option<String>,
-    pub mobile: Option<String>,
-    pub created_at: Option<Ts>,
-    pub last_sign_in_at: Option<Ts>,
-    /// SKU ids (GUIDs as text).
-    pub licenses: Vec<String>,
-}
+pub use super::m365::UserRecord;
 
 /// Rows per multi-row INSERT: well under SQLite's bind limit, few round trips.
 const BATCH: usize = 200;
@@ -102,53 +87,19 @@ pub async fn upsert_users(
 /// The stored users among `ids`, with their licenses: what a delta round's partial records
 /// are laid over.
 pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Result<Vec<UserRecord>, DbError> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        bool,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<Ts>,
-        Option<Ts>,
-    );
     let mut users = vec![];
     for chunk in ids.chunks(BATCH) {
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let (rows, pairs): (Vec<Row>, Vec<(String, String)>) = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT id, display_name, upn, mail, enabled, job_title, department, office, mobile, created_at, \
-                 last_sign_in_at FROM m365_users WHERE customer_id = $1 AND id IN ({list})"
-            ))).bind(scope.customer_id);
+        let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id IN ({list})");
+        let mut rows: Vec<UserRecord> = on_db!(db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
             for id in chunk {
                 q = q.bind(id);
             }
-            let rows = q.fetch_all(p).await?;
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list})"
-            ))).bind(scope.customer_id);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            Ok::<_, DbError>((rows, q.fetch_all(p).await?))
+            q.fetch_all(p).await
         })?;
-        users.extend(rows.into_iter().map(|r| UserRecord {
-            licenses: pairs.iter().filter(|(u, _)| *u == r.0).map(|(_, s)| s.clone()).collect(),
-            id: r.0,
-            display_name: r.1,
-            upn: r.2,
-            mail: r.3,
-            enabled: r.4,
-            job_title: r.5,
-            department: r.6,
-            office: r.7,
-            mobile: r.8,
-            created_at: r.9,
-            last_sign_in_at: r.10,
-        }));
+        with_licenses(db, scope, &mut rows).await?;
+        users.extend(rows);
     }
     Ok(users)
 }
@@ -484,89 +435,6 @@ pub async fn first_notice(db: &Db, scope: CustomerScope, key: &str, now: Ts) -> 
     ).bind(scope.customer_id).bind(key).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
-/// How the MSP's app registration signs in to Entra ID. Both keep their secret part sealed
-/// with `PORTICO_SECRET_KEY`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AppCredential {
-    Secret {
-        sealed: String,
-        /// The last characters of the secret, to tell which one is stored.
-        hint: String,
-    },
-    Certificate {
-        /// The private key (PEM), sealed.
-        key_sealed: String,
-        /// SHA-1 of the certificate's DER, upper-case hex, as Entra ID shows it.
-        thumbprint: String,
-        expires_at: Option<Ts>,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct AppRow {
-    pub client_id: String,
-    pub credential: AppCredential,
-    pub updated_at: Ts,
-}
-
-#[derive(sqlx::FromRow)]
-struct AppColumns {
-    client_id: String,
-    credential: String,
-    secret_sealed: Option<String>,
-    secret_hint: Option<String>,
-    key_sealed: Option<String>,
-    cert_thumbprint: Option<String>,
-    cert_expires_at: Option<Ts>,
-    updated_at: Ts,
-}
-
-impl TryFrom<AppColumns> for AppRow {
-    type Error = DbError;
-    fn try_from(c: AppColumns) -> Result<AppRow, DbError> {
-        let credential = match (c.credential.as_str(), c.secret_sealed, c.secret_hint, c.key_sealed, c.cert_thumbprint)
-        {
-            ("secret", Some(sealed), Some(hint), _, _) => AppCredential::Secret { sealed, hint },
-            ("certificate", _, _, Some(key_sealed), Some(thumbprint)) => {
-                AppCredential::Certificate { key_sealed, thumbprint, expires_at: c.cert_expires_at }
-            }
-            (kind, ..) => return Err(DbError::Decode(format!("m365_apps: incomplete {kind:?} credential").into())),
-        };
-        Ok(AppRow { client_id: c.client_id, credential, updated_at: c.updated_at })
-    }
-}
-
-pub async fn app(db: &Db, msp: MspScope) -> Result<Option<AppRow>, DbError> {
-    let row: Option<AppColumns> = on_db!(db, p => sqlx::query_as(
-        "SELECT client_id, credential, secret_sealed, secret_hint, key_sealed, cert_thumbprint, cert_expires_at, \
-         updated_at FROM m365_apps WHERE msp_id = $1",
-    ).bind(msp.0).fetch_optional(p).await)?;
-    row.map(AppRow::try_from).transpose()
-}
-
-/// Stores the app registration; the columns of the other kind of credential are cleared.
-pub async fn save_app(
-    db: &Db,
-    msp: MspScope,
-    client_id: &str,
-    credential: &AppCredential,
-    now: Ts,
-) -> Result<(), DbError> {
-    let (kind, secret, hint, key, thumbprint, expires) = match credential {
-        AppCredential::Secret { sealed, hint } => ("secret", Some(sealed), Some(hint), None, None, None),
-        AppCredential::Certificate { key_sealed, thumbprint, expires_at } => {
-            ("certificate", None, None, Some(key_sealed), Some(thumbprint), *expires_at)
-        }
-    };
-    on_db!(db, p => sqlx::query(
-        "INSERT INTO m365_apps (msp_id, client_id, credential, secret_sealed, secret_hint, key_sealed, \
-         cert_thumbprint, cert_expires_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (msp_id) DO UPDATE SET client_id = $2, credential = $3, secret_sealed = $4, secret_hint = $5, \
-         key_sealed = $6, cert_thumbprint = $7, cert_expires_at = $8, updated_at = $9",
-    ).bind(msp.0).bind(client_id).bind(kind).bind(secret).bind(hint).bind(key).bind(thumbprint).bind(expires)
-        .bind(now).execute(p).await.map(|_| ()))
-}
-
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct OptionsRow {
     pub unused_days: i64,
@@ -644,15 +512,6 @@ pub async fn claim_turn(db: &Db, scope: CustomerScope, now: Ts, next: Ts) -> Res
         "UPDATE customers SET m365_next_sync_at = $4 WHERE msp_id = $1 AND id = $2 \
          AND (m365_next_sync_at IS NULL OR m365_next_sync_at <= $3)",
     ).bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
-}
-
-/// Whether a sync of the customer waits in the job queue.
-pub async fn sync_queued(db: &Db, scope: CustomerScope, kind: &str) -> Result<bool, DbError> {
-    let pattern = format!("%{}%", scope.customer_id);
-    let n: i64 = on_db!(db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM jobs WHERE msp_id = $1 AND kind = $2 AND done_at IS NULL AND failed_at IS NULL AND payload LIKE $3",
-    ).bind(scope.msp_id).bind(kind).bind(pattern).fetch_one(p).await)?;
-    Ok(n > 0)
 }
 
 /// Customers with a tenant ID, of any MSP, or just `only`: (scope, name).

@@ -55,10 +55,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
         postgres: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../../migrations/sqlite/0011_job_leases.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_job_leases.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 11;
 
 /// The newest migration applied; 0 for a database Portico never migrated.
 pub async fn version(db: &Db) -> Result<i64, DbError> {

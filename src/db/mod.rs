@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod login_attempts;
 pub mod m365;
+pub mod m365_apps;
 pub mod m365_demo;
 pub mod m365_sync;
 pub mod migrate;

@@ -328,6 +328,7 @@ pub fn job(msp: MspScope, brand: &Brand, to: &str, to_name: &str, mail: Rendered
         payload: serde_json::to_string(&out).expect("serialisable"),
         summary: summary.chars().take(300).collect(),
         max_attempts: MAX_ATTEMPTS,
+        dedupe_key: None,
     }
 }
 

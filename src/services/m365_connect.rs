@@ -3,8 +3,8 @@
 //! link each customer's admin opens.
 
 use crate::auth::seal::SealKey;
-use crate::db::m365_sync::AppCredential;
-use crate::db::{self, m365_sync as store, Db};
+use crate::db::m365_apps::{self, AppCredential};
+use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{CertificateError, ClientCertificate};
 use crate::model::{self, FieldError};
@@ -43,7 +43,7 @@ pub struct AppStatus {
 
 pub async fn status(db: &Db, actor: &Actor) -> AppResult<Option<AppStatus>> {
     actor.require(Action::UseConsole, None)?;
-    Ok(store::app(db, actor.msp()).await?.map(|a| {
+    Ok(m365_apps::app(db, actor.msp()).await?.map(|a| {
         let (credential, secret_hint, certificate_thumbprint, expires_at) = match a.credential {
             AppCredential::Secret { hint, .. } => ("secret", Some(hint), None, None),
             AppCredential::Certificate { thumbprint, expires_at, .. } => {
@@ -188,7 +188,7 @@ pub async fn save(db: &Db, actor: &Actor, key: Option<&SealKey>, input: AppInput
             expires_at: c.not_after(),
         },
     };
-    store::save_app(db, actor.msp(), &client_id, &stored, model::now()).await?;
+    m365_apps::save_app(db, actor.msp(), &client_id, &stored, model::now()).await?;
     status(db, actor).await?.ok_or(AppError::NotFound)
 }
 
@@ -206,7 +206,7 @@ pub async fn consent_for(
 ) -> AppResult<Option<String>> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::UseConsole, None)?;
-    let app = store::app(db, actor.msp()).await?;
+    let app = m365_apps::app(db, actor.msp()).await?;
     let scope = actor.customer_scope(customer.id)?;
     let tenant = db::customers::get(db, scope).await?.and_then(|c| c.m365_tenant_id).filter(|t| !t.is_empty());
     Ok(match (tenant, app) {

@@ -11,7 +11,6 @@ pub mod demo_m365;
 pub mod email;
 pub mod m365;
 pub mod m365_connect;
-pub mod m365_sync;
 pub mod msps;
 pub mod notify;
 pub mod ticket_settings;

@@ -553,13 +553,13 @@ async fn console_pages_pass_quality_checks() {
     c.visit(&app, "/msp/settings/m365", "console-m365-connection").await;
     // With a certificate registered (stored directly: the page shows its thumbprint, never the
     // key), three weeks from expiry, so the page warns.
-    let certificate = portico::db::m365_sync::AppCredential::Certificate {
+    let certificate = portico::db::m365_apps::AppCredential::Certificate {
         key_sealed: "v1:sealed".into(),
         thumbprint: "84E05C1D98BCE3A5421D225B140B36E86A3D5534".into(),
         expires_at: Some(portico::model::now() + time::Duration::days(21)),
     };
     let client_id = "a1b2c3d4-0000-4000-8000-00000000c0de";
-    portico::db::m365_sync::save_app(app.db(), app.msp().await, client_id, &certificate, portico::model::now())
+    portico::db::m365_apps::save_app(app.db(), app.msp().await, client_id, &certificate, portico::model::now())
         .await
         .unwrap();
     c.visit(&app, "/msp/settings/m365", "console-m365-certificate").await;

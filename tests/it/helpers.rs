@@ -151,6 +151,20 @@ impl TestApp {
         TestApp { addr, state, shutdown: Some(tx), _dir: dir }
     }
 
+    /// Another instance of the app on the same database, as a second server in production
+    /// would be: its own port, pool and job runner, the same settings otherwise.
+    pub async fn another_instance(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings { bind: "127.0.0.1:0".parse().unwrap(), ..self.state.settings.clone() };
+        let app = App::build(settings, false).await.expect("app builds");
+        let (state, addr) = (app.state.clone(), app.local_addr());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp { addr, state, shutdown: Some(tx), _dir: dir }
+    }
+
     pub fn db(&self) -> &Db {
         &self.state.db
     }

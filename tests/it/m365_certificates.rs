@@ -76,8 +76,10 @@ async fn a_certificate_saved_in_the_console_is_sealed_and_the_sync_signs_in_with
     let row = stored_row(&app).await;
     assert_eq!((row[1].as_str(), row[2].as_str(), row[5].as_str()), ("certificate", "", cert.thumbprint.as_str()));
     assert!(row.iter().all(|c| no_key_in(c, &cert)), "the private key is sealed at rest");
-    let stored = store::app(app.db(), app.msp().await).await.unwrap().unwrap();
-    let store::AppCredential::Certificate { expires_at, .. } = stored.credential else { panic!("a certificate") };
+    let stored = portico::db::m365_apps::app(app.db(), app.msp().await).await.unwrap().unwrap();
+    let portico::db::m365_apps::AppCredential::Certificate { expires_at, .. } = stored.credential else {
+        panic!("a certificate")
+    };
     let days = (expires_at.expect("expiry read from the certificate") - portico::model::now()).whole_days();
     assert!((29..=30).contains(&days), "openssl made it for 30 days: {days}");
 
@@ -202,7 +204,7 @@ async fn bad_certificates_and_keys_get_field_errors_and_only_admins_may_save() {
         assert!(answer.to_string().contains(words), "{words:?} in {answer}");
         assert!(no_key_in(&answer.to_string(), &cert) && no_key_in(&answer.to_string(), &other));
     }
-    assert!(store::app(app.db(), app.msp().await).await.unwrap().is_none(), "nothing saved");
+    assert!(portico::db::m365_apps::app(app.db(), app.msp().await).await.unwrap().is_none(), "nothing saved");
 
     // The console: the field at fault is marked, the certificate shown again, the key never.
     let console = app.signed_in("owner@northwind.test").await;
@@ -233,5 +235,5 @@ async fn bad_certificates_and_keys_get_field_errors_and_only_admins_may_save() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let customer = app.signed_in("admin@contoso.test").await;
     assert_eq!(customer.get(&page).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert!(store::app(app.db(), app.msp().await).await.unwrap().is_none(), "still nothing saved");
+    assert!(portico::db::m365_apps::app(app.db(), app.msp().await).await.unwrap().is_none(), "still nothing saved");
 }

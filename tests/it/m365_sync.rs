@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
+use portico::config::Settings;
 use portico::db::{m365_sync as store, CustomerScope};
-use portico::services::m365_sync;
+use portico::services::m365::sync as m365_sync;
 use reqwest::StatusCode;
 
-use crate::fake_graph::{user_id, FakeGraph, TenantSpec, CLIENT_ID, SECRET, TENANT};
+use crate::fake_graph::{user_id, FakeGraph, Fault, TenantSpec, CLIENT_ID, SECRET, TENANT};
 use crate::helpers::{location, post_form, TestApp};
 
 const KEY: &str = "a-test-secret-key-that-is-long-enough-for-portico";
@@ -16,7 +17,14 @@ const KEY: &str = "a-test-secret-key-that-is-long-enough-for-portico";
 /// An app pointed at the fake Graph, with the MSP's app registered through the console and
 /// a customer whose tenant is the fake one.
 async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
-    let (app, fake, scope) = unregistered(spec).await;
+    connected_with(spec, |_| {}).await
+}
+
+async fn connected_with(
+    spec: TenantSpec,
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, FakeGraph, CustomerScope) {
+    let (app, fake, scope) = unregistered_with(spec, configure).await;
     let owner = app.signed_in("owner@northwind.test").await;
     let page = app.url("/msp/settings/m365");
     let r = post_form(&owner, &page, &page, &[("client_id", CLIENT_ID), ("client_secret", SECRET)]).await;
@@ -26,12 +34,20 @@ async fn connected(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
 
 /// The same before the app registration is saved.
 pub async fn unregistered(spec: TenantSpec) -> (TestApp, FakeGraph, CustomerScope) {
+    unregistered_with(spec, |_| {}).await
+}
+
+async fn unregistered_with(
+    spec: TenantSpec,
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, FakeGraph, CustomerScope) {
     let fake = FakeGraph::start_with(spec).await;
     let (graph, login) = (fake.url.clone(), fake.url.clone());
     let app = TestApp::spawn_with(move |s| {
         s.graph_url = graph;
         s.login_url = login;
         s.secret_key = Some(portico::auth::seal::SealKey::from_setting(KEY).unwrap());
+        configure(s);
     })
     .await;
     let msp = app.msp().await;
@@ -216,8 +232,8 @@ async fn the_app_registration_is_checked_and_its_secret_never_shown() {
     let owner = app.signed_in("owner@northwind.test").await;
     let page = owner.get(app.url("/msp/settings/m365")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(CLIENT_ID) && !page.contains(SECRET) && page.contains("…alue"));
-    let stored = store::app(app.db(), app.msp().await).await.unwrap().unwrap();
-    let store::AppCredential::Secret { sealed, hint } = stored.credential else { panic!("a secret") };
+    let stored = portico::db::m365_apps::app(app.db(), app.msp().await).await.unwrap().unwrap();
+    let portico::db::m365_apps::AppCredential::Secret { sealed, hint } = stored.credential else { panic!("a secret") };
     assert!(!sealed.contains(SECRET) && hint == "…alue", "sealed at rest");
     let url = app.url("/msp/settings/m365");
     let r = post_form(&owner, &url, &url, &[("client_id", "not-a-guid"), ("client_secret", "x")]).await;
@@ -456,12 +472,14 @@ async fn the_app_registration_reads_back_and_warns_before_its_certificate_expire
         (-2, "expired", "This certificate has expired"),
         (200, "valid", ""),
     ] {
-        let certificate = store::AppCredential::Certificate {
+        let certificate = portico::db::m365_apps::AppCredential::Certificate {
             key_sealed: "v1:sealed".into(),
             thumbprint: "84E05C1D98BCE3A5421D225B140B36E86A3D5534".into(),
             expires_at: Some(portico::model::now() + time::Duration::days(days) - time::Duration::hours(1)),
         };
-        store::save_app(app.db(), app.msp().await, CLIENT_ID, &certificate, portico::model::now()).await.unwrap();
+        portico::db::m365_apps::save_app(app.db(), app.msp().await, CLIENT_ID, &certificate, portico::model::now())
+            .await
+            .unwrap();
         let (_, saved) = get(owner.clone()).await;
         assert_eq!(saved["credential"], "certificate");
         assert_eq!(saved["certificate_state"], state, "{saved}");
@@ -471,4 +489,58 @@ async fn the_app_registration_reads_back_and_warns_before_its_certificate_expire
         }
         assert!(html.contains(says));
     }
+}
+
+/// The customer's sync jobs: (attempts, done).
+async fn sync_jobs(app: &TestApp, scope: CustomerScope) -> Vec<(i64, bool)> {
+    let rows: Vec<(i64, Option<portico::db::Ts>)> = portico::on_db!(app.db(), p => sqlx::query_as(
+        "SELECT attempts, done_at FROM jobs WHERE msp_id = $1 AND kind = $2 AND summary LIKE $3",
+    )
+    .bind(scope.msp_id)
+    .bind(m365_sync::JOB_KIND)
+    .bind(format!("%{}%", scope.customer_id))
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    rows.into_iter().map(|(attempts, done)| (attempts, done.is_some())).collect()
+}
+
+#[tokio::test]
+async fn a_sync_that_outlasts_its_lease_runs_once_across_two_instances() {
+    // A 3-second lease, and a first read of users that takes 10: without a heartbeat the
+    // other instance's runner (polling every 5 s) would take the sync over and run it again.
+    let (a, fake, scope) = connected_with(TenantSpec::default(), |s| s.job_lease_seconds = 3).await;
+    // The demo's Contoso is linked to the fake tenant too; only this customer's sync is watched.
+    a.exec("UPDATE customers SET m365_tenant_id = NULL WHERE id <> $1", scope.customer_id).await;
+    let b = a.another_instance().await;
+    fake.fail_next("/v1.0/users", [Fault::Slow(Duration::from_secs(10))]);
+    async fn sync_now(app: &TestApp, scope: CustomerScope) {
+        let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
+        let tech = app.signed_in("tech@northwind.test").await;
+        let r = post_form(&tech, &page, &page, &[]).await;
+        assert!(location(&r).ends_with("notice=sync-queued"), "{}", location(&r));
+    }
+    sync_now(&a, scope).await;
+    sync_now(&b, scope).await;
+    assert_eq!(sync_jobs(&a, scope).await.len(), 1, "a second \"Sync now\" while one is queued adds none");
+    for _ in 0..300 {
+        if !fake.requests("/v1.0/users").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sync_now(&b, scope).await;
+    assert_eq!(sync_jobs(&a, scope).await.len(), 1, "nor one while it runs");
+    let mut jobs = vec![];
+    for _ in 0..600 {
+        jobs = sync_jobs(&a, scope).await;
+        if jobs.iter().all(|(_, done)| *done) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(jobs, vec![(1, true)], "one sync, claimed once, done");
+    let reads: Vec<String> = fake.requests("/v1.0/users?");
+    assert_eq!(reads.len(), 1, "the users were read once: {reads:?}");
+    assert_eq!(count(&a, "m365_users", scope).await, 30);
 }

@@ -158,6 +158,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             payload: "{}".into(),
             summary: "probe".into(),
             max_attempts: 1,
+            dedupe_key: None,
         }],
     };
     portico::db::jobs::write(app.db(), &fx, portico::model::now()).await.unwrap();

@@ -13,8 +13,8 @@ use super::{path_id, ApiActor, ApiJson};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::model::rfc3339;
+use crate::services::m365::sync as m365_sync;
 use crate::services::m365_connect::{self, AppInput, AppStatus};
-use crate::services::m365_sync;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()

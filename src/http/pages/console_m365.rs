@@ -19,8 +19,9 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::model::{parse_id, rfc3339};
+use crate::services::m365::sync as m365_sync;
+use crate::services::m365_connect;
 use crate::services::m365_connect::AppInput;
-use crate::services::{m365_connect, m365_sync};
 
 const PATH: &str = "/msp/settings/m365";
 

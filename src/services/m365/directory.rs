@@ -6,8 +6,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Freshness, LicenseRef, Tenant};
-use crate::db::m365::{self as q, UserFilter, UserRow, UserSort};
-use crate::db::{Db, Ts};
+use crate::db::m365::{self as q, UserFilter, UserRecord, UserSort};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::model::Feature;
 use crate::model::{self, FieldError};
@@ -17,48 +17,24 @@ const FEATURE: Feature = Feature::UserDirectory;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct M365User {
-    /// The user's Microsoft Entra object id.
-    pub id: String,
-    pub display_name: String,
-    /// The sign-in name (user principal name).
-    pub upn: String,
-    pub mail: Option<String>,
-    /// Sign-in is allowed (false: the account is blocked).
-    pub enabled: bool,
-    pub job_title: Option<String>,
-    pub department: Option<String>,
-    pub office: Option<String>,
-    pub mobile: Option<String>,
+    #[serde(flatten)]
+    pub user: UserRecord,
     pub licenses: Vec<LicenseRef>,
     /// False when the tenant has no Entra ID P1/P2: sign-in times are then not available,
     /// and `last_sign_in_at` is absent for everyone.
     pub sign_in_available: bool,
-    /// Absent when the user never signed in (or sign-in times are not available).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub last_sign_in_at: Option<Ts>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub created_at: Option<Ts>,
 }
 
 impl M365User {
-    pub(super) fn of(u: UserRow, licenses: Vec<LicenseRef>, sign_ins: bool) -> M365User {
-        M365User {
-            id: u.id,
-            display_name: u.display_name,
-            upn: u.upn,
-            mail: u.mail,
-            enabled: u.enabled,
-            job_title: u.job_title,
-            department: u.department,
-            office: u.office,
-            mobile: u.mobile,
-            licenses,
-            sign_in_available: sign_ins,
-            last_sign_in_at: if sign_ins { u.last_sign_in_at } else { None },
-            created_at: u.created_at,
+    /// The user with their licenses by name (`part_of`: SKU id → part number).
+    pub(super) fn of(mut user: UserRecord, part_of: &HashMap<&str, &str>, sign_ins: bool) -> M365User {
+        let mut licenses: Vec<LicenseRef> =
+            user.licenses.iter().map(|sku| LicenseRef::new(sku, part_of.get(sku.as_str()).copied())).collect();
+        licenses.sort_by(|a, b| a.product_name.cmp(&b.product_name));
+        if !sign_ins {
+            user.last_sign_in_at = None;
         }
+        M365User { user, licenses, sign_in_available: sign_ins }
     }
 }
 
@@ -133,20 +109,7 @@ pub async fn directory(db: &Db, actor: &Actor, customer_id: Uuid, input: Directo
     let (rows, total) = q::users(db, t.scope, &filter, (sort, input.desc), per_page, (page - 1) * per_page).await?;
     let skus = q::skus(db, t.scope).await?;
     let part_of: HashMap<&str, &str> = skus.iter().map(|s| (s.sku_id.as_str(), s.part_number.as_str())).collect();
-    let ids: Vec<&str> = rows.iter().map(|u| u.id.as_str()).collect();
-    let mut held: HashMap<String, Vec<LicenseRef>> = HashMap::new();
-    for (user, sku) in q::licenses_of(db, t.scope, &ids).await? {
-        let license = LicenseRef::new(&sku, part_of.get(sku.as_str()).copied());
-        held.entry(user).or_default().push(license);
-    }
-    let items = rows
-        .into_iter()
-        .map(|u| {
-            let mut licenses = held.remove(&u.id).unwrap_or_default();
-            licenses.sort_by(|a, b| a.product_name.cmp(&b.product_name));
-            M365User::of(u, licenses, t.sign_ins)
-        })
-        .collect();
+    let items = rows.into_iter().map(|u| M365User::of(u, &part_of, t.sign_ins)).collect();
     let mut choices: Vec<SkuChoice> = skus
         .iter()
         .map(|s| SkuChoice { sku_id: s.sku_id.clone(), product_name: super::product_name(&s.part_number) })
@@ -172,11 +135,6 @@ pub async fn user(db: &Db, actor: &Actor, customer_id: Uuid, id: &str) -> AppRes
     }
     let u = q::user(db, t.scope, id).await?.ok_or(AppError::NotFound)?;
     let skus = q::skus(db, t.scope).await?;
-    let mut licenses: Vec<LicenseRef> = q::licenses_of(db, t.scope, &[id])
-        .await?
-        .iter()
-        .map(|(_, sku)| LicenseRef::new(sku, skus.iter().find(|s| &s.sku_id == sku).map(|s| s.part_number.as_str())))
-        .collect();
-    licenses.sort_by(|a, b| a.product_name.cmp(&b.product_name));
-    Ok((M365User::of(u, licenses, t.sign_ins), t.freshness(db, &["users", "licenses"]).await?))
+    let part_of: HashMap<&str, &str> = skus.iter().map(|s| (s.sku_id.as_str(), s.part_number.as_str())).collect();
+    Ok((M365User::of(u, &part_of, t.sign_ins), t.freshness(db, &["users", "licenses"]).await?))
 }

@@ -256,9 +256,15 @@ pub async fn sku(
     let (rows, holders_total) =
         q::users(db, t.scope, &filter, (UserSort::Name, false), per_page, (page - 1) * per_page).await?;
     let directory = actor.may(Action::UseFeature(Feature::UserDirectory), Some(&t.features));
-    let license = LicenseRef::new(&s.sku_id, Some(&s.part_number));
+    // A holder is shown with this license only.
+    let part_of = std::collections::HashMap::from([(s.sku_id.as_str(), s.part_number.as_str())]);
     let holders = directory.then(|| {
-        rows.into_iter().map(|u| super::directory::M365User::of(u, vec![license.clone()], t.sign_ins)).collect()
+        rows.into_iter()
+            .map(|mut u| {
+                u.licenses = vec![s.sku_id.clone()];
+                super::directory::M365User::of(u, &part_of, t.sign_ins)
+            })
+            .collect()
     });
     Ok(SkuDetail {
         license: LicenseRow::of(s, &r),

@@ -9,6 +9,7 @@ mod licenses;
 mod security;
 mod settings;
 mod summary;
+pub mod sync;
 
 pub use directory::{directory, user, Directory, DirectoryInput, M365User, SkuChoice};
 pub use groups::{groups, Groups, GroupsInput, KindChoice, M365Group};

@@ -149,17 +149,17 @@ pub async fn sync_status(
 ) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
     let t = staff_tenant(db, actor, customer_id).await?;
     let position = |area: &str| {
-        crate::services::m365_sync::AREAS
+        crate::services::m365::sync::AREAS
             .iter()
             .position(|a| *a == area)
-            .unwrap_or(crate::services::m365_sync::AREAS.len())
+            .unwrap_or(crate::services::m365::sync::AREAS.len())
     };
     let mut areas: Vec<AreaStatus> = crate::db::m365_sync::areas(db, t.scope)
         .await?
         .into_iter()
         .map(|a| (a.area, a.last_success_at, a.last_error))
         .map(|(area, last_success, last_error)| AreaStatus {
-            label: crate::services::m365_sync::area_label(&area),
+            label: crate::services::m365::sync::area_label(&area),
             area,
             last_success,
             last_error,
