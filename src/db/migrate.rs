@@ -55,10 +55,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
         postgres: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../../migrations/shared/0010_msp_currency.sql"),
+        postgres: include_str!("../../migrations/shared/0010_msp_currency.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 pub async fn run(db: &Db) -> Result<usize, DbError> {
     let mut applied = 0;
