@@ -76,7 +76,11 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::BadRequest(_) => "bad_request",
-            AppError::Validation(_) => "validation_failed",
+            // A failure with a code of its own keeps it while it is the only kind at fault.
+            AppError::Validation(errs) => match errs.first().and_then(|e| e.code) {
+                Some(code) if errs.iter().all(|e| e.code == Some(code)) => code,
+                _ => "validation_failed",
+            },
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -121,7 +125,13 @@ impl IntoResponse for AppError {
         }
         let mut error = json!({"code": self.code(), "message": self.message()});
         if let AppError::Validation(errs) = &self {
-            error["fields"] = errs.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
+            error["fields"] = errs
+                .iter()
+                .map(|e| match e.code {
+                    Some(code) => json!({"field": e.field, "message": e.message, "code": code}),
+                    None => json!({"field": e.field, "message": e.message}),
+                })
+                .collect();
         }
         let mut resp = (status, axum::Json(json!({ "error": error }))).into_response();
         if let AppError::TooManyRequests { retry_after } = self {

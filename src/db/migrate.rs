@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/shared/0009_m365_directory_order.sql"),
     },
     Migration {
+        version: 10,
+        sqlite: include_str!("../../migrations/shared/0010_msp_currency.sql"),
+        postgres: include_str!("../../migrations/shared/0010_msp_currency.sql"),
+    },
+    Migration {
         version: 11,
         sqlite: include_str!("../../migrations/sqlite/0011_job_leases.sql"),
         postgres: include_str!("../../migrations/postgres/0011_job_leases.sql"),

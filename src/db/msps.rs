@@ -19,10 +19,12 @@ pub struct MspRow {
     pub branding_version: i64,
     /// The sender of the MSP's mail, e.g. `Northwind Support <help@northwind.example>`; '' for the default.
     pub mail_from: String,
+    /// ISO 4217 code; amounts stored for the MSP's customers count its minor unit.
+    pub currency: String,
 }
 
 const COLS: &str = "id, name, is_default, product_name, primary_color, welcome_message, support_phone, \
-                    support_email, support_hours, logo_type, favicon_type, branding_version, mail_from";
+                    support_email, support_hours, logo_type, favicon_type, branding_version, mail_from, currency";
 
 /// The fields of a branding update; images are stored separately.
 pub struct BrandingText<'a> {
@@ -32,6 +34,11 @@ pub struct BrandingText<'a> {
     pub support_phone: &'a str,
     pub support_email: &'a str,
     pub support_hours: &'a str,
+    pub currency: &'a str,
+    /// The customers' stored prices are multiplied by `.0` and divided (rounding half up) by
+    /// `.1`, so that a price keeps its number when the new currency has more or fewer
+    /// decimals; (1, 1) leaves them alone.
+    pub rescale_prices: (i64, i64),
 }
 
 pub async fn all(db: &Db) -> Result<Vec<MspRow>, DbError> {
@@ -42,6 +49,13 @@ pub async fn all(db: &Db) -> Result<Vec<MspRow>, DbError> {
 pub async fn get(db: &Db, scope: MspScope) -> Result<Option<MspRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM msps WHERE id = $1");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).fetch_optional(p).await)
+}
+
+/// The ISO 4217 code the MSP bills in, for views that show amounts.
+pub async fn currency(db: &Db, scope: MspScope) -> Result<String, DbError> {
+    let row: (String,) = on_db!(db, p => sqlx::query_as("SELECT currency FROM msps WHERE id = $1")
+        .bind(scope.0).fetch_one(p).await)?;
+    Ok(row.0)
 }
 
 pub async fn find_by_name(db: &Db, name: &str) -> Result<Option<MspRow>, DbError> {
@@ -78,13 +92,25 @@ pub async fn add_domain(db: &Db, scope: MspScope, domain: &str) -> Result<(), Db
 }
 
 pub async fn update_branding(db: &Db, scope: MspScope, b: &BrandingText<'_>) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query(
-        "UPDATE msps SET product_name = $2, primary_color = $3, welcome_message = $4, support_phone = $5, \
-         support_email = $6, support_hours = $7, branding_version = branding_version + 1 WHERE id = $1",
-    )
-    .bind(scope.0).bind(b.product_name).bind(b.primary_color).bind(b.welcome_message)
-    .bind(b.support_phone).bind(b.support_email).bind(b.support_hours)
-    .execute(p).await.map(|_| ()))
+    let (mul, div) = b.rescale_prices;
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "UPDATE msps SET product_name = $2, primary_color = $3, welcome_message = $4, support_phone = $5, \
+             support_email = $6, support_hours = $7, currency = $8, branding_version = branding_version + 1 WHERE id = $1",
+        )
+        .bind(scope.0).bind(b.product_name).bind(b.primary_color).bind(b.welcome_message)
+        .bind(b.support_phone).bind(b.support_email).bind(b.support_hours).bind(b.currency)
+        .execute(&mut *tx).await?;
+        if (mul, div) != (1, 1) {
+            sqlx::query(
+                "UPDATE m365_prices SET cents = (cents * $2 + $3 / 2) / $3 \
+                 WHERE customer_id IN (SELECT id FROM customers WHERE msp_id = $1)",
+            )
+            .bind(scope.0).bind(mul).bind(div).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
 }
 
 /// Which stored image: the logo or the favicon.

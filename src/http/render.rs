@@ -6,7 +6,7 @@ use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
 use super::context::Ctx;
-use crate::model::Feature;
+use crate::model::{group_thousands, Feature};
 use crate::policy::{Action, Actor};
 use crate::services::branding::Branding;
 
@@ -93,7 +93,7 @@ pub fn environment() -> Environment<'static> {
             .map(|t| ago(crate::model::now() - t))
             .unwrap_or(s)
     });
-    env.add_filter("num", |v: Value| -> String { grouped(&v.to_string()) });
+    env.add_filter("num", |v: Value| -> String { group_thousands(&v.to_string()) });
     // A score or percentage: one decimal at most, none when it is whole ("63.5", "4").
     env.add_filter("dec", |v: f64| -> String {
         let r = (v * 10.0).round() / 10.0;
@@ -103,7 +103,11 @@ pub fn environment() -> Environment<'static> {
             format!("{r:.1}")
         }
     });
-    env.add_filter("money", |v: Value| -> String { grouped(&v.to_string()) });
+    // An amount as the API gives it ("1250.00") with the currency given beside it ("EUR"):
+    // "€1,250.00". The currency is a required argument, so no template shows a bare number.
+    env.add_filter("money", |v: Value, currency: &str| -> String {
+        crate::model::Currency::from_stored(currency).display(&v.to_string())
+    });
     env
 }
 
@@ -118,26 +122,6 @@ fn ago(d: time::Duration) -> String {
         m if m < 60 * 24 * 60 => plural(m / (60 * 24), "day"),
         m if m < 60 * 24 * 730 => plural(m / (60 * 24 * 30), "month"),
         m => plural(m / (60 * 24 * 365), "year"),
-    }
-}
-
-/// Thousands separated by commas: "10003" → "10,003", "1234.50" → "1,234.50".
-fn grouped(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
-    let (whole, frac) = rest.split_once('.').map(|(w, f)| (w, Some(f))).unwrap_or((rest, None));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
     }
 }
 
@@ -276,11 +260,11 @@ mod tests {
 
     #[test]
     fn numbers_are_grouped_and_times_read_as_ago() {
-        assert_eq!(grouped("10003"), "10,003");
-        assert_eq!(grouped("1234.50"), "1,234.50");
-        assert_eq!(grouped("-1234567"), "-1,234,567");
-        assert_eq!(grouped("999"), "999");
-        assert_eq!(grouped("n/a"), "n/a");
+        assert_eq!(group_thousands("10003"), "10,003");
+        assert_eq!(group_thousands("1234.50"), "1,234.50");
+        assert_eq!(group_thousands("-1234567"), "-1,234,567");
+        assert_eq!(group_thousands("999"), "999");
+        assert_eq!(group_thousands("n/a"), "n/a");
         assert_eq!(ago(time::Duration::minutes(90)), "1 hour ago");
         assert_eq!(ago(time::Duration::hours(30)), "yesterday");
         assert_eq!(ago(time::Duration::days(12)), "12 days ago");

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{self, msps::Image, Db, MspScope};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, Colour, Email, FieldError};
+use crate::model::{self, Colour, Currency, Email, FieldError};
 use crate::policy::{Action, Actor};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
@@ -19,6 +19,9 @@ pub struct Branding {
     pub support_phone: String,
     pub support_email: String,
     pub support_hours: String,
+    /// The ISO 4217 code of the currency the MSP bills in; every amount is in it.
+    #[schema(value_type = String, example = "EUR")]
+    pub currency: Currency,
     /// Where the logo is served, or null when none was uploaded. Read-only.
     pub logo_url: Option<String>,
     /// Where the favicon is served, or null. Read-only.
@@ -34,6 +37,7 @@ impl Branding {
             support_phone: m.support_phone.clone(),
             support_email: m.support_email.clone(),
             support_hours: m.support_hours.clone(),
+            currency: Currency::from_stored(&m.currency),
             logo_url: m.logo_type.as_ref().map(|_| format!("/brand/logo?v={}", m.branding_version)),
             favicon_url: m.favicon_type.as_ref().map(|_| format!("/brand/favicon?v={}", m.branding_version)),
         }
@@ -50,6 +54,11 @@ pub struct BrandingUpdate {
     pub support_phone: Option<String>,
     pub support_email: Option<String>,
     pub support_hours: Option<String>,
+    /// An ISO 4217 code from the built-in list (USD, EUR, GBP, CHF, JPY, KWD …); another code
+    /// is a 422 `unknown_currency`. Prices already set keep their number: 12.50 USD becomes
+    /// 12.50 EUR (and 13 JPY, which has no decimals). Nothing is converted.
+    #[schema(example = "EUR")]
+    pub currency: Option<String>,
     /// Ignored: the logo is uploaded through its own endpoint.
     #[serde(default)]
     #[schema(read_only)]
@@ -85,6 +94,10 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
         field(Email::parse("support_email", &email_raw).map(|e| e.to_string()))
     };
     let support_hours = field(model::text("support_hours", &pick(&u.support_hours, &cur.support_hours), 120, false));
+    let currency = match &u.currency {
+        Some(raw) => Currency::parse("currency", raw).map_err(|e| errors.push(e)).unwrap_or(cur.currency),
+        None => cur.currency,
+    };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -95,9 +108,25 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
         support_phone: &support_phone,
         support_email: &support_email,
         support_hours: &support_hours,
+        currency: currency.code(),
+        rescale_prices: rescale(cur.currency, currency),
     };
     db::msps::update_branding(db, actor.msp(), &text).await?;
+    if currency != cur.currency {
+        crate::services::m365::forget_all();
+    }
     get(db, actor.msp()).await
+}
+
+/// Prices are stored in minor units: when the number of decimals changes, they are scaled so
+/// that 12.50 stays 12.50 (a currency change relabels prices, it converts nothing).
+fn rescale(from: Currency, to: Currency) -> (i64, i64) {
+    let (f, t) = (u32::from(from.exponent()), u32::from(to.exponent()));
+    if t >= f {
+        (10_i64.pow(t - f), 1)
+    } else {
+        (1, 10_i64.pow(f - t))
+    }
 }
 
 /// Checks an uploaded image by its content (never its name) and returns its media type.
@@ -174,6 +203,14 @@ pub async fn set_image(db: &Db, actor: &Actor, which: Image, bytes: &[u8]) -> Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_keep_their_number_across_decimals() {
+        let c = |code| Currency::parse("c", code).unwrap();
+        assert_eq!(rescale(c("USD"), c("EUR")), (1, 1));
+        assert_eq!(rescale(c("USD"), c("JPY")), (1, 100));
+        assert_eq!(rescale(c("JPY"), c("KWD")), (1000, 1));
+    }
 
     #[test]
     fn svg_with_script_is_refused() {

@@ -39,6 +39,8 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
                 support_phone: "+44 20 7946 0958",
                 support_email: "help@northwind.test",
                 support_hours: "Mon–Fri 08:00–18:00",
+                currency: "GBP",
+                rescale_prices: (1, 1),
             };
             db::msps::update_branding(db, msp, &text).await?;
             db::msps::set_image(db, msp, Image::Logo, LOGO.as_bytes(), "image/svg+xml").await?;

@@ -2,7 +2,8 @@
 //!
 //! They sign in through the real forms, check that a brand change reaches the portal, and
 //! check every main page for structure (one `<h1>`, a title, `lang`, a viewport meta), no
-//! sideways scrolling at 390 px, no console errors, no broken images and no serious or
+//! sideways scrolling at 390 px, table cells that show what they hold at 1280 and 390 px (none
+//! cut off, spilling, outside their table's visible box or squeezed), no console errors, no broken images and no serious or
 //! critical axe-core finding (when `PORTICO_AXE_JS` names axe.min.js). Screenshots of each
 //! page, at 1280 and 390 px wide, go to `test-artifacts/screenshots/`.
 //!
@@ -155,6 +156,89 @@ if (width > limit) {
 return { width: width, inner: window.innerWidth, culprits: culprits };
 "#;
 
+/// Table cells that do not show what they hold, at the current width. A cell fails when its
+/// content is wider than the cell (spilling over its neighbour, or cut off where something
+/// hides overflow), when something inside it hides text it cannot fit (an ellipsis), when it
+/// sticks out of the visible box of its table's card (on the desktop at all; on a phone
+/// unless the card scrolls, which is how a table too wide for a phone is meant to be read),
+/// and, on the desktop, when its text is squeezed to about a word a line.
+const CELLS_JS: &str = r#"
+var desktop = arguments[0];
+var found = [];
+function name(el) {
+  var row = el.closest('tr');
+  var t = el.closest('table');
+  var label = el.getAttribute('data-label') || (t && t.tHead && row && t.tHead.rows[0] &&
+    t.tHead.rows[0].cells[el.cellIndex] ? t.tHead.rows[0].cells[el.cellIndex].innerText.replace(/\s+/g, ' ').trim() : '');
+  var text = (el.innerText || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  var where = t ? (t.getAttribute('aria-label') || (t.caption ? t.caption.innerText.trim() : '') ||
+    t.className) : '';
+  return where + ' › ' + el.tagName.toLowerCase() + (label ? '[' + label + ']' : '') + ' "' + text + '"';
+}
+function hidden(el) {
+  for (var e = el; e && e !== document.body; e = e.parentElement) {
+    var cs = getComputedStyle(e);
+    if (cs.display === 'none' || cs.visibility === 'hidden') return true;
+    var r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) return true;
+  }
+  return false;
+}
+var cells = document.querySelectorAll('table th, table td');
+for (var i = 0; i < cells.length && found.length < 12; i++) {
+  var cell = cells[i];
+  if (hidden(cell)) continue;
+  var r = cell.getBoundingClientRect();
+  if (cell.scrollWidth > cell.clientWidth + 1) {
+    found.push(name(cell) + ': content ' + cell.scrollWidth + 'px wide in a ' + cell.clientWidth + 'px cell');
+    continue;
+  }
+  var inner = cell.querySelectorAll('*');
+  var cut = null;
+  for (var k = 0; k < inner.length; k++) {
+    var ir = inner[k].getBoundingClientRect();
+    if (ir.width <= 1 || ir.height <= 1) continue; // visually hidden, for screen readers
+    var cs = getComputedStyle(inner[k]);
+    if (cs.overflowX !== 'visible' && inner[k].scrollWidth > inner[k].clientWidth + 1) { cut = inner[k]; break; }
+  }
+  if (cut) {
+    found.push(name(cell) + ': ' + cut.tagName.toLowerCase() + ' hides ' + (cut.scrollWidth - cut.clientWidth) + 'px of its content');
+    continue;
+  }
+  var wrap = cell.closest('.table-wrap') || cell.closest('table').parentElement;
+  var box = wrap.getBoundingClientRect();
+  var left = Math.max(box.left, 0), right = Math.min(box.right, window.innerWidth);
+  var scrolls = /(auto|scroll)/.test(getComputedStyle(wrap).overflowX);
+  if ((desktop || !scrolls) && (r.right > right + 1 || r.left < left - 1)) {
+    found.push(name(cell) + ': reaches ' + Math.round(r.left) + '–' + Math.round(r.right) +
+      'px, outside its table\'s visible box ' + Math.round(left) + '–' + Math.round(right) + 'px');
+    continue;
+  }
+  if (desktop && cell.tagName === 'TD') {
+    // Line boxes per text, so that a name over its e-mail (two blocks) is not "wrapped".
+    var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var words = node.textContent.trim().split(/\s+/).filter(Boolean).length;
+      if (words === 0) continue;
+      var range = document.createRange();
+      range.selectNodeContents(node);
+      var tops = {};
+      Array.prototype.forEach.call(range.getClientRects(), function (q) { if (q.width > 0) tops[Math.round(q.top)] = 1; });
+      var lines = Object.keys(tops).length;
+      if (words === 1 && lines >= 2) {
+        found.push(name(cell) + ': breaks "' + node.textContent.trim().slice(0, 40) + '" mid-word');
+        break;
+      }
+      if (lines >= 5 || (lines >= 3 && words / lines < 1.6)) {
+        found.push(name(cell) + ': ' + words + ' words over ' + lines + ' lines in a ' + Math.round(r.width) + 'px column');
+        break;
+      }
+    }
+  }
+}
+return found;
+"#;
+
 /// Runs axe-core (already injected) and hands back the violations.
 const AXE_RUN_JS: &str = r#"
 var done = arguments[arguments.length - 1];
@@ -234,6 +318,7 @@ impl<'a> Checker<'a> {
             self.fail(name, format!("images did not load: {broken:?}"));
         }
 
+        self.check_cells(name, true).await;
         self.run_axe(name, "desktop").await;
         b.screenshot_full_page(&screenshot_dir().join(format!("{name}-desktop.png"))).await.unwrap();
 
@@ -248,6 +333,7 @@ impl<'a> Checker<'a> {
                 format!("scrolls sideways at {} px: scrollWidth is {width}; sticking out: {}", PHONE.0, o["culprits"]),
             );
         }
+        self.check_cells(name, false).await;
         self.run_axe(name, "phone").await;
         b.screenshot_full_page(&screenshot_dir().join(format!("{name}-phone.png"))).await.unwrap();
         b.set_viewport(DESKTOP.0, DESKTOP.1).await.unwrap();
@@ -266,6 +352,14 @@ impl<'a> Checker<'a> {
                     println!("  console warning on {name}: {}", e.message);
                 }
             }
+        }
+    }
+
+    async fn check_cells(&mut self, name: &str, desktop: bool) {
+        let width = if desktop { DESKTOP.0 } else { PHONE.0 };
+        let found = self.b.execute(CELLS_JS, vec![json!(desktop)]).await.unwrap();
+        for problem in found.as_array().cloned().unwrap_or_default() {
+            self.fail(name, format!("table cell at {width} px: {}", problem.as_str().unwrap_or_default()));
         }
     }
 

@@ -552,7 +552,7 @@ async fn prices_are_set_in_the_console_as_a_whole_form() {
     let (spb, basic, pbi) = (spb.as_str(), basic.as_str(), pbi.as_str());
     let r = post_form(&owner, &settings, &action, &[(spb, "12.5"), (basic, "abc"), (pbi, "")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Microsoft 365 Business Basic: Enter an amount like 12.50."));
+    assert!(r.text().await.unwrap().contains("Microsoft 365 Business Basic: Enter an amount in GBP like 12.50."));
     assert_eq!(prices(&app, t.scope).await[SPB], Some(2000), "nothing saved from a refused form");
     let r = post_form(&owner, &settings, &action, &[(spb, "12.5"), (basic, "7,25"), (pbi, "")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

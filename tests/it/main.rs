@@ -7,6 +7,7 @@ mod browser;
 mod certs;
 mod cli;
 mod console;
+mod currency;
 mod fake_graph;
 mod graph;
 mod helpers;

@@ -1,4 +1,4 @@
-//! `/api/portal/settings/branding`: read and update the MSP's branding.
+//! `/api/portal/settings/branding`: read and update the MSP's branding and currency.
 
 use std::sync::Arc;
 
@@ -21,14 +21,16 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/portal/settings/branding/favicon", put(favicon))
 }
 
-/// The MSP's branding.
+/// The MSP's branding and the currency every amount is in.
 #[utoipa::path(get, path = "/api/portal/settings/branding", tag = "branding", security(("bearer" = [])),
     responses((status = 200, body = Branding), (status = 401, body = super::ErrorBody)))]
 pub async fn show(State(app): State<Arc<AppState>>, ApiActor(actor): ApiActor) -> Result<Json<Branding>, AppError> {
     Ok(Json(branding::get(&app.db, actor.msp()).await?))
 }
 
-/// Updates the MSP's branding (staff owner or admin). Absent fields keep their value.
+/// Updates the MSP's branding and currency (staff owner or admin). Absent fields keep their
+/// value. A currency code not on the built-in ISO 4217 list is a 422 with code
+/// `unknown_currency` and the field `currency` named.
 #[utoipa::path(put, path = "/api/portal/settings/branding", tag = "branding", security(("bearer" = [])), request_body = BrandingUpdate,
     responses((status = 200, body = Branding), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
               (status = 403, body = super::ErrorBody), (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]

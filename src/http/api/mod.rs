@@ -145,7 +145,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable code: not_found, unauthorized, forbidden, bad_request, validation_failed, conflict,
-    /// rate_limited, payload_too_large, unsupported_media_type, method_not_allowed, internal.
+    /// rate_limited, payload_too_large, unsupported_media_type, method_not_allowed, internal;
+    /// unknown_currency (422) when the only fault is a currency code that is not on the list.
     pub code: String,
     pub message: String,
     /// With `validation_failed`: each field at fault and what is wrong with it.
@@ -158,6 +159,9 @@ pub struct FieldErrorBody {
     #[schema(example = "private_key_pem")]
     pub field: String,
     pub message: String,
+    /// A code of this field's failure beyond `validation_failed`, e.g. `unknown_currency`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 pub fn no_store(mut r: Response) -> Response {

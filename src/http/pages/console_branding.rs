@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
+use crate::model::Currency;
 use crate::policy::Action;
 use crate::services::branding::{self, BrandingUpdate};
 
@@ -28,6 +29,8 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response, AppError> {
     s.actor().require(Action::ManageBranding, None)?;
+    let currencies: Vec<Value> = Currency::all().map(|c| context! { code => c.code(), name => c.name() }).collect();
+    let extra = context! { currencies, ..extra };
     Ok(page(&s.ctx, "/msp/branding", "pages/console/branding.html", status, extra))
 }
 
@@ -47,6 +50,7 @@ async fn update(
         support_phone: get("support_phone"),
         support_email: get("support_email"),
         support_hours: get("support_hours"),
+        currency: get("currency"),
         ..Default::default()
     };
     match branding::update(&s.ctx.app.db, s.actor(), u).await {

@@ -10,8 +10,7 @@ use super::{day_ago, is_free, product_name, Freshness, LicenseRef, M365User, Ten
 use crate::db::m365::{self as q, SkuRow, UserFilter, UserSort};
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::{AppError, AppResult};
-use crate::model::Feature;
-use crate::model::{self, now, FieldError, Money};
+use crate::model::{self, now, Currency, Feature, FieldError, Money};
 use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, NewTicketInput};
 
@@ -52,6 +51,10 @@ pub struct LicenseRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "1250.00")]
     pub monthly_cost: Option<Money>,
+    /// The ISO 4217 code of the amounts; present with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "EUR")]
+    pub currency: Option<Currency>,
 }
 
 fn status(capability: &str, enabled: i64, suspended: i64, warning: i64) -> &'static str {
@@ -93,12 +96,13 @@ fn percent(part: i64, whole: i64) -> i64 {
 struct Rules {
     threshold: i64,
     renewal_days: i64,
-    costs: bool,
+    /// The MSP's currency when the caller sees costs; `None` hides every amount.
+    costs: Option<Currency>,
 }
 
 impl LicenseRow {
     fn of(s: &SkuRow, r: &Rules) -> LicenseRow {
-        let price = s.price_cents.filter(|_| r.costs).map(Money);
+        let price = s.price_cents.zip(r.costs).map(|(minor, c)| Money::new(minor, c));
         let renewal_due = s.renewal_at.is_some_and(|at| at <= now() + time::Duration::days(r.renewal_days));
         LicenseRow {
             sku_id: s.sku_id.clone(),
@@ -117,6 +121,7 @@ impl LicenseRow {
             renewal_due,
             price_per_license: price,
             monthly_cost: price.map(|p| p.times(s.enabled)),
+            currency: price.map(Money::currency),
         }
     }
 }
@@ -141,6 +146,10 @@ pub struct LicenseSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "4310.00")]
     pub monthly_cost: Option<Money>,
+    /// The ISO 4217 code the MSP bills in; present when costs are visible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "EUR")]
+    pub currency: Option<Currency>,
 }
 
 /// Paid SKUs, day by day.
@@ -162,9 +171,17 @@ pub struct Licenses {
     pub freshness: Freshness,
 }
 
+/// The MSP's currency when `actor` sees costs of the tenant, else `None`.
+async fn costs(db: &Db, actor: &Actor, t: &Tenant) -> AppResult<Option<Currency>> {
+    if !actor.sees_costs(&t.features) {
+        return Ok(None);
+    }
+    Ok(Some(Currency::from_stored(&crate::db::msps::currency(db, actor.msp()).await?)))
+}
+
 async fn rules(db: &Db, actor: &Actor, t: &Tenant) -> AppResult<Rules> {
     let o = m365_sync::options(db, t.scope).await?;
-    Ok(Rules { threshold: o.license_threshold, renewal_days: o.renewal_days, costs: actor.sees_costs(&t.features) })
+    Ok(Rules { threshold: o.license_threshold, renewal_days: o.renewal_days, costs: costs(db, actor, t).await? })
 }
 
 fn summarise(rows: &[LicenseRow], r: &Rules) -> LicenseSummary {
@@ -180,8 +197,9 @@ fn summarise(rows: &[LicenseRow], r: &Rules) -> LicenseSummary {
         renewals_due: rows.iter().filter(|l| l.renewal_due).count() as i64,
         threshold_percent: r.threshold,
         renewal_days: r.renewal_days,
-        costs_visible: r.costs,
-        monthly_cost: (r.costs && !priced.is_empty()).then(|| priced.into_iter().sum()),
+        costs_visible: r.costs.is_some(),
+        monthly_cost: priced.into_iter().reduce(|a, b| a + b),
+        currency: r.costs,
     }
 }
 
@@ -295,6 +313,10 @@ pub struct UnusedUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "18.80")]
     pub monthly_cost: Option<Money>,
+    /// The ISO 4217 code of `monthly_cost`; present with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "EUR")]
+    pub currency: Option<Currency>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -314,6 +336,10 @@ pub struct UnusedLicenses {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, example = "244.40")]
     pub monthly_cost: Option<Money>,
+    /// The ISO 4217 code of the amounts; present when costs are visible and priced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "EUR")]
+    pub currency: Option<Currency>,
     #[serde(flatten)]
     pub freshness: Freshness,
 }
@@ -322,7 +348,8 @@ pub struct UnusedLicenses {
 /// days ("never" counts once the account is older than that). Free SKUs are left out.
 pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_page: i64) -> AppResult<UnusedLicenses> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
-    let costs = actor.sees_costs(&t.features);
+    let costs = costs(db, actor, &t).await?;
+    let zero = Money::zero(costs.unwrap_or(Currency::DEFAULT));
     let days = m365_sync::options(db, t.scope).await?.unused_days;
     let skus = q::skus(db, t.scope).await?;
     let free = |sku: &str| skus.iter().any(|s| s.sku_id == sku && is_free(&s.part_number, s.enabled));
@@ -331,12 +358,12 @@ pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_pa
     let mut license_count = 0;
     for r in rows.into_iter().filter(|r| !free(&r.sku_id)) {
         license_count += 1;
-        let price = r.price_cents.filter(|_| costs).map(Money);
+        let price = r.price_cents.zip(costs).map(|(minor, c)| Money::new(minor, c));
         let license = LicenseRef::new(&r.sku_id, r.part_number.as_deref());
         match users.last_mut() {
             Some((u, priced)) if u.user_id == r.user_id => {
                 u.licenses.push(license);
-                u.monthly_cost = Some(u.monthly_cost.unwrap_or_default() + price.unwrap_or_default());
+                u.monthly_cost = Some(u.monthly_cost.unwrap_or(zero) + price.unwrap_or(zero));
                 *priced |= price.is_some();
             }
             _ => users.push((
@@ -348,14 +375,15 @@ pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_pa
                     display_name: r.display_name,
                     upn: r.upn,
                     licenses: vec![license],
-                    monthly_cost: Some(price.unwrap_or_default()),
+                    monthly_cost: Some(price.unwrap_or(zero)),
+                    currency: costs,
                 },
                 price.is_some(),
             )),
         }
     }
     let any_priced = users.iter().any(|(_, p)| *p);
-    let total_cost: Money = users.iter().filter_map(|(u, _)| u.monthly_cost).sum();
+    let total_cost = users.iter().filter_map(|(u, _)| u.monthly_cost).fold(zero, |a, b| a + b);
     let (page, per_page) = (page.max(1), per_page.clamp(1, 200));
     let total = users.len() as i64;
     let items = users
@@ -365,6 +393,7 @@ pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_pa
         .map(|(mut u, priced)| {
             if !priced {
                 u.monthly_cost = None;
+                u.currency = None;
             }
             u
         })
@@ -378,6 +407,7 @@ pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_pa
         unused_days: days,
         sign_ins_available: t.sign_ins,
         monthly_cost: any_priced.then_some(total_cost),
+        currency: costs.filter(|_| any_priced),
         freshness: t.freshness(db, &["users", "licenses"]).await?,
     })
 }

@@ -20,7 +20,7 @@ pub use licenses::{
 };
 pub use security::{security, Alert, AlertCounts, Improvement, Score, ScorePoint, Security};
 pub use settings::{options, save_options, set_prices, sync_status, AreaStatus, OptionsInput, Pricing, SEVERITIES};
-pub use summary::{forget, summary, Change, HealthTile, LicenseTile, SecurityTile, Summary, UsersTile};
+pub use summary::{forget, forget_all, summary, Change, HealthTile, LicenseTile, SecurityTile, Summary, UsersTile};
 
 use serde::Serialize;
 use uuid::Uuid;

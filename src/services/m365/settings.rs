@@ -8,7 +8,7 @@ use super::{is_free, product_name, Tenant};
 use crate::db::m365_sync::{self, OptionsRow};
 use crate::db::{m365 as q, Db};
 use crate::error::{AppError, AppResult};
-use crate::model::{FieldError, Money};
+use crate::model::{Currency, FieldError, Money};
 use crate::policy::{Action, Actor};
 
 /// Alert severities, most severe first.
@@ -31,9 +31,14 @@ async fn staff_tenant(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Te
     Tenant::of(db, actor, customer).await
 }
 
-/// The MSP's choices and the SKU prices of a customer (staff).
-pub async fn options(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<(OptionsRow, Vec<Pricing>)> {
+async fn msp_currency(db: &Db, actor: &Actor) -> AppResult<Currency> {
+    Ok(Currency::from_stored(&crate::db::msps::currency(db, actor.msp()).await?))
+}
+
+/// The MSP's choices, the SKU prices of a customer and the currency they are in (staff).
+pub async fn options(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<(OptionsRow, Vec<Pricing>, Currency)> {
     let t = staff_tenant(db, actor, customer_id).await?;
+    let currency = msp_currency(db, actor).await?;
     let mut prices: Vec<Pricing> = q::skus(db, t.scope)
         .await?
         .into_iter()
@@ -43,11 +48,11 @@ pub async fn options(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<(Op
             sku_id: s.sku_id,
             sku_part_number: s.part_number,
             total: s.enabled,
-            price: s.price_cents.map(Money),
+            price: s.price_cents.map(|minor| Money::new(minor, currency)),
         })
         .collect();
     prices.sort_by(|a, b| (a.free, &a.product_name).cmp(&(b.free, &b.product_name)));
-    Ok((m365_sync::options(db, t.scope).await?, prices))
+    Ok((m365_sync::options(db, t.scope).await?, prices, currency))
 }
 
 /// The options form as submitted.
@@ -111,6 +116,7 @@ pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(St
     let t = staff_tenant(db, actor, customer_id).await?;
     actor.require(Action::ManageCustomers, None)?;
     let skus = q::skus(db, t.scope).await?;
+    let currency = msp_currency(db, actor).await?;
     let mut problems = vec![];
     let mut parsed = vec![];
     for (sku, raw) in prices {
@@ -118,8 +124,8 @@ pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(St
             problems.push("A product in the form is no longer in the tenant: reload the page.".to_string());
             continue;
         };
-        match Money::parse("prices", raw) {
-            Ok(price) => parsed.push((sku.clone(), price.map(Money::cents))),
+        match Money::parse("prices", raw, currency) {
+            Ok(price) => parsed.push((sku.clone(), price.map(Money::minor))),
             Err(e) => problems.push(format!("{}: {}", product_name(&s.part_number), e.message)),
         }
     }

@@ -117,6 +117,12 @@ pub fn forget(customer_id: Uuid) {
     TILES.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| k.0 != customer_id);
 }
 
+/// Drops every customer's tiles: after an MSP changed its currency, which all its customers'
+/// tiles show. Rare enough that sorting out which tiles were that MSP's is not worth it.
+pub fn forget_all() {
+    TILES.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// The tiles of a customer already loaded and checked by the caller.
 pub async fn summary(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summary> {
     let features = Features::from_db(&customer.features);

@@ -23,14 +23,15 @@ pub async fn overview(p: M365Page) -> Result<Response, AppError> {
 }
 
 async fn render_settings(p: &M365Page, status: StatusCode, extra: Value) -> Result<Response, AppError> {
-    let (options, prices) = m365::options(&p.s.ctx.app.db, p.s.actor(), p.customer).await?;
+    let (options, prices, currency) = m365::options(&p.s.ctx.app.db, p.s.actor(), p.customer).await?;
     let shown: Vec<String> = options.alert_severities.split(',').map(str::to_string).collect();
     let can_edit = p.s.actor().may(Action::ManageCustomers, None);
     let o = context! {
         unused_days => options.unused_days, license_threshold => options.license_threshold,
         renewal_days => options.renewal_days, notify_severity => options.notify_severity, shown,
     };
-    let local = context! { o, prices, severities => SEVERITIES, can_edit, ..extra };
+    let currency = context! { code => currency.code(), name => currency.name(), example => currency.example() };
+    let local = context! { o, prices, currency, severities => SEVERITIES, can_edit, ..extra };
     p.render("pages/m365/settings.html", "settings", status, local).await
 }
 
