@@ -29,11 +29,11 @@ pub async fn insert(
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE invitations SET used_at = $3 WHERE msp_id = $1 AND user_id = $2 AND used_at IS NULL")
-            .bind(scope.msp_id).bind(user_id).bind(now).execute(&mut *tx).await?;
+            .bind(scope.msp_id()).bind(user_id).bind(now).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user_id).bind(by).bind(now).bind(expires)
+        ).bind(hash).bind(scope.msp_id()).bind(scope.customer_id()).bind(user_id).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
         write_effects!(tx, fx, now);
         tx.commit().await
@@ -89,12 +89,12 @@ pub async fn insert_with_user(
         sqlx::query(
             "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE, $7)",
-        ).bind(user.id).bind(scope.msp_id).bind(scope.customer_id).bind(user.email).bind(user.name).bind(user.role).bind(now)
+        ).bind(user.id).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.email).bind(user.name).bind(user.role).bind(now)
         .execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user.id).bind(by).bind(now).bind(expires)
+        ).bind(hash).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.id).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
         write_effects!(tx, fx, now);
         tx.commit().await

@@ -104,7 +104,7 @@ pub async fn list(
     require_tickets(db, actor).await?;
     let search = model::text("q", &input.search, 200, false)?;
     let customer = match actor.own_customer() {
-        Some(own) => Some(own.customer_id),
+        Some(own) => Some(own.customer_id()),
         None => input.customer,
     };
     let (assignment, assignee) = match input.assignment.as_str() {
@@ -134,7 +134,7 @@ pub async fn list(
 pub async fn get(db: &Db, actor: &Actor, number: i64) -> AppResult<TicketRow> {
     require_tickets(db, actor).await?;
     let t = q::get_by_number(db, actor.msp(), number).await?.ok_or(AppError::NotFound)?;
-    actor.customer_scope(t.customer_id)?;
+    actor.customer_scope(&t)?;
     if !actor.sees_all_tickets()
         && t.requester_id != Some(actor.user_id)
         && !q::is_watcher(db, actor.msp(), t.id, actor.user_id).await?
@@ -192,7 +192,7 @@ pub async fn create_with_files(
         (Some(own), _) => own,
         (None, Some(c)) => {
             let c = crate::services::customers::get(db, actor, c).await?;
-            actor.customer_scope(c.id)?
+            actor.customer_scope(&c)?
         }
         (None, None) => return Err(FieldError::new("customer", "Choose the customer.").into()),
     };
@@ -326,7 +326,7 @@ pub async fn comment_with_files(
         let event = TicketEvent::Reply { body: said };
         tell(db, actor, public_url, &t, &event, t.is_closed).await?.effects(&TicketFacts::of(&t))
     };
-    let scope = actor.customer_scope(t.customer_id)?;
+    let scope = actor.customer_scope(&t)?;
     checked
         .store_then(scope, actor.user_id, internal, |rows| async move {
             q::add_comment(db, actor.msp(), &c, &rows, now(), &fx).await
@@ -452,7 +452,7 @@ async fn tell(
     now_closed: bool,
 ) -> AppResult<notify::Plan> {
     let watchers = q::watchers(db, actor.msp(), t.id).await?.into_iter().map(|w| w.user_id).collect();
-    let scope = CustomerScope { msp_id: actor.msp_id, customer_id: t.customer_id };
+    let scope = actor.customer_scope(t)?;
     notify::plan(
         db,
         actor.msp(),

@@ -72,7 +72,7 @@ async fn issue_link(
 async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<CustomerScope> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::ManagePortalUsers, Some(&model::Features::from_db(&customer.features)))?;
-    actor.customer_scope(customer.id)
+    actor.customer_scope(&customer)
 }
 
 async fn reload(db: &Db, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
@@ -117,7 +117,7 @@ pub async fn invite(
     let id = model::new_id();
     let new = db::users::NewUser {
         id,
-        customer_id: Some(scope.customer_id),
+        customer_id: Some(scope.customer_id()),
         email: email.as_str(),
         name: &name,
         role: role.as_str(),
@@ -165,7 +165,7 @@ async fn write_portal_access(
     role: Option<PortalRole>,
     active: Option<bool>,
 ) -> AppResult<UserRow> {
-    let group = db::users::KeepsOne::CustomerAdmins(scope.customer_id);
+    let group = db::users::KeepsOne::CustomerAdmins(scope.customer_id());
     if !db::users::set_access(db, actor.msp(), user.id, role.map(PortalRole::as_str), active, group).await? {
         return Err(AppError::BadRequest(
             "This is the company's only active admin. Make someone else an admin first.".into(),

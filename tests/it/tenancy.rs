@@ -171,7 +171,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     let category = settings.categories[0].id;
     let attachment = attach_probe(&app, contoso, tn).await;
     // A Contoso Microsoft 365 user and a SKU only Contoso has.
-    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let contoso_scope = app.scope(contoso).await;
     let sort = (portico::db::m365::UserSort::Name, false);
     let (m365_users, _) =
         portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
@@ -494,7 +494,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
     let attachment = attach_probe(&app, contoso, tn).await;
     let files = format!("/api/portal/customers/{contoso}/tickets/{tn}/attachments");
     let outsiders = [&[ContosoStandard, ContosoLimited][..], &foreign[..]].concat();
-    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let contoso_scope = app.scope(contoso).await;
     let sort = (portico::db::m365::UserSort::Name, false);
     let (m365_users, _) =
         portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
