@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod money;
+mod severity;
 pub use money::{group_thousands, Currency, Money};
+pub use severity::Severity;
 
 /// A validation failure on one named field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
