@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{self, msps::Image, Db, MspScope};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, Colour, Email, FieldError};
+use crate::model::{self, Colour, Email, FieldError, Patch};
 use crate::policy::{Action, Actor};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
@@ -40,16 +40,28 @@ impl Branding {
     }
 }
 
-/// A branding update; absent fields keep their value.
+/// A branding update; absent fields keep their value, `""` empties an optional one.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingUpdate {
-    pub product_name: Option<String>,
-    pub primary_color: Option<String>,
-    pub welcome_message: Option<String>,
-    pub support_phone: Option<String>,
-    pub support_email: Option<String>,
-    pub support_hours: Option<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub product_name: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub primary_color: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub welcome_message: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_phone: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_email: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_hours: Patch<String>,
     /// Ignored: the logo is uploaded through its own endpoint.
     #[serde(default)]
     #[schema(read_only)]
@@ -68,7 +80,7 @@ pub async fn get(db: &Db, msp: MspScope) -> AppResult<Branding> {
 pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Branding> {
     actor.require(Action::ManageBranding, None)?;
     let cur = get(db, actor.msp()).await?;
-    let pick = |v: &Option<String>, cur: &str| v.clone().unwrap_or_else(|| cur.to_string());
+    let pick = |v: &Patch<String>, cur: &str| v.clone().or(cur.to_string());
     let mut errors: Vec<FieldError> = vec![];
     let mut field = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let product_name = field(model::text("product_name", &pick(&u.product_name, &cur.product_name), 80, true));

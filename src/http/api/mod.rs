@@ -89,14 +89,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, s).await.map_err(|_| AppError::PayloadTooLarge)?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
+        let parsed = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            (path, e.into_inner())
+        });
+        match parsed.and_then(|v| de.end().map(|_| v).map_err(|e| (String::new(), e))) {
             Ok(v) => Ok(ApiJson(v)),
-            Err(e) if e.is_syntax() || e.is_eof() => {
+            Err((_, e)) if e.is_syntax() || e.is_eof() => {
                 Err(AppError::BadRequest(format!("The body is not valid JSON: {e}")))
             }
-            Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new("body", e.to_string())])),
+            Err((path, e)) => {
+                let field = if path.is_empty() || path == "." { "body".to_string() } else { path };
+                Err(AppError::Validation(vec![crate::model::FieldError::new(field, e.to_string())]))
+            }
         }
     }
+}
+
+// Only describe path parameters for the documentation; handlers read them as strings.
+/// `{id}/tickets/{ticket}`: a customer's ticket.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct TicketPath {
+    /// The customer's id.
+    #[param(value_type = Uuid, example = "0193a5c2-7d1e-7c4a-9b3f-2e8d4c6a1f05")]
+    id: String,
+    /// The ticket: its `id` as every response gives it, or its number (`1042` or `T-1042`).
+    #[param(example = "T-1042")]
+    ticket: String,
 }
 
 /// `?page=1&per_page=50` (at most 200).
