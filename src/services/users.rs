@@ -26,10 +26,11 @@ async fn link_mail(
     to: (&str, &str),
     first_time: bool,
     token: &str,
-) -> AppResult<Effects> {
+) -> AppResult<(Effects, String)> {
     let brand = email::brand(db, actor.msp(), public_url).await?;
     let company = db::customers::get(db, scope).await?.map(|c| c.name).unwrap_or_default();
     let url = format!("{}/invite/{token}", brand.portal_url);
+    let link = url.clone();
     let (key, vars) = if first_time {
         let expires = format!("{INVITE_HOURS} hours");
         (
@@ -45,25 +46,27 @@ async fn link_mail(
     };
     let kind = email::kind(key).expect("built-in kind");
     let job = email::compose(db, actor.msp(), &brand, kind, to, vars).await?;
-    Ok(Effects { jobs: vec![job], ..Default::default() })
+    Ok((Effects { jobs: vec![job], ..Default::default() }, link))
 }
 
-/// A new single-use link for `user` to set a password, mailed to them; the raw token is returned once.
+/// A new single-use link for `user` to set a password, mailed to them; the raw token and the
+/// link are returned once.
 async fn issue_link(
     db: &Db,
     actor: &Actor,
     public_url: &str,
     scope: CustomerScope,
     user: &UserRow,
-) -> AppResult<String> {
+) -> AppResult<(String, String)> {
     let token = auth::random_token();
     let t = now();
-    let fx = link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
-        .await?;
+    let (fx, url) =
+        link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
+            .await?;
     let hash = auth::hash_token(&token);
     db::invitations::insert(db, scope, &hash, user.id, actor.user_id, t, t + Duration::hours(INVITE_HOURS), &fx)
         .await?;
-    Ok(token)
+    Ok((token, url))
 }
 
 /// The scope of a customer whose portal users the actor may manage.
@@ -86,6 +89,8 @@ pub struct Invited {
     pub user: UserRow,
     /// The raw invitation token, to be shown (or mailed) once.
     pub token: String,
+    /// The link that sets the password, on the MSP's portal, as mailed.
+    pub url: String,
 }
 
 /// Creates a portal user without a password and an invitation link to set one.
@@ -123,7 +128,7 @@ pub async fn invite(
     };
     let token = auth::random_token();
     let t = now();
-    let fx = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
+    let (fx, url) = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
     db::invitations::insert_with_user(
         db,
         scope,
@@ -136,7 +141,7 @@ pub async fn invite(
     )
     .await?;
     let user = db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
-    Ok(Invited { user, token })
+    Ok(Invited { user, token, url })
 }
 
 async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<(CustomerScope, UserRow)> {
@@ -168,6 +173,39 @@ async fn guard_admins(
     Ok(())
 }
 
+/// What changes on a portal user; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct PortalUserChanges {
+    pub role: Option<PortalRole>,
+    pub active: Option<bool>,
+}
+
+/// Changes a portal user's role and access together: every rule is checked against the
+/// account as it will be before anything is written, so a refused change writes nothing.
+pub async fn update_portal_user(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+    changes: PortalUserChanges,
+) -> AppResult<UserRow> {
+    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
+    let role = changes.role.or(PortalRole::parse(&user.role)).unwrap_or(PortalRole::Limited);
+    let active = changes.active.unwrap_or(user.active);
+    let stays_admin = role == PortalRole::Admin && active;
+    guard_admins(db, actor, scope, &user, user.role == "admin" && !stays_admin).await?;
+    if !active && user.active && user.id == actor.user_id {
+        return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
+    }
+    if role.as_str() != user.role {
+        db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
+    }
+    if active != user.active {
+        db::users::set_active(db, actor.msp(), user.id, active).await?;
+    }
+    reload(db, actor, user.id).await
+}
+
 pub async fn set_portal_role(
     db: &Db,
     actor: &Actor,
@@ -175,12 +213,9 @@ pub async fn set_portal_role(
     user_id: Uuid,
     role: &str,
 ) -> AppResult<UserRow> {
-    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let role = PortalRole::parse(role)
         .ok_or_else(|| AppError::from(FieldError::new("role", "Choose admin, standard or limited.")))?;
-    guard_admins(db, actor, scope, &user, user.role == "admin" && role != PortalRole::Admin).await?;
-    db::users::set_role(db, actor.msp(), user.id, role.as_str()).await?;
-    reload(db, actor, user.id).await
+    update_portal_user(db, actor, customer_id, user_id, PortalUserChanges { role: Some(role), active: None }).await
 }
 
 pub async fn set_portal_active(
@@ -190,13 +225,7 @@ pub async fn set_portal_active(
     user_id: Uuid,
     active: bool,
 ) -> AppResult<UserRow> {
-    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    guard_admins(db, actor, scope, &user, !active && user.role == "admin").await?;
-    if !active && user.id == actor.user_id {
-        return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
-    }
-    db::users::set_active(db, actor.msp(), user.id, active).await?;
-    reload(db, actor, user.id).await
+    update_portal_user(db, actor, customer_id, user_id, PortalUserChanges { role: None, active: Some(active) }).await
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.
@@ -208,8 +237,8 @@ pub async fn new_password_link(
     user_id: Uuid,
 ) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    let token = issue_link(db, actor, public_url, scope, &user).await?;
-    Ok(Invited { user, token })
+    let (token, url) = issue_link(db, actor, public_url, scope, &user).await?;
+    Ok(Invited { user, token, url })
 }
 
 pub async fn list_staff(db: &Db, actor: &Actor) -> AppResult<Vec<UserRow>> {

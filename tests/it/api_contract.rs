@@ -204,3 +204,70 @@ async fn posting_a_comment_answers_the_new_comment() {
     let created = &doc["paths"]["/api/portal/customers/{id}/tickets/{ticket}/comments"]["post"]["responses"]["201"];
     assert_eq!(created["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Comment");
 }
+
+/// Whether a schema of the document lets `null` through.
+fn nullable(schema: &Value) -> bool {
+    let t = &schema["type"];
+    let any = ["type", "oneOf", "anyOf", "allOf", "$ref"].iter().all(|k| schema.get(k).is_none());
+    any || t == "null"
+        || t.as_array().is_some_and(|a| a.contains(&json!("null")))
+        || ["oneOf", "anyOf"].iter().any(|k| schema[k].as_array().is_some_and(|a| a.iter().any(nullable)))
+}
+
+/// Every PATCH of the document (and the branding PUT, which changes only the fields given):
+/// each field the document does not mark nullable is refused as `null`, with its name.
+#[tokio::test]
+async fn every_patch_refuses_null_where_the_document_does_not_allow_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.token("owner@northwind.test").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let t = raise(&app, &app.token("admin@contoso.test").await, contoso).await;
+    let ticket = t["id"].as_str().unwrap().to_string();
+    let (_, c) = call(
+        &app,
+        Method::POST,
+        &format!("/api/portal/customers/{contoso}/tickets/{ticket}/comments"),
+        &owner,
+        Some(json!({"body": "Looking at it."})),
+    )
+    .await;
+    let lee = app.user_id("limited@contoso.test").await;
+    let doc: Value = Client::new().get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let mut checked = vec![];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if method != "patch" && path != "/api/portal/settings/branding" || method == "get" {
+                continue;
+            }
+            let mut body = op["requestBody"]["content"]["application/json"]["schema"].clone();
+            if let Some(r) = body["$ref"].as_str() {
+                body = schemas[r.trim_start_matches("#/components/schemas/")].clone();
+            }
+            let concrete = path
+                .replace("{id}", &contoso.to_string())
+                .replace("{ticket}", &ticket)
+                .replace("{comment}", c["id"].as_str().unwrap())
+                .replace("{user}", &lee.to_string());
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            for (field, schema) in body["properties"].as_object().unwrap() {
+                if nullable(schema) || schema["readOnly"] == true {
+                    continue;
+                }
+                let (s, b) = call(&app, m.clone(), &concrete, &owner, Some(json!({ field: null }))).await;
+                assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path} {field}: null → {b}");
+                assert_eq!(fields(&b), vec![field.clone()], "{method} {path}");
+                checked.push(format!("{method} {path} {field}"));
+            }
+        }
+    }
+    for must in [
+        "patch /api/portal/customers/{id} name",
+        "patch /api/portal/customers/{id}/tickets/{ticket} status",
+        "patch /api/portal/customers/{id}/tickets/{ticket}/comments/{comment} body",
+        "put /api/portal/settings/branding product_name",
+        "patch /api/portal/customers/{id}/portal-users/{user} role",
+    ] {
+        assert!(checked.iter().any(|c| c == must), "{must} was checked: {checked:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! One integration-test binary: every module boots its own app (see `helpers`).
 
 mod api;
+mod api_accounts;
 mod api_contract;
 mod attachments;
 mod auth;

@@ -7,6 +7,7 @@ mod m365;
 mod m365_sync;
 mod openapi;
 mod tickets;
+mod users;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(m365::routes())
         .merge(openapi::routes())
         .merge(tickets::routes())
+        .merge(users::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(json_method_errors))
 }
@@ -134,7 +136,8 @@ impl Paging {
     pub fn resolve(&self) -> Result<(i64, i64), AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 || !(1..=200).contains(&per_page) {
+        // A page so far on that its offset overflows has nothing on it either way.
+        if page < 1 || !(1..=200).contains(&per_page) || (page - 1).checked_mul(per_page).is_none() {
             return Err(AppError::BadRequest("page must be 1 or more and per_page between 1 and 200.".into()));
         }
         Ok((page, per_page))
@@ -147,6 +150,17 @@ pub struct ListOf<T: utoipa::ToSchema> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+}
+
+impl<T: utoipa::ToSchema> ListOf<T> {
+    /// One page of a list read whole (a company's portal users, the MSP's staff), from
+    /// `Paging::resolve`'s page and size.
+    pub fn page_of<R: Into<T>>(rows: Vec<R>, page: i64, per_page: i64) -> ListOf<T> {
+        let total = rows.len() as i64;
+        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+        let items = rows.into_iter().skip(skip).take(per_page as usize).map(Into::into).collect();
+        ListOf { items, total, page, per_page }
+    }
 }
 
 /// The error body every endpoint answers with on failure.

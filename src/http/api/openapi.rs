@@ -21,6 +21,7 @@ use crate::http::AppState;
         super::m365_sync::app_registration, super::m365_sync::save_app, super::m365_sync::status, super::m365_sync::sync_now,
         super::m365::users, super::m365::user, super::m365::groups, super::m365::licenses, super::m365::unused, super::m365::security,
         super::m365::service_health,
+        super::users::list, super::users::invite, super::users::update, super::users::staff,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail, super::FieldErrorBody)),
     modifiers(&Bearer)

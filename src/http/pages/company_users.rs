@@ -115,7 +115,7 @@ pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError
 pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
     let s = p.signed();
     match users::invite(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, &f.name, &f.email, &f.role).await {
-        Ok(Invited { user, token }) => {
+        Ok(Invited { user, token, .. }) => {
             let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => true };
             p.render(StatusCode::OK, context! { link }).await
         }
@@ -173,7 +173,7 @@ pub async fn do_reset_two_factor(p: &UsersPage, user: &str) -> Result<Response, 
 
 pub async fn do_new_link(p: &UsersPage, user: &str) -> Result<Response, AppError> {
     let s = p.signed();
-    let Invited { user, token } =
+    let Invited { user, token, .. } =
         users::new_password_link(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, user_id(user)?)
             .await?;
     let link = context! { name => user.name, email => user.email, url => link_url(s, &token), fresh => user.password_hash.is_none() };
