@@ -357,16 +357,11 @@ impl Features {
 /// A field of a PATCH body. Left out, the value is kept; given, it is set. `null` is a value
 /// only where `T` takes one: `Patch<Option<String>>` clears, while `Patch<String>` refuses
 /// `null` with a 422 naming the field, so a required field is never silently left as it was.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum Patch<T> {
+    #[default]
     Keep,
     Set(T),
-}
-
-impl<T> Default for Patch<T> {
-    fn default() -> Self {
-        Patch::Keep
-    }
 }
 
 impl<T> Patch<T> {

@@ -145,7 +145,7 @@ pub async fn upload(
 #[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", tag = "tickets", operation_id = "download_attachment", security(("bearer" = [])),
     params(TicketPath,
            ("attachment" = String, Path, description = "Attachment id")),
-    responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = FileContent),
+    responses((status = 200, description = "The file's bytes, with the type found from its content (`image/png`, `application/pdf`, `text/plain; charset=utf-8` …).", content_type = "*/*", body = FileContent),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(app): State<Arc<AppState>>,

@@ -27,10 +27,20 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// Only customers whose name contains this text.
+    /// No control characters.
+    #[param(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "contoso"
+    )]
     pub q: Option<String>,
     /// `name` (default), `users`, `status` or `created`; prefix `-` for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -131,7 +141,8 @@ fn parse_sort(s: &str) -> Option<(CustomerSort, bool)> {
 
 /// Customers the caller may see: all of the MSP's for staff, their own for portal users.
 #[utoipa::path(get, path = "/api/portal/customers", tag = "customers", operation_id = "list_customers", security(("bearer" = [])), params(CustomerQuery),
-    responses((status = 200, body = ListOf<Customer>), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody)))]
+    responses((status = 200, body = ListOf<Customer>), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
+              (status = 422, body = super::ErrorBody, description = "`q` is too long or holds control characters.")))]
 pub async fn list(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,

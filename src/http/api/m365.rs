@@ -32,6 +32,12 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Text in the name, sign-in name, mail address or department.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "chen"
+    )]
     pub q: Option<String>,
     /// `enabled` or `disabled`.
     pub status: Option<String>,
@@ -42,7 +48,11 @@ pub struct UserQuery {
     /// `name` (default), `email`, `department`, `job_title`, `office`, `last_sign_in` or
     /// `created`; prefix `-` for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -83,12 +93,22 @@ fn sort_of(raw: Option<String>) -> (String, bool) {
 #[into_params(parameter_in = Query)]
 pub struct GroupQuery {
     /// Text in the name or mail address.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "finance"
+    )]
     pub q: Option<String>,
     /// `microsoft365`, `distribution`, `mail_security` or `security`.
     pub kind: Option<String>,
     /// `name` (default) or `members`; prefix `-` for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 

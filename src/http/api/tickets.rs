@@ -174,6 +174,12 @@ pub struct TicketQuery {
     pub priority: Option<Uuid>,
     pub category: Option<Uuid>,
     /// Text in the title or description, or a ticket number.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "printer"
+    )]
     pub q: Option<String>,
     /// Only tickets waiting for the customer's answer.
     pub awaiting_customer: Option<bool>,
@@ -184,7 +190,11 @@ pub struct TicketQuery {
     pub updated_since: Option<String>,
     /// `number`, `title`, `status`, `priority`, `due`, `created` or `updated` (default); `-` prefix for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -228,7 +238,8 @@ async fn listing(
 /// Tickets of one customer that the caller may see.
 #[utoipa::path(get, path = "/api/portal/customers/{id}/tickets", tag = "tickets", operation_id = "list_tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), TicketQuery),
-    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`q` is too long or holds control characters."), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,
@@ -241,7 +252,8 @@ pub async fn list(
 
 /// Staff: tickets across all customers, e.g. `?updated_since=` for a PSA's sync.
 #[utoipa::path(get, path = "/api/portal/tickets", tag = "tickets", operation_id = "list_all_tickets", security(("bearer" = [])), params(TicketQuery),
-    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`q` is too long or holds control characters.")))]
 pub async fn list_all(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,
