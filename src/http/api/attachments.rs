@@ -129,7 +129,10 @@ pub async fn upload(
     let form = submitted.form;
     let comment = match form.get("comment_id").trim() {
         "" => None,
-        c => Some(crate::model::parse_id(c).ok_or(AppError::NotFound)?),
+        c => Some(
+            crate::model::parse_id(c)
+                .ok_or_else(|| crate::model::FieldError::new("comment_id", "Name a comment by its id."))?,
+        ),
     };
     let internal = match form.get("internal").trim() {
         "" | "false" => false,
