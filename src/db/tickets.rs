@@ -227,6 +227,10 @@ pub async fn get_by_number(db: &Db, msp: MspScope, number: i64) -> Result<Option
     let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.number = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(number).fetch_optional(p).await)
 }
+pub async fn get_by_id(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<TicketRow>, DbError> {
+    let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.id = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
+}
 
 pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Result<bool, DbError> {
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")

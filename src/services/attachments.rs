@@ -336,7 +336,10 @@ pub async fn add(
     }
     let internal = match comment {
         Some(c) => {
-            q::own_comment(db, actor.msp(), t.id, c, actor.user_id).await?.ok_or(AppError::NotFound)? || internal
+            q::own_comment(db, actor.msp(), t.id, c, actor.user_id)
+                .await?
+                .ok_or_else(|| FieldError::new("comment_id", "Name one of your own comments on this ticket."))?
+                || internal
         }
         None => internal,
     };
