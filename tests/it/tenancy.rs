@@ -263,6 +263,9 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
             vec![],
         ),
         (g.clone(), "/tickets".into(), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (g.clone(), "/tickets/new".into(), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (p.clone(), "/tickets".into(), vec![Owner, Tech, OtherMspOwner], vec![]),
+        (p.clone(), "/msp/tickets".into(), portal.to_vec(), vec![]),
         (
             p.clone(),
             format!("/company/users/{lee}/2fa-reset"),
@@ -414,6 +417,8 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
         (p.clone(), "/account/2fa/disable".into(), vec![], vec![]),
         (g.clone(), "/dashboard".into(), vec![], vec![]),
     ];
+    let tried: Vec<(Method, String)> = cases.iter().map(|c| (c.0.clone(), c.1.clone())).collect();
+    assert_every_route_is_tried(&page_routes(), &tried, PUBLIC_PAGES);
     for (method, path, not_found, forbidden) in &cases {
         for who in not_found {
             let s = page_request(&app, &actors, *who, method, path).await;
@@ -507,7 +512,47 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             .iter()
             .map(|sub| (Method::GET, format!("{m365}{sub}"), None, foreign.to_vec(), vec![ContosoLimited]))
             .collect();
+    // A comment of the admin's on that ticket, to try editing and deleting it.
+    let said: serde_json::Value = app
+        .client()
+        .post(app.url(&format!("/api/portal/customers/{contoso}/tickets/{tn}/comments")))
+        .bearer_auth(token(ContosoAdmin))
+        .json(&json!({"body": "Probe"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let comment = said["id"].as_str().expect("comment made").to_string();
+    let ticket = format!("/api/portal/customers/{contoso}/tickets/{tn}");
+    let portal_everyone = vec![ContosoAdmin, ContosoStandard, ContosoLimited, FabrikamAdmin, OtherMspPortal];
     cases.extend(vec![
+        // Lists everyone may read: each caller sees their own MSP's (checked further down).
+        (Method::GET, "/api/portal/customers".into(), None, vec![], vec![]),
+        (Method::GET, "/api/portal/settings/branding".into(), None, vec![], vec![]),
+        (Method::GET, "/api/portal/ticket-settings".into(), None, vec![], vec![]),
+        (Method::GET, "/api/portal/tickets".into(), None, vec![], portal_everyone),
+        (Method::GET, format!("/api/portal/customers/{contoso}/tickets"), None, foreign.to_vec(), vec![]),
+        (
+            Method::POST,
+            format!("/api/portal/customers/{contoso}/tickets"),
+            Some(json!({"title": "Probe", "description": "Probe"})),
+            foreign.to_vec(),
+            vec![],
+        ),
+        (Method::GET, ticket.clone(), None, outsiders.clone(), vec![]),
+        (Method::PATCH, ticket.clone(), Some(json!({})), outsiders.clone(), vec![]),
+        (Method::GET, format!("{ticket}/comments"), None, outsiders.clone(), vec![]),
+        (Method::POST, format!("{ticket}/comments"), Some(json!({"body": "Probe"})), outsiders.clone(), vec![]),
+        (
+            Method::PATCH,
+            format!("{ticket}/comments/{comment}"),
+            Some(json!({"body": "Probe"})),
+            outsiders.clone(),
+            vec![],
+        ),
+        (Method::DELETE, format!("{ticket}/comments/{comment}"), None, outsiders.clone(), vec![]),
         (Method::GET, files.clone(), None, outsiders.clone(), vec![]),
         (Method::POST, files.clone(), None, outsiders.clone(), vec![]),
         (Method::GET, format!("{files}/{attachment}"), None, outsiders.clone(), vec![]),
@@ -573,6 +618,10 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             [&portal_all[..], &[Tech]].concat(),
         ),
     ]);
+    let mut tried: Vec<(Method, String)> =
+        cases.iter().map(|c| (c.0.clone(), format!("/api{}", c.1.trim_start_matches("/api")))).collect();
+    tried.extend(LOGO_ROUTES.iter().map(|p| (Method::PUT, p.to_string())));
+    assert_every_route_is_tried(&api_routes(), &tried, PUBLIC_API);
     for (method, path, body, not_found, forbidden) in &cases {
         for (who, expected) in not_found
             .iter()
@@ -589,9 +638,7 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             assert_eq!(r.status(), expected, "{method} {path} as {who:?}");
         }
     }
-    for (what, path) in
-        [("logo", "/api/portal/settings/branding/logo"), ("favicon", "/api/portal/settings/branding/favicon")]
-    {
+    for (what, path) in [("logo", LOGO_ROUTES[0]), ("favicon", LOGO_ROUTES[1])] {
         for who in [ContosoAdmin, Tech, OtherMspPortal] {
             let r = app
                 .client()
@@ -659,4 +706,151 @@ async fn an_api_token_is_refused_on_another_msps_host() {
     assert_eq!(r.status(), StatusCode::OK);
     let r = app.client().get(app.other_url("/api/portal/customers")).bearer_auth(&theirs).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+const LOGO_ROUTES: [&str; 2] = ["/api/portal/settings/branding/logo", "/api/portal/settings/branding/favicon"];
+
+/// Pages anyone may open, signed in or not, so no tenant or role is refused on them: sign-in,
+/// invitation and reset links (their token is the credential), assets, health and metrics.
+const PUBLIC_PAGES: &[&str] = &[
+    "GET /",
+    "GET /msp",
+    "GET /login",
+    "POST /login",
+    "GET /msp/login",
+    "POST /msp/login",
+    "POST /logout",
+    "GET /login/2fa",
+    "POST /login/2fa",
+    "GET /invite/{token}",
+    "POST /invite/{token}",
+    "GET /forgot-password",
+    "POST /forgot-password",
+    "GET /reset/{token}",
+    "POST /reset/{token}",
+    "GET /static/{name}",
+    "GET /brand.css",
+    "GET /brand/logo",
+    "GET /brand/favicon",
+    "GET /favicon.ico",
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+];
+
+/// The document itself; every other API route is in the matrix.
+const PUBLIC_API: &[&str] = &["GET /api/openapi.json"];
+
+/// Every route the app serves, as written in the router's source: "METHOD /path/{param}".
+/// Read from the source because axum does not list a router's routes; a route added without
+/// a row in the matrix above fails `assert_every_route_is_tried`.
+fn routes_in(files: &[std::path::PathBuf], prefix: &str) -> Vec<String> {
+    let mut out = vec![];
+    for f in files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let mut rest = src.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let arg = rest.trim_start();
+            // The path is a literal, or a `const` of the same file (`.route(PATH, …)`).
+            let (path, path_end) = if let Some(lit) = arg.strip_prefix('"') {
+                let len = lit.find('"').unwrap();
+                (lit[..len].to_string(), rest.len() - lit.len() + len + 1)
+            } else {
+                let name: String = arg.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let decl = format!("const {name}: &str = \"");
+                let at = src.find(&decl).unwrap_or_else(|| panic!("{name} in {}", f.display())) + decl.len();
+                let value = src[at..at + src[at..].find('"').unwrap()].to_string();
+                (value, rest.len() - arg.len() + name.len())
+            };
+            // The handlers: up to the `)` that closes `.route(`.
+            let (mut depth, mut end) = (1, 0);
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = i;
+                    break;
+                }
+            }
+            let handlers = &rest[path_end..end];
+            for m in ["get", "post", "put", "patch", "delete"] {
+                let called = handlers.match_indices(&format!("{m}(")).any(|(i, _)| {
+                    i == 0 || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric() && handlers.as_bytes()[i - 1] != b'_'
+                });
+                if called {
+                    out.push(format!("{} {prefix}{path}", m.to_uppercase()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn rust_files(dir: &std::path::Path, into: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, into);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            into.push(p);
+        }
+    }
+}
+
+fn page_routes() -> Vec<String> {
+    let http = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut files = vec![http.join("assets.rs"), http.join("ops.rs")];
+    rust_files(&http.join("pages"), &mut files);
+    routes_in(&files, "")
+}
+
+fn api_routes() -> Vec<String> {
+    let mut files = vec![];
+    rust_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/api"), &mut files);
+    routes_in(&files, "/api")
+}
+
+/// Whether a concrete path such as `/tickets/1042` is an instance of `/tickets/{number}`.
+fn instance_of(path: &str, template: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (a, b): (Vec<&str>, Vec<&str>) = (path.split('/').collect(), template.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, t)| (t.starts_with('{') && !x.is_empty()) || x == t)
+}
+
+fn assert_every_route_is_tried(routes: &[String], tried: &[(Method, String)], public: &[&str]) {
+    assert!(routes.len() > 10, "the router's source was read: {routes:?}");
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|r| !public.contains(&r.as_str()))
+        .filter(|r| {
+            let (m, template) = r.split_once(' ').unwrap();
+            !tried.iter().any(|(method, path)| method.as_str() == m && instance_of(path, template))
+        })
+        .collect();
+    assert!(missing.is_empty(), "routes not tried as the wrong tenant and role: {missing:#?}");
+    for p in public {
+        assert!(routes.iter().any(|r| r == p), "{p} is listed as public but is not a route");
+    }
+}
+
+#[test]
+fn the_route_reader_finds_every_method() {
+    let api = api_routes();
+    for r in [
+        "GET /api/portal/customers",
+        "POST /api/portal/customers",
+        "PATCH /api/portal/customers/{id}/tickets/{ticket}/comments/{comment}",
+        "DELETE /api/portal/customers/{id}/tickets/{ticket}/comments/{comment}",
+        "POST /api/portal/customers/{id}/tickets/{ticket}/attachments",
+    ] {
+        assert!(api.iter().any(|x| x == r), "{r} in {api:#?}");
+    }
+    assert!(instance_of("/tickets/1042/comments", "/tickets/{number}/comments"));
+    assert!(!instance_of("/tickets/1042", "/tickets/{number}/comments"));
 }
