@@ -5,8 +5,7 @@ use uuid::Uuid;
 use crate::db::tickets::{self as q, CommentRow, Filter, NamedRow, Sort, StatusRow, TicketRow};
 use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
-use crate::model::Feature;
-use crate::model::{self, now, Features, FieldError};
+use crate::model::{self, now, Feature, Features, FieldError, Patch};
 use crate::policy::{Action, Actor};
 use crate::services::attachments::Attaching;
 use crate::services::notify::{self, TicketEvent, TicketFacts};
@@ -393,6 +392,63 @@ pub async fn set_status(db: &Db, actor: &Actor, public_url: &str, number: i64, s
     };
     q::set_status(db, actor.msp(), t.id, st.id, now(), &fx).await?;
     get(db, actor, number).await
+}
+
+/// An id, or a name matched without regard to case, turned into the id (as text, to be
+/// checked by the function it is given to).
+pub fn id_or_name(raw: &str, rows: &[NamedRow]) -> String {
+    rows.iter()
+        .find(|n| n.id.to_string() == raw || n.name.eq_ignore_ascii_case(raw))
+        .map(|n| n.id.to_string())
+        .unwrap_or_else(|| raw.to_string())
+}
+
+/// A change to a ticket as an API caller asks for it: statuses, priorities and categories by
+/// id or name; what is left out keeps its value.
+#[derive(Debug, Default)]
+pub struct TicketChanges {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub category: Patch<Option<String>>,
+    pub assignee: Patch<Option<Uuid>>,
+    /// `YYYY-MM-DD`.
+    pub due: Patch<Option<String>>,
+}
+
+/// Applies `c`: a customer may only move the ticket to a status the MSP lets them choose;
+/// priority, category, assignee and due date are for those who work tickets.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    key: TicketRef,
+    c: TicketChanges,
+) -> AppResult<TicketRow> {
+    let t = find(db, actor, key).await?;
+    let works = c.priority.is_some() || c.category.is_set() || c.assignee.is_set() || c.due.is_set();
+    if works {
+        actor.require(Action::WorkTickets, None)?;
+    }
+    let s = settings(db, actor.msp()).await?;
+    let statuses: Vec<NamedRow> =
+        s.statuses.iter().map(|st| NamedRow { id: st.id, name: st.name.clone(), is_default: st.is_default }).collect();
+    let status = c.status.map(|v| id_or_name(&v, &statuses));
+    if !actor.may(Action::WorkTickets, None) {
+        let Some(status) = status else { return Ok(t) };
+        return set_status(db, actor, public_url, t.number, &status).await;
+    }
+    let id_text = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
+    let changes = StaffChanges {
+        status: status.unwrap_or_else(|| t.status_id.to_string()),
+        priority: c.priority.map(|v| id_or_name(&v, &s.priorities)).unwrap_or_else(|| t.priority_id.to_string()),
+        category: match c.category {
+            Patch::Keep => id_text(t.category_id),
+            Patch::Set(v) => v.map(|v| id_or_name(&v, &s.categories)).unwrap_or_default(),
+        },
+        assignee: id_text(c.assignee.or(t.assignee_id)),
+        due: c.due.or(t.due_at.map(|d| d.date().to_string())).unwrap_or_default(),
+    };
+    staff_update(db, actor, public_url, t.number, changes).await
 }
 
 /// What staff change on a ticket; text as entered, checked here.

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::model::Patch;
 use crate::policy::{Action, Actor};
-use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges, TicketRef};
+use crate::services::tickets::{self, ListInput, NewTicketInput, TicketChanges, TicketRef};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -280,18 +280,6 @@ pub struct NewTicket {
     pub external_system: Option<String>,
 }
 
-/// An id, or a name matched without regard to case, turned into the id.
-fn resolve(raw: Option<&str>, rows: &[NamedRow]) -> String {
-    match raw {
-        None => String::new(),
-        Some(r) => rows
-            .iter()
-            .find(|n| n.id.to_string() == r || n.name.eq_ignore_ascii_case(r))
-            .map(|n| n.id.to_string())
-            .unwrap_or_else(|| r.to_string()),
-    }
-}
-
 /// Raises a ticket for the customer, as the caller.
 #[utoipa::path(post, path = "/api/portal/customers/{id}/tickets", tag = "tickets", operation_id = "create_ticket", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")), request_body = NewTicket,
@@ -315,8 +303,8 @@ pub async fn create(
     let input = NewTicketInput {
         title: n.title,
         description: n.description,
-        priority: n.priority.as_deref().map(|p| resolve(Some(p), &s.priorities)).unwrap_or(default_priority),
-        category: resolve(n.category.as_deref(), &s.categories),
+        priority: n.priority.as_deref().map(|p| tickets::id_or_name(p, &s.priorities)).unwrap_or(default_priority),
+        category: n.category.as_deref().map(|c| tickets::id_or_name(c, &s.categories)).unwrap_or_default(),
         watchers: n.watchers.iter().map(Uuid::to_string).collect(),
         customer: Some(customer.id),
         external_id: n.external_id,
@@ -393,36 +381,14 @@ pub async fn update(
     ApiJson(p): ApiJson<TicketPatch>,
 ) -> Result<Json<Ticket>, AppError> {
     let t = ticket_of(&app, &actor, &id, &ticket).await?;
-    let s = tickets::settings(&app.db, actor.msp()).await?;
-    let statuses: Vec<NamedRow> =
-        s.statuses.iter().map(|st| NamedRow { id: st.id, name: st.name.clone(), is_default: st.is_default }).collect();
-    if !actor.is_staff() {
-        if p.priority.is_set() || p.category.is_set() || p.assignee_id.is_set() || p.due_date.is_set() {
-            return Err(AppError::Forbidden);
-        }
-        let Some(status) = p.status.into_option() else { return Ok(Json(t.into())) };
-        return Ok(Json(
-            tickets::set_status(&app.db, &actor, &app.public_url, t.number, &resolve(Some(&status), &statuses))
-                .await?
-                .into(),
-        ));
-    }
-    let id_text = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
-    let changes = StaffChanges {
-        status: p.status.into_option().map(|v| resolve(Some(&v), &statuses)).unwrap_or_else(|| t.status_id.to_string()),
-        priority: p
-            .priority
-            .into_option()
-            .map(|v| resolve(Some(&v), &s.priorities))
-            .unwrap_or_else(|| t.priority_id.to_string()),
-        category: match p.category {
-            Patch::Keep => id_text(t.category_id),
-            Patch::Set(v) => resolve(v.as_deref(), &s.categories),
-        },
-        assignee: id_text(p.assignee_id.or(t.assignee_id)),
-        due: p.due_date.or(t.due_at.map(|d| d.date().to_string())).unwrap_or_default(),
+    let changes = TicketChanges {
+        status: p.status.into_option(),
+        priority: p.priority.into_option(),
+        category: p.category,
+        assignee: p.assignee_id,
+        due: p.due_date,
     };
-    Ok(Json(tickets::staff_update(&app.db, &actor, &app.public_url, t.number, changes).await?.into()))
+    Ok(Json(tickets::update(&app.db, &actor, &app.public_url, TicketRef::Id(t.id), changes).await?.into()))
 }
 
 /// The conversation, oldest first (internal notes for staff only).
