@@ -93,6 +93,7 @@ enum Admin {
         name: Option<String>,
     },
     /// Turn off two-factor sign-in for an account whose owner lost their authenticator.
+    #[command(name = "reset-2fa")]
     Reset2fa {
         #[arg(long)]
         email: String,

@@ -112,6 +112,7 @@ async fn commands_refuse_a_database_that_was_never_migrated() {
     for args in [
         &["token", "create", "--email", "admin@contoso.test"][..],
         &["admin", "reset-password", "--email", "admin@contoso.test"][..],
+        &["admin", "reset-2fa", "--email", "admin@contoso.test"][..],
         &["sync"][..],
     ] {
         let (ok, out) = portico(&url, args, None);
