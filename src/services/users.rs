@@ -33,18 +33,17 @@ async fn link_mail(
     let (key, vars) = if first_time {
         let expires = format!("{INVITE_HOURS} hours");
         (
-            "invitation",
+            email::Kind::Invitation,
             context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, company, inviter => actor.name, url => &url, expires },
         )
     } else {
         let expires = format!("{INVITE_HOURS} hours");
         (
-            "password_reset",
+            email::Kind::PasswordReset,
             context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, url => &url, expires },
         )
     };
-    let kind = email::kind(key).expect("built-in kind");
-    let job = email::compose(db, actor.msp(), &brand, kind, to, vars).await?;
+    let job = email::compose(db, actor.msp(), &brand, key, to, vars).await?;
     Ok((Effects { jobs: vec![job], ..Default::default() }, url))
 }
 
