@@ -109,7 +109,7 @@ const SELECT: &str = "SELECT t.id, t.customer_id, c.name AS customer_name, t.num
     LEFT JOIN ticket_categories cat ON cat.id = t.category_id LEFT JOIN users rq ON rq.id = t.requester_id \
     LEFT JOIN users asg ON asg.id = t.assignee_id";
 
-/// Which tickets a list shows. Empty strings and `None` mean "any".
+/// Which tickets a list shows; empty means "any". The service sets `number`, `me`, `involving`.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub customer: Option<Uuid>,
@@ -118,14 +118,14 @@ pub struct Filter {
     pub status: Option<Uuid>,
     pub priority: Option<Uuid>,
     pub category: Option<Uuid>,
-    /// Matched against the title and description, or exactly against the number.
+    /// Matched against the title and description, or exactly against `number`.
     pub search: String,
     pub number: Option<i64>,
-    /// "", "unassigned" or "user" (then `assignee`)
+    /// "", "unassigned" or "me" (assigned to `me`)
     pub assignment: String,
-    pub assignee: Option<Uuid>,
+    pub me: Option<Uuid>,
     /// Only tickets waiting for the customer's answer.
-    pub awaiting_customer: bool,
+    pub awaiting_me: bool,
     /// Only tickets this user raised or watches (standard and limited users).
     pub involving: Option<Uuid>,
     pub updated_since: Option<Ts>,
@@ -178,7 +178,7 @@ const WHERE: &str = " WHERE t.msp_id = $1 \
     AND ($5 IS NULL OR t.priority_id = $5) \
     AND ($6 IS NULL OR t.category_id = $6) \
     AND ($7 = '' OR lower(t.title) LIKE $8 ESCAPE '\\' OR lower(t.description) LIKE $8 ESCAPE '\\' OR t.number = $9) \
-    AND ($10 = '' OR ($10 = 'unassigned' AND t.assignee_id IS NULL) OR ($10 = 'user' AND t.assignee_id = $11)) \
+    AND ($10 = '' OR ($10 = 'unassigned' AND t.assignee_id IS NULL) OR ($10 = 'me' AND t.assignee_id = $11)) \
     AND ($12 = FALSE OR s.auto_on = 'staff_reply') \
     AND ($13 IS NULL OR t.requester_id = $13 OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $13)) \
     AND ($14 IS NULL OR t.updated_at > $14) \
@@ -196,8 +196,8 @@ macro_rules! bind_filter {
             .bind($pattern)
             .bind($f.number.unwrap_or(-1))
             .bind($f.assignment.as_str())
-            .bind($f.assignee)
-            .bind($f.awaiting_customer)
+            .bind($f.me)
+            .bind($f.awaiting_me)
             .bind($f.involving)
             .bind($f.updated_since)
             .bind($f.external_id.as_deref())
