@@ -44,10 +44,8 @@ pub(super) async fn licenses(
     let renewals: Vec<(String, Option<OffsetDateTime>)> =
         t.skus.iter().map(|s| (s.sku_id.to_string(), Some(at + Duration::days(s.renewal_days)))).collect();
     w::set_renewals(db, scope, &renewals).await?;
-    for s in t.skus {
-        if s.price.is_some() {
-            w::set_price(db, scope, s.sku_id, s.price).await?;
-        }
-    }
+    let prices: Vec<(String, Option<i64>)> =
+        t.skus.iter().filter(|s| s.price.is_some()).map(|s| (s.sku_id.to_string(), s.price)).collect();
+    crate::db::m365::save_prices(db, scope, &prices).await?;
     Ok(())
 }
