@@ -357,7 +357,7 @@ async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), Strin
     let db = connect_migrated(settings).await?;
     let graph = portico::integrations::graph::GraphClient::new(settings).map_err(|e| e.to_string())?;
     let every = time::Duration::minutes(settings.sync_minutes);
-    let targets = db::m365_sync::tenants(
+    let targets = db::customers::with_tenant(
         &db,
         customer
             .as_deref()
@@ -371,8 +371,9 @@ async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), Strin
         return Err("no customer with a Microsoft 365 tenant ID matches".into());
     }
     let mut failed = false;
-    for (scope, name) in targets {
-        println!("{name}");
+    for customer in targets {
+        println!("{}", customer.name);
+        let scope = portico::policy::system_scope(&customer);
         let url = settings.base_url.clone().unwrap_or_else(|| format!("http://{}", settings.bind));
         let report = services::m365::sync::sync_customer(&db, &graph, settings.secret_key.as_ref(), scope, every, &url)
             .await

@@ -5,12 +5,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod money;
+mod severity;
 pub use money::{group_thousands, Currency, Money};
+pub use severity::Severity;
 
 /// A validation failure on one named field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The field's name; in an API body, its path (`features.billing`).
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
     /// A stable code of its own for API clients (`unknown_currency`), when the failure
     /// needs one beyond `validation_failed`.
@@ -18,12 +21,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into(), code: None }
+    pub fn new(field: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into(), code: None }
     }
 
-    pub fn coded(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into(), code: Some(code) }
+    pub fn coded(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError { field: field.into(), message: message.into(), code: Some(code) }
     }
 }
 
@@ -335,6 +342,92 @@ impl Features {
     pub fn from_db(s: &str) -> Features {
         let on: Vec<Feature> = s.split(',').filter_map(Feature::parse).collect();
         Features::from_fn(|f| on.contains(&f))
+    }
+}
+
+/// A field of a PATCH body. Left out, the value is kept; given, it is set. `null` is a value
+/// only where `T` takes one: `Patch<Option<String>>` clears, while `Patch<String>` refuses
+/// `null` with a 422 naming the field, so a required field is never silently left as it was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// `None` to keep, `Some(v)` to set.
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Patch::Keep => None,
+            Patch::Set(v) => Some(v),
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        matches!(self, Patch::Set(_))
+    }
+
+    /// The value given, or `current` when the field was left out.
+    pub fn or(self, current: T) -> T {
+        self.into_option().unwrap_or(current)
+    }
+}
+
+impl<T> From<Option<T>> for Patch<T> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Patch::Keep, Patch::Set)
+    }
+}
+
+/// What a `null` for a field that cannot be empty is told.
+pub const NOT_NULL: &str = "must not be null; leave the field out to keep its value";
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Given<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Given<T> {
+            type Value = Patch<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Patch<T>, E> {
+                // `null` is whatever `T` makes of nothing: `None` for an `Option`, else refused.
+                T::deserialize(serde::de::value::UnitDeserializer::<E>::new())
+                    .map(Patch::Set)
+                    .map_err(|_| E::custom(NOT_NULL))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Patch<T>, E> {
+                self.visit_none()
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Patch<T>, D::Error> {
+                T::deserialize(d).map(Patch::Set)
+            }
+        }
+        d.deserialize_option(Given(std::marker::PhantomData))
+    }
+}
+
+/// Documented as `T` is: a `Patch<String>` is a string, a `Patch<Option<String>>` a nullable one.
+/// (`ComposeSchema` is how utoipa's derive asks a generic field type for its schema.)
+impl<T: utoipa::__dev::ComposeSchema> utoipa::__dev::ComposeSchema for Patch<T> {
+    fn compose(
+        mut generics: Vec<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>>,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        if generics.is_empty() {
+            T::compose(generics)
+        } else {
+            generics.swap_remove(0)
+        }
+    }
+}
+
+impl<T: utoipa::ToSchema + utoipa::__dev::ComposeSchema> utoipa::ToSchema for Patch<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        T::name()
+    }
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        T::schemas(schemas)
     }
 }
 

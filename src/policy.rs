@@ -3,9 +3,72 @@
 
 use uuid::Uuid;
 
-use crate::db::{CustomerScope, MspScope};
+use crate::db::MspScope;
 use crate::error::AppError;
 use crate::model::{Feature, Features, PortalRole, Role, StaffRole};
+
+/// One customer of one MSP: what every query on a customer's data takes first. Its fields
+/// are private and only this module makes one, from a record read under the MSP (a
+/// customer or ticket row), so holding a scope proves the customer is the MSP's and that
+/// the actor (or the system, for background work) may reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerScope {
+    msp_id: Uuid,
+    customer_id: Uuid,
+}
+
+impl CustomerScope {
+    pub fn msp_id(&self) -> Uuid {
+        self.msp_id
+    }
+
+    pub fn customer_id(&self) -> Uuid {
+        self.customer_id
+    }
+
+    pub fn msp(&self) -> MspScope {
+        MspScope(self.msp_id)
+    }
+}
+
+/// A row read from the database that belongs to one customer of one MSP.
+pub trait OfCustomer {
+    fn msp_id(&self) -> Uuid;
+    fn customer_id(&self) -> Uuid;
+}
+
+impl OfCustomer for crate::db::customers::CustomerRow {
+    fn msp_id(&self) -> Uuid {
+        self.msp_id
+    }
+    fn customer_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl OfCustomer for crate::db::tickets::TicketRow {
+    fn msp_id(&self) -> Uuid {
+        self.msp_id
+    }
+    fn customer_id(&self) -> Uuid {
+        self.customer_id
+    }
+}
+
+impl<T: OfCustomer> OfCustomer for &T {
+    fn msp_id(&self) -> Uuid {
+        (*self).msp_id()
+    }
+    fn customer_id(&self) -> Uuid {
+        (*self).customer_id()
+    }
+}
+
+/// The scope of a customer for work no person asked for (the sync, alerts, seeding): the
+/// row says which MSP it belongs to.
+pub fn system_scope(record: &impl OfCustomer) -> CustomerScope {
+    CustomerScope { msp_id: record.msp_id(), customer_id: record.customer_id() }
+}
 
 /// The signed-in account making a request (by session or API token).
 #[derive(Debug, Clone)]
@@ -70,15 +133,19 @@ impl Actor {
         self.customer_id.map(|customer_id| CustomerScope { msp_id: self.msp_id, customer_id })
     }
 
-    /// The scope for `customer_id` if this actor may reach that customer at all. Another
-    /// tenant's customer is `NotFound`, never `Forbidden`, so existence is not revealed.
-    pub fn customer_scope(&self, customer_id: Uuid) -> Result<CustomerScope, AppError> {
-        match self.role {
-            Role::Staff(_) => Ok(CustomerScope { msp_id: self.msp_id, customer_id }),
-            Role::Portal(_) if self.customer_id == Some(customer_id) => {
-                Ok(CustomerScope { msp_id: self.msp_id, customer_id })
-            }
-            Role::Portal(_) => Err(AppError::NotFound),
+    /// The scope of the customer `record` belongs to, if this actor may reach that customer
+    /// at all: staff any customer of their MSP, a portal user only their own. Anything else is
+    /// `NotFound`, never `Forbidden`, so existence is not revealed.
+    pub fn customer_scope(&self, record: &impl OfCustomer) -> Result<CustomerScope, AppError> {
+        let reachable = record.msp_id() == self.msp_id
+            && match self.role {
+                Role::Staff(_) => true,
+                Role::Portal(_) => self.customer_id == Some(record.customer_id()),
+            };
+        if reachable {
+            Ok(system_scope(record))
+        } else {
+            Err(AppError::NotFound)
         }
     }
 
@@ -242,10 +309,26 @@ mod tests {
         }
     }
 
+    struct Row(Uuid, Uuid);
+    impl OfCustomer for Row {
+        fn msp_id(&self) -> Uuid {
+            self.0
+        }
+        fn customer_id(&self) -> Uuid {
+            self.1
+        }
+    }
+
     #[test]
     fn other_customers_are_not_found() {
         let a = portal(PortalRole::Admin);
-        assert!(matches!(a.customer_scope(Uuid::from_u128(2)), Err(AppError::NotFound)));
-        assert!(a.customer_scope(Uuid::from_u128(1)).is_ok());
+        assert!(matches!(a.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(2))), Err(AppError::NotFound)));
+        let own = a.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(1))).unwrap();
+        assert_eq!((own.msp_id(), own.customer_id()), (Uuid::nil(), Uuid::from_u128(1)));
+        // Staff reach any customer of their own MSP, and none of another's.
+        let staff = Actor { customer_id: None, role: Role::Staff(StaffRole::Owner), ..a };
+        assert!(staff.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(7))).is_ok());
+        let other_msp = Row(Uuid::from_u128(9), Uuid::from_u128(7));
+        assert!(matches!(staff.customer_scope(&other_msp), Err(AppError::NotFound)));
     }
 }

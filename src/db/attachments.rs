@@ -63,16 +63,16 @@ pub async fn insert(
     now: Ts,
 ) -> Result<(), DbError> {
     let rows: Vec<NewAttachment> =
-        rows.iter().map(|a| NewAttachment { customer_id: scope.customer_id, ..a.clone() }).collect();
+        rows.iter().map(|a| NewAttachment { customer_id: scope.customer_id(), ..a.clone() }).collect();
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         let n = sqlx::query("UPDATE tickets SET updated_at = CASE WHEN updated_at < $3 THEN $3 ELSE updated_at END \
              WHERE msp_id = $1 AND customer_id = $2 AND id = $4")
-            .bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(ticket).execute(&mut *tx).await?.rows_affected();
+            .bind(scope.msp_id()).bind(scope.customer_id()).bind(now).bind(ticket).execute(&mut *tx).await?.rows_affected();
         if n != 1 {
             return Err(DbError::RowNotFound);
         }
-        insert_attachments!(tx, scope.msp_id, ticket, comment, &rows, now);
+        insert_attachments!(tx, scope.msp_id(), ticket, comment, &rows, now);
         tx.commit().await
     })
 }

@@ -27,7 +27,22 @@ const COLS: &str = "id, msp_id, name, m365_tenant_id, features, active, created_
 
 pub async fn get(db: &Db, scope: CustomerScope) -> Result<Option<CustomerRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM customers WHERE msp_id = $1 AND id = $2");
-    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).fetch_optional(p).await)
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id()).bind(scope.customer_id()).fetch_optional(p).await)
+}
+
+/// A customer of `msp` by id: how a scope is first obtained (see `policy::customer_scope`).
+pub async fn find(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<CustomerRow>, DbError> {
+    let sql = format!("SELECT {COLS} FROM customers WHERE msp_id = $1 AND id = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
+}
+
+/// Customers with a tenant ID, of any MSP, or just `only` (the `portico sync` command).
+pub async fn with_tenant(db: &Db, only: Option<Uuid>) -> Result<Vec<CustomerRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLS} FROM customers WHERE m365_tenant_id IS NOT NULL AND m365_tenant_id <> '' \
+         AND ($1 IS NULL OR id = $1) ORDER BY name"
+    );
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(only).fetch_all(p).await)
 }
 
 pub async fn find_by_name(db: &Db, scope: MspScope, name: &str) -> Result<Option<CustomerRow>, DbError> {
@@ -120,7 +135,7 @@ pub async fn update(
     let r = on_db!(db, p => sqlx::query(
         "UPDATE customers SET name = $3, m365_tenant_id = $4, features = $5, active = $6, updated_at = $7 \
          WHERE msp_id = $1 AND id = $2",
-    ).bind(scope.msp_id).bind(scope.customer_id).bind(name).bind(tenant).bind(features).bind(active).bind(now)
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(name).bind(tenant).bind(features).bind(active).bind(now)
     .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(r == 1)
 }

@@ -28,5 +28,5 @@ pub async fn counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>) -> R
           FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id WHERE t.msp_id = $1 AND t.customer_id = $2 \
           AND NOT s.is_closed AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS \
           (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))) t",
-    ).bind(scope.msp_id).bind(scope.customer_id).bind(involving).fetch_one(p).await)
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(involving).fetch_one(p).await)
 }

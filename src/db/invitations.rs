@@ -40,14 +40,14 @@ pub async fn insert(
         let user_id = match invitee {
             Invitee::Existing(id) => {
                 sqlx::query("UPDATE invitations SET used_at = $3 WHERE msp_id = $1 AND user_id = $2 AND used_at IS NULL")
-                    .bind(scope.msp_id).bind(id).bind(now).execute(&mut *tx).await?;
+                    .bind(scope.msp_id()).bind(id).bind(now).execute(&mut *tx).await?;
                 id
             }
             Invitee::New(user) => {
                 sqlx::query(
                     "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE, $7)",
-                ).bind(user.id).bind(scope.msp_id).bind(scope.customer_id).bind(user.email).bind(user.name).bind(user.role)
+                ).bind(user.id).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.email).bind(user.name).bind(user.role)
                 .bind(now).execute(&mut *tx).await?;
                 user.id
             }
@@ -55,7 +55,7 @@ pub async fn insert(
         sqlx::query(
             "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        ).bind(hash).bind(scope.msp_id).bind(scope.customer_id).bind(user_id).bind(by).bind(now).bind(expires)
+        ).bind(hash).bind(scope.msp_id()).bind(scope.customer_id()).bind(user_id).bind(by).bind(now).bind(expires)
         .execute(&mut *tx).await?;
         write_effects!(tx, fx, now);
         tx.commit().await

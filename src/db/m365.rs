@@ -9,7 +9,7 @@ use super::{on_db, CustomerScope, Db, DbError, Ts};
 /// Whether the tenant gives sign-in times (Entra ID P1/P2), and when the next sync is due.
 pub async fn tenant_state(db: &Db, scope: CustomerScope) -> Result<Option<(bool, Option<Ts>)>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT m365_sign_ins, m365_next_sync_at FROM customers WHERE msp_id = $1 AND id = $2")
-        .bind(scope.msp_id).bind(scope.customer_id).fetch_optional(p).await)
+        .bind(scope.msp_id()).bind(scope.customer_id()).fetch_optional(p).await)
 }
 
 /// One directory user as the tenant has it: what the sync writes, the directory reads and the
@@ -192,7 +192,7 @@ pub async fn users(
         n + 1
     );
     let rows: Vec<Counted> = on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
         for v in &values {
             q = q.bind(v);
         }
@@ -203,7 +203,7 @@ pub async fn users(
         _ => {
             let count = format!("SELECT COUNT(*) FROM m365_users u{filter}");
             let (total,): (i64,) = on_db!(db, p => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count.clone())).bind(scope.customer_id);
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count.clone())).bind(scope.customer_id());
                 for v in &values {
                     q = q.bind(v);
                 }
@@ -219,7 +219,7 @@ pub async fn users(
 
 pub async fn user(db: &Db, scope: CustomerScope, id: &str) -> Result<Option<UserRecord>, DbError> {
     let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id = $2");
-    let row: Option<UserRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).bind(id).fetch_optional(p).await)?;
+    let row: Option<UserRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id()).bind(id).fetch_optional(p).await)?;
     let mut rows: Vec<UserRecord> = row.into_iter().collect();
     with_licenses(db, scope, &mut rows).await?;
     Ok(rows.pop())
@@ -245,7 +245,7 @@ pub async fn licenses_of(db: &Db, scope: CustomerScope, users: &[&str]) -> Resul
             "SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list}) ORDER BY user_id, sku_id"
         );
         let rows: Vec<(String, String)> = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
             for u in chunk {
                 q = q.bind(*u);
             }
@@ -261,7 +261,7 @@ pub async fn user_counts(db: &Db, scope: CustomerScope) -> Result<(i64, i64, i64
     on_db!(db, p => sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN enabled THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN licensed THEN 1 ELSE 0 END), 0) FROM m365_users WHERE customer_id = $1",
-    ).bind(scope.customer_id).fetch_one(p).await)
+    ).bind(scope.customer_id()).fetch_one(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -284,7 +284,7 @@ pub async fn skus(db: &Db, scope: CustomerScope) -> Result<Vec<SkuRow>, DbError>
          pr.cents AS price_cents FROM m365_skus s \
          LEFT JOIN m365_prices pr ON pr.customer_id = s.customer_id AND pr.sku_id = s.sku_id \
          WHERE s.customer_id = $1 ORDER BY s.part_number",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Daily figures since `from_day` (YYYY-MM-DD): (SKU, day, assigned, total).
@@ -295,7 +295,7 @@ pub async fn sku_history(
 ) -> Result<Vec<(String, String, i64, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT sku_id, day, assigned, total FROM m365_sku_history WHERE customer_id = $1 AND day >= $2 ORDER BY day, sku_id",
-    ).bind(scope.customer_id).bind(from_day).fetch_all(p).await)
+    ).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -324,14 +324,14 @@ pub async fn unused(db: &Db, scope: CustomerScope, by_sign_in: bool, cutoff: Ts)
            (u.last_sign_in_at IS NOT NULL AND u.last_sign_in_at < $3) \
            OR (u.last_sign_in_at IS NULL AND (u.created_at IS NULL OR u.created_at < $3))))) \
          ORDER BY lower(u.display_name), u.id, l.sku_id",
-    ).bind(scope.customer_id).bind(by_sign_in).bind(cutoff).fetch_all(p).await)
+    ).bind(scope.customer_id()).bind(by_sign_in).bind(cutoff).fetch_all(p).await)
 }
 
 /// Secure score per day since `from_day`: (day, current, max).
 pub async fn scores(db: &Db, scope: CustomerScope, from_day: &str) -> Result<Vec<(String, f64, f64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT day, current_score, max_score FROM m365_scores WHERE customer_id = $1 AND day >= $2 ORDER BY day",
-    ).bind(scope.customer_id).bind(from_day).fetch_all(p).await)
+    ).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -351,7 +351,7 @@ pub async fn controls(db: &Db, scope: CustomerScope) -> Result<Vec<ControlRow>, 
     on_db!(db, p => sqlx::query_as(
         "SELECT id, title, max_score, score, rank, user_impact, implementation_cost, action_url, remediation \
          FROM m365_controls WHERE customer_id = $1 ORDER BY rank, title",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -369,13 +369,13 @@ pub async fn alerts(db: &Db, scope: CustomerScope) -> Result<Vec<AlertRow>, DbEr
     on_db!(db, p => sqlx::query_as(
         "SELECT id, title, severity, status, source, first_seen_at, updated_at FROM m365_alerts \
          WHERE customer_id = $1 ORDER BY updated_at DESC, id",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// The service overview: (service, status).
 pub async fn services(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT service, status FROM m365_services WHERE customer_id = $1 ORDER BY service")
-        .bind(scope.customer_id).fetch_all(p).await)
+        .bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -396,7 +396,7 @@ pub async fn open_issues(db: &Db, scope: CustomerScope) -> Result<Vec<IssueRow>,
     on_db!(db, p => sqlx::query_as(
         "SELECT id, service, title, classification, status, started_at, updated_at, resolved, latest_update \
          FROM m365_issues WHERE customer_id = $1 AND NOT resolved ORDER BY updated_at DESC, id",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -411,14 +411,14 @@ pub struct ChangeRow {
 pub async fn recent_changes(db: &Db, scope: CustomerScope, limit: i64) -> Result<Vec<ChangeRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT at, kind, user_name, detail FROM m365_changes WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-    ).bind(scope.customer_id).bind(limit).fetch_all(p).await)
+    ).bind(scope.customer_id()).bind(limit).fetch_all(p).await)
 }
 
 /// How many changes of each kind were logged since `since`.
 pub async fn change_counts(db: &Db, scope: CustomerScope, since: Ts) -> Result<Vec<(String, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT kind, COUNT(*) FROM m365_changes WHERE customer_id = $1 AND at >= $2 GROUP BY kind ORDER BY kind",
-    ).bind(scope.customer_id).bind(since).fetch_all(p).await)
+    ).bind(scope.customer_id()).bind(since).fetch_all(p).await)
 }
 
 /// Sets the MSP's monthly price per license (cents) of several SKUs at once; `None` clears
@@ -431,9 +431,9 @@ pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Optio
                 Some(c) => sqlx::query(
                     "INSERT INTO m365_prices (customer_id, sku_id, cents) VALUES ($1, $2, $3) \
                      ON CONFLICT (customer_id, sku_id) DO UPDATE SET cents = $3",
-                ).bind(scope.customer_id).bind(sku).bind(*c).execute(&mut *tx).await?,
+                ).bind(scope.customer_id()).bind(sku).bind(*c).execute(&mut *tx).await?,
                 None => sqlx::query("DELETE FROM m365_prices WHERE customer_id = $1 AND sku_id = $2")
-                    .bind(scope.customer_id).bind(sku).execute(&mut *tx).await?,
+                    .bind(scope.customer_id()).bind(sku).execute(&mut *tx).await?,
             };
         }
         tx.commit().await
@@ -508,9 +508,9 @@ pub async fn groups(
     );
     let count = format!("SELECT COUNT(*) FROM m365_groups g{GROUP_WHERE}");
     let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(scope.customer_id).bind(&pattern).bind(&f.kind).bind(limit).bind(offset).fetch_all(p).await)?;
+        .bind(scope.customer_id()).bind(&pattern).bind(&f.kind).bind(limit).bind(offset).fetch_all(p).await)?;
     let (total,): (i64,) = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(count.clone()))
-        .bind(scope.customer_id).bind(&pattern).bind(&f.kind).fetch_one(p).await)?;
+        .bind(scope.customer_id()).bind(&pattern).bind(&f.kind).fetch_one(p).await)?;
     Ok((rows, total))
 }
 
@@ -518,5 +518,5 @@ pub async fn groups(
 pub async fn group_kinds(db: &Db, scope: CustomerScope) -> Result<Vec<(String, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT kind, COUNT(*) FROM m365_groups WHERE customer_id = $1 GROUP BY kind ORDER BY kind",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }

@@ -18,7 +18,7 @@ pub async fn sku_history(db: &Db, scope: CustomerScope, rows: &[(String, String,
              ON CONFLICT (customer_id, sku_id, day) DO NOTHING"
         );
         on_db!(db, p => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
             for (sku, day, assigned, total) in chunk {
                 q = q.bind(sku).bind(day).bind(*assigned).bind(*total);
             }
@@ -40,7 +40,7 @@ pub async fn scores(db: &Db, scope: CustomerScope, rows: &[(String, f64, f64)]) 
              ON CONFLICT (customer_id, day) DO NOTHING"
         );
         on_db!(db, p => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
             for (day, current, max) in chunk {
                 q = q.bind(day).bind(*current).bind(*max);
             }

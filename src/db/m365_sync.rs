@@ -50,7 +50,7 @@ pub async fn upsert_users(
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for u in chunk {
-                q = q.bind(scope.customer_id).bind(&u.id).bind(&u.display_name).bind(&u.upn).bind(&u.mail).bind(u.enabled)
+                q = q.bind(scope.customer_id()).bind(&u.id).bind(&u.display_name).bind(&u.upn).bind(&u.mail).bind(u.enabled)
                     .bind(&u.job_title).bind(&u.department).bind(&u.office).bind(&u.mobile).bind(u.created_at)
                     .bind(u.last_sign_in_at).bind(!u.licenses.is_empty()).bind(now);
             }
@@ -60,7 +60,7 @@ pub async fn upsert_users(
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({ids})"
                 )))
-                .bind(scope.customer_id);
+                .bind(scope.customer_id());
                 for u in chunk {
                     q = q.bind(&u.id);
                 }
@@ -73,7 +73,7 @@ pub async fn upsert_users(
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO m365_user_licenses (customer_id, user_id, sku_id) VALUES {rows} ON CONFLICT DO NOTHING"
                 )))
-                .bind(scope.customer_id);
+                .bind(scope.customer_id());
                 for (u, s) in part {
                     q = q.bind(*u).bind(*s);
                 }
@@ -92,7 +92,7 @@ pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Resu
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id IN ({list})");
         let mut rows: Vec<UserRecord> = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -107,13 +107,13 @@ pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Resu
 /// What is stored of each user before a sync, to tell what changed: (id, name, enabled).
 pub async fn user_states(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String, bool)>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT id, display_name, enabled FROM m365_users WHERE customer_id = $1")
-        .bind(scope.customer_id).fetch_all(p).await)
+        .bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Every (user, SKU) pair stored.
 pub async fn license_pairs(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1")
-        .bind(scope.customer_id).fetch_all(p).await)
+        .bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Removes users by id (a delta's `@removed`), with their licenses; returns their names.
@@ -125,14 +125,14 @@ pub async fn remove_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Resu
             let mut tx = p.begin().await?;
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list})"
-            ))).bind(scope.customer_id);
+            ))).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
             q.execute(&mut *tx).await?;
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM m365_users WHERE customer_id = $1 AND id IN ({list}) RETURNING display_name"
-            ))).bind(scope.customer_id);
+            ))).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -152,10 +152,10 @@ pub async fn remove_unseen_users(db: &Db, scope: CustomerScope, seen_since: Ts) 
         sqlx::query(
             "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN \
              (SELECT id FROM m365_users WHERE customer_id = $1 AND synced_at < $2)",
-        ).bind(scope.customer_id).bind(seen_since).execute(&mut *tx).await?;
+        ).bind(scope.customer_id()).bind(seen_since).execute(&mut *tx).await?;
         let gone: Vec<(String,)> = sqlx::query_as(
             "DELETE FROM m365_users WHERE customer_id = $1 AND synced_at < $2 RETURNING display_name",
-        ).bind(scope.customer_id).bind(seen_since).fetch_all(&mut *tx).await?;
+        ).bind(scope.customer_id()).bind(seen_since).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(gone.into_iter().map(|(n,)| n).collect())
     })
@@ -163,7 +163,7 @@ pub async fn remove_unseen_users(db: &Db, scope: CustomerScope, seen_since: Ts) 
 
 pub async fn set_sign_ins(db: &Db, scope: CustomerScope, available: bool) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE customers SET m365_sign_ins = $3 WHERE msp_id = $1 AND id = $2")
-        .bind(scope.msp_id).bind(scope.customer_id).bind(available).execute(p).await.map(|_| ()))
+        .bind(scope.msp_id()).bind(scope.customer_id()).bind(available).execute(p).await.map(|_| ()))
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -189,19 +189,19 @@ pub async fn replace_skus(
         let mut tx = p.begin().await?;
         // Renewal dates come from another area: keep them across the replace.
         let renewals: Vec<(String, Option<Ts>)> = sqlx::query_as("SELECT sku_id, renewal_at FROM m365_skus WHERE customer_id = $1")
-            .bind(scope.customer_id).fetch_all(&mut *tx).await?;
-        sqlx::query("DELETE FROM m365_skus WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+            .bind(scope.customer_id()).fetch_all(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_skus WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for s in skus {
             let renewal = renewals.iter().find(|(id, _)| *id == s.sku_id).and_then(|(_, r)| *r);
             sqlx::query(
                 "INSERT INTO m365_skus (customer_id, sku_id, part_number, capability_status, enabled, suspended, warning, \
                  consumed, renewal_at, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id).bind(&s.sku_id).bind(&s.part_number).bind(&s.capability_status).bind(s.enabled)
+            ).bind(scope.customer_id()).bind(&s.sku_id).bind(&s.part_number).bind(&s.capability_status).bind(s.enabled)
             .bind(s.suspended).bind(s.warning).bind(s.consumed).bind(renewal).bind(now).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO m365_sku_history (customer_id, sku_id, day, assigned, total) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (customer_id, sku_id, day) DO UPDATE SET assigned = excluded.assigned, total = excluded.total",
-            ).bind(scope.customer_id).bind(&s.sku_id).bind(day).bind(s.consumed).bind(s.enabled).execute(&mut *tx).await?;
+            ).bind(scope.customer_id()).bind(&s.sku_id).bind(day).bind(s.consumed).bind(s.enabled).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -210,7 +210,7 @@ pub async fn replace_skus(
 /// (SKU id, part number) of the SKUs stored, to name them in the change log.
 pub async fn sku_parts(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT sku_id, part_number FROM m365_skus WHERE customer_id = $1")
-        .bind(scope.customer_id).fetch_all(p).await)
+        .bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Renewal (next lifecycle) dates per SKU, from the directory subscriptions.
@@ -219,7 +219,7 @@ pub async fn set_renewals(db: &Db, scope: CustomerScope, renewals: &[(String, Op
         let mut tx = p.begin().await?;
         for (sku, at) in renewals {
             sqlx::query("UPDATE m365_skus SET renewal_at = $3 WHERE customer_id = $1 AND sku_id = $2")
-                .bind(scope.customer_id).bind(sku).bind(*at).execute(&mut *tx).await?;
+                .bind(scope.customer_id()).bind(sku).bind(*at).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -233,7 +233,7 @@ pub async fn upsert_scores(db: &Db, scope: CustomerScope, scores: &[(String, f64
             sqlx::query(
                 "INSERT INTO m365_scores (customer_id, day, current_score, max_score) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (customer_id, day) DO UPDATE SET current_score = excluded.current_score, max_score = excluded.max_score",
-            ).bind(scope.customer_id).bind(day).bind(*current).bind(*max).execute(&mut *tx).await?;
+            ).bind(scope.customer_id()).bind(day).bind(*current).bind(*max).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -255,12 +255,12 @@ pub struct ControlRecord {
 pub async fn replace_controls(db: &Db, scope: CustomerScope, controls: &[ControlRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_controls WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_controls WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for c in controls {
             sqlx::query(
                 "INSERT INTO m365_controls (customer_id, id, title, max_score, score, rank, user_impact, implementation_cost, \
                  action_url, remediation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id).bind(&c.id).bind(&c.title).bind(c.max_score).bind(c.score).bind(c.rank)
+            ).bind(scope.customer_id()).bind(&c.id).bind(&c.title).bind(c.max_score).bind(c.score).bind(c.rank)
             .bind(&c.user_impact).bind(&c.implementation_cost).bind(&c.action_url).bind(&c.remediation).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -282,12 +282,12 @@ pub struct AlertRecord {
 pub async fn replace_alerts(db: &Db, scope: CustomerScope, alerts: &[AlertRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_alerts WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_alerts WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for a in alerts {
             sqlx::query(
                 "INSERT INTO m365_alerts (customer_id, id, title, severity, status, source, first_seen_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            ).bind(scope.customer_id).bind(&a.id).bind(&a.title).bind(&a.severity).bind(&a.status).bind(&a.source)
+            ).bind(scope.customer_id()).bind(&a.id).bind(&a.title).bind(&a.severity).bind(&a.status).bind(&a.source)
             .bind(a.first_seen_at).bind(a.updated_at).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -317,17 +317,17 @@ pub async fn replace_health(
 ) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_services WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_services WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for (service, status) in services {
             sqlx::query("INSERT INTO m365_services (customer_id, service, status) VALUES ($1, $2, $3)")
-                .bind(scope.customer_id).bind(service).bind(status).execute(&mut *tx).await?;
+                .bind(scope.customer_id()).bind(service).bind(status).execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM m365_issues WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_issues WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for i in issues {
             sqlx::query(
                 "INSERT INTO m365_issues (customer_id, id, service, title, classification, status, started_at, updated_at, \
                  resolved, latest_update) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id).bind(&i.id).bind(&i.service).bind(&i.title).bind(&i.classification).bind(&i.status)
+            ).bind(scope.customer_id()).bind(&i.id).bind(&i.service).bind(&i.title).bind(&i.classification).bind(&i.status)
             .bind(i.started_at).bind(i.updated_at).bind(i.resolved).bind(&i.latest_update).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -346,10 +346,10 @@ pub struct GroupRecord {
 pub async fn replace_groups(db: &Db, scope: CustomerScope, groups: &[GroupRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_groups WHERE customer_id = $1").bind(scope.customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_groups WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
         for g in groups {
             sqlx::query("INSERT INTO m365_groups (customer_id, id, name, kind, mail, members) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(scope.customer_id).bind(&g.id).bind(&g.name).bind(&g.kind).bind(&g.mail).bind(g.members)
+                .bind(scope.customer_id()).bind(&g.id).bind(&g.name).bind(&g.kind).bind(&g.mail).bind(g.members)
                 .execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -367,7 +367,7 @@ pub async fn add_changes(
         let mut tx = p.begin().await?;
         for (kind, user, detail) in changes {
             sqlx::query("INSERT INTO m365_changes (id, customer_id, at, kind, user_name, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(Uuid::now_v7()).bind(scope.customer_id).bind(at).bind(*kind).bind(user).bind(detail)
+                .bind(Uuid::now_v7()).bind(scope.customer_id()).bind(at).bind(*kind).bind(user).bind(detail)
                 .execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -386,7 +386,7 @@ pub struct AreaRow {
 pub async fn areas(db: &Db, scope: CustomerScope) -> Result<Vec<AreaRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT area, last_attempt_at, last_success_at, last_error, delta_link FROM m365_sync WHERE customer_id = $1 ORDER BY area",
-    ).bind(scope.customer_id).fetch_all(p).await)
+    ).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Records an area's outcome; a failure keeps the last success and the delta link.
@@ -404,18 +404,18 @@ pub async fn record_area(
          ON CONFLICT (customer_id, area) DO UPDATE SET last_attempt_at = $3, \
          last_success_at = CASE WHEN $4 IS NULL THEN $3 ELSE m365_sync.last_success_at END, last_error = $4, \
          delta_link = COALESCE($5, m365_sync.delta_link)",
-    ).bind(scope.customer_id).bind(area).bind(now).bind(error).bind(delta_link).execute(p).await.map(|_| ()))
+    ).bind(scope.customer_id()).bind(area).bind(now).bind(error).bind(delta_link).execute(p).await.map(|_| ()))
 }
 
 /// Forgets a delta link, so the next sync of users reads them all.
 pub async fn clear_delta(db: &Db, scope: CustomerScope, area: &str) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE m365_sync SET delta_link = NULL WHERE customer_id = $1 AND area = $2")
-        .bind(scope.customer_id).bind(area).execute(p).await.map(|_| ()))
+        .bind(scope.customer_id()).bind(area).execute(p).await.map(|_| ()))
 }
 
 pub async fn set_next_sync(db: &Db, scope: CustomerScope, at: Option<Ts>) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE customers SET m365_next_sync_at = $3 WHERE msp_id = $1 AND id = $2")
-        .bind(scope.msp_id).bind(scope.customer_id).bind(at).execute(p).await.map(|_| ()))
+        .bind(scope.msp_id()).bind(scope.customer_id()).bind(at).execute(p).await.map(|_| ()))
 }
 
 /// Active customers with a tenant whose next sync is due (or never planned), of MSPs that
@@ -432,7 +432,7 @@ pub async fn due(db: &Db, now: Ts, limit: i64) -> Result<Vec<(Uuid, Uuid)>, DbEr
 pub async fn first_notice(db: &Db, scope: CustomerScope, key: &str, now: Ts) -> Result<bool, DbError> {
     on_db!(db, p => sqlx::query(
         "INSERT INTO m365_notified (customer_id, key, at) VALUES ($1, $2, $3) ON CONFLICT (customer_id, key) DO NOTHING",
-    ).bind(scope.customer_id).bind(key).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
+    ).bind(scope.customer_id()).bind(key).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -460,7 +460,7 @@ impl Default for OptionsRow {
 pub async fn options(db: &Db, scope: CustomerScope) -> Result<OptionsRow, DbError> {
     let row: Option<OptionsRow> = on_db!(db, p => sqlx::query_as(
         "SELECT unused_days, alert_severities, license_threshold, renewal_days, notify_severity FROM m365_options WHERE customer_id = $1",
-    ).bind(scope.customer_id).fetch_optional(p).await)?;
+    ).bind(scope.customer_id()).fetch_optional(p).await)?;
     Ok(row.unwrap_or_default())
 }
 
@@ -469,7 +469,7 @@ pub async fn save_options(db: &Db, scope: CustomerScope, o: &OptionsRow) -> Resu
         "INSERT INTO m365_options (customer_id, unused_days, alert_severities, license_threshold, renewal_days, notify_severity) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (customer_id) DO UPDATE SET unused_days = $2, alert_severities = $3, \
          license_threshold = $4, renewal_days = $5, notify_severity = $6",
-    ).bind(scope.customer_id).bind(o.unused_days).bind(&o.alert_severities).bind(o.license_threshold).bind(o.renewal_days)
+    ).bind(scope.customer_id()).bind(o.unused_days).bind(&o.alert_severities).bind(o.license_threshold).bind(o.renewal_days)
     .bind(&o.notify_severity).execute(p).await.map(|_| ()))
 }
 
@@ -499,14 +499,5 @@ pub async fn claim_turn(db: &Db, scope: CustomerScope, now: Ts, next: Ts) -> Res
     on_db!(db, p => sqlx::query(
         "UPDATE customers SET m365_next_sync_at = $4 WHERE msp_id = $1 AND id = $2 \
          AND (m365_next_sync_at IS NULL OR m365_next_sync_at <= $3)",
-    ).bind(scope.msp_id).bind(scope.customer_id).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
-}
-
-/// Customers with a tenant ID, of any MSP, or just `only`: (scope, name).
-pub async fn tenants(db: &Db, only: Option<Uuid>) -> Result<Vec<(CustomerScope, String)>, DbError> {
-    let rows: Vec<(Uuid, Uuid, String)> = on_db!(db, p => sqlx::query_as(
-        "SELECT msp_id, id, name FROM customers WHERE m365_tenant_id IS NOT NULL AND m365_tenant_id <> '' \
-         AND ($1 IS NULL OR id = $1) ORDER BY name",
-    ).bind(only).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(|(msp_id, customer_id, name)| (CustomerScope { msp_id, customer_id }, name)).collect())
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(now).bind(next).execute(p).await.map(|r| r.rows_affected() == 1))
 }

@@ -54,18 +54,8 @@ pub use on_db;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MspScope(pub uuid::Uuid);
 
-/// One customer of one MSP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CustomerScope {
-    pub msp_id: uuid::Uuid,
-    pub customer_id: uuid::Uuid,
-}
-
-impl CustomerScope {
-    pub fn msp(&self) -> MspScope {
-        MspScope(self.msp_id)
-    }
-}
+/// One customer of one MSP; only `policy` makes one (see there).
+pub use crate::policy::CustomerScope;
 
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {

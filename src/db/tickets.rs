@@ -76,6 +76,7 @@ pub async fn insert_defaults(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
     pub id: Uuid,
+    pub msp_id: Uuid,
     pub customer_id: Uuid,
     pub customer_name: String,
     pub number: i64,
@@ -100,7 +101,7 @@ pub struct TicketRow {
     pub updated_at: Ts,
 }
 
-const SELECT: &str = "SELECT t.id, t.customer_id, c.name AS customer_name, t.number, t.title, t.description, \
+const SELECT: &str = "SELECT t.id, t.msp_id, t.customer_id, c.name AS customer_name, t.number, t.title, t.description, \
     t.status_id, s.name AS status_name, s.is_closed, s.auto_on AS status_auto_on, t.priority_id, pr.name AS priority_name, \
     t.category_id, cat.name AS category_name, t.requester_id, rq.name AS requester_name, t.assignee_id, asg.name AS assignee_name, \
     t.due_at, t.external_id, t.external_system, t.created_at, t.updated_at \
@@ -226,6 +227,10 @@ pub async fn get_by_number(db: &Db, msp: MspScope, number: i64) -> Result<Option
     let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.number = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(number).fetch_optional(p).await)
 }
+pub async fn get_by_id(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<TicketRow>, DbError> {
+    let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.id = $2");
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
+}
 
 pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Result<bool, DbError> {
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
@@ -274,19 +279,19 @@ pub async fn insert(
         let (number,): (i64,) = sqlx::query_as(
             "INSERT INTO ticket_counters (msp_id, last_number) VALUES ($1, 1001) \
              ON CONFLICT (msp_id) DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number",
-        ).bind(scope.msp_id).fetch_one(&mut *tx).await?;
+        ).bind(scope.msp_id()).fetch_one(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO tickets (id, msp_id, customer_id, number, title, description, status_id, priority_id, category_id, \
              requester_id, external_id, external_system, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-        ).bind(t.id).bind(scope.msp_id).bind(scope.customer_id).bind(number).bind(t.title).bind(t.description)
+        ).bind(t.id).bind(scope.msp_id()).bind(scope.customer_id()).bind(number).bind(t.title).bind(t.description)
         .bind(t.status_id).bind(t.priority_id).bind(t.category_id).bind(t.requester_id).bind(t.external_id).bind(t.external_system).bind(now)
         .execute(&mut *tx).await?;
         for w in t.watchers {
             sqlx::query("INSERT INTO ticket_watchers (ticket_id, user_id, msp_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(t.id).bind(*w).bind(scope.msp_id).execute(&mut *tx).await?;
+                .bind(t.id).bind(*w).bind(scope.msp_id()).execute(&mut *tx).await?;
         }
-        insert_attachments!(tx, scope.msp_id, t.id, None::<Uuid>, attachments, now);
+        insert_attachments!(tx, scope.msp_id(), t.id, None::<Uuid>, attachments, now);
         let fx = effects(number);
         write_effects!(tx, fx, now);
         tx.commit().await?;
@@ -421,7 +426,7 @@ pub async fn open_counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>)
          FROM tickets t JOIN ticket_statuses s ON s.id = t.status_id \
          WHERE t.msp_id = $1 AND t.customer_id = $2 AND NOT s.is_closed \
          AND ($3 IS NULL OR t.requester_id = $3 OR EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = $3))",
-    ).bind(scope.msp_id).bind(scope.customer_id).bind(involving).fetch_one(p).await)
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(involving).fetch_one(p).await)
 }
 
 pub async fn insert_category(db: &Db, msp: MspScope, name: &str) -> Result<(), DbError> {

@@ -55,12 +55,12 @@ pub async fn list_staff(db: &Db, scope: MspScope) -> Result<Vec<UserRow>, DbErro
 
 pub async fn get_in_customer(db: &Db, scope: CustomerScope, id: Uuid) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 AND id = $3");
-    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).bind(id).fetch_optional(p).await)
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id()).bind(scope.customer_id()).bind(id).fetch_optional(p).await)
 }
 
 pub async fn list_customer(db: &Db, scope: CustomerScope) -> Result<Vec<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 ORDER BY lower(name), email");
-    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id).bind(scope.customer_id).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Active admins of a customer, so the last one cannot be demoted or deactivated.

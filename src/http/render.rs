@@ -250,7 +250,8 @@ pub fn page(ctx: &Ctx, path: &str, name: &str, status: StatusCode, local: Value)
 
 /// Field errors as a map for templates: `errors.email` is the message for that field.
 pub fn errors_value(errors: &[crate::model::FieldError]) -> Value {
-    let map: std::collections::BTreeMap<&str, &str> = errors.iter().map(|e| (e.field, e.message.as_str())).collect();
+    let map: std::collections::BTreeMap<&str, &str> =
+        errors.iter().map(|e| (e.field.as_ref(), e.message.as_str())).collect();
     Value::from_serialize(&map)
 }
 

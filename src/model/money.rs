@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(cur("JPY").exponent(), 0);
         assert_eq!(cur("KWD").exponent(), 3);
         let e = Currency::parse("currency", "XXX").unwrap_err();
-        assert_eq!((e.field, e.code), ("currency", Some("unknown_currency")));
+        assert_eq!((e.field.as_ref(), e.code), ("currency", Some("unknown_currency")));
         assert!(Currency::parse("currency", "").is_err());
         let mut codes: Vec<_> = Currency::all().map(Currency::code).collect();
         codes.sort();

@@ -307,9 +307,7 @@ pub async fn forgot_password(
         return Ok(());
     }
     if let Some(c) = user.customer_id {
-        let live = db::customers::get(db, db::CustomerScope { msp_id: msp.0, customer_id: c })
-            .await?
-            .is_some_and(|c| c.active);
+        let live = db::customers::find(db, msp, c).await?.is_some_and(|c| c.active);
         if !live {
             return Ok(());
         }

@@ -261,10 +261,10 @@ impl Checked<'_> {
         let mut rows: Vec<NewAttachment> = Vec::with_capacity(self.items.len());
         if let Some(files) = self.files {
             for (mut row, bytes) in self.items {
-                row.customer_id = scope.customer_id;
+                row.customer_id = scope.customer_id();
                 row.uploader_id = uploader;
                 row.internal = internal;
-                row.storage_key = format!("attachments/{}/{}/{}", scope.msp_id, scope.customer_id, row.id);
+                row.storage_key = format!("attachments/{}/{}/{}", scope.msp_id(), scope.customer_id(), row.id);
                 if let Err(e) = files.put(&row.storage_key, bytes).await {
                     discard(files, &rows).await;
                     return Err(e.into());
@@ -336,7 +336,10 @@ pub async fn add(
     }
     let internal = match comment {
         Some(c) => {
-            q::own_comment(db, actor.msp(), t.id, c, actor.user_id).await?.ok_or(AppError::NotFound)? || internal
+            q::own_comment(db, actor.msp(), t.id, c, actor.user_id)
+                .await?
+                .ok_or_else(|| FieldError::new("comment_id", "Name one of your own comments on this ticket."))?
+                || internal
         }
         None => internal,
     };
@@ -344,7 +347,7 @@ pub async fn add(
     if checked.is_empty() {
         return Err(FieldError::new("attachments", "Choose at least one file.").into());
     }
-    let scope = actor.customer_scope(t.customer_id)?;
+    let scope = actor.customer_scope(&t)?;
     let ticket = t.id;
     let ids: Vec<Uuid> = checked.items.iter().map(|(r, _)| r.id).collect();
     checked

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{self, msps::Image, Db, MspScope};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, Colour, Currency, Email, FieldError};
+use crate::model::{self, Colour, Currency, Email, FieldError, Patch};
 use crate::policy::{Action, Actor};
 
 pub const MAX_LOGO_BYTES: usize = 512 * 1024;
@@ -44,21 +44,34 @@ impl Branding {
     }
 }
 
-/// A branding update; absent fields keep their value.
+/// A branding update; absent fields keep their value, `""` empties an optional one.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingUpdate {
-    pub product_name: Option<String>,
-    pub primary_color: Option<String>,
-    pub welcome_message: Option<String>,
-    pub support_phone: Option<String>,
-    pub support_email: Option<String>,
-    pub support_hours: Option<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub product_name: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub primary_color: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub welcome_message: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_phone: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_email: Patch<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub support_hours: Patch<String>,
     /// An ISO 4217 code from the built-in list (USD, EUR, GBP, CHF, JPY, KWD …); another code
     /// is a 422 `unknown_currency`. Prices already set keep their number: 12.50 USD becomes
     /// 12.50 EUR (and 13 JPY, which has no decimals). Nothing is converted.
-    #[schema(example = "EUR")]
-    pub currency: Option<String>,
+    #[serde(default)]
+    #[schema(inline, example = "EUR")]
+    pub currency: Patch<String>,
     /// Ignored: the logo is uploaded through its own endpoint.
     #[serde(default)]
     #[schema(read_only)]
@@ -77,7 +90,7 @@ pub async fn get(db: &Db, msp: MspScope) -> AppResult<Branding> {
 pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Branding> {
     actor.require(Action::ManageBranding, None)?;
     let cur = get(db, actor.msp()).await?;
-    let pick = |v: &Option<String>, cur: &str| v.clone().unwrap_or_else(|| cur.to_string());
+    let pick = |v: &Patch<String>, cur: &str| v.clone().or(cur.to_string());
     let mut errors: Vec<FieldError> = vec![];
     let mut field = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
     let product_name = field(model::text("product_name", &pick(&u.product_name, &cur.product_name), 80, true));
@@ -94,8 +107,8 @@ pub async fn update(db: &Db, actor: &Actor, u: BrandingUpdate) -> AppResult<Bran
         field(Email::parse("support_email", &email_raw).map(|e| e.to_string()))
     };
     let support_hours = field(model::text("support_hours", &pick(&u.support_hours, &cur.support_hours), 120, false));
-    let currency = match &u.currency {
-        Some(raw) => Currency::parse("currency", raw).map_err(|e| errors.push(e)).unwrap_or(cur.currency),
+    let currency = match u.currency.clone().into_option() {
+        Some(raw) => Currency::parse("currency", &raw).map_err(|e| errors.push(e)).unwrap_or(cur.currency),
         None => cur.currency,
     };
     if !errors.is_empty() {

@@ -89,8 +89,8 @@ pub async fn list(
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
-    let scope = actor.customer_scope(id)?;
-    let c = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
+    let c = db::customers::find(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
+    actor.customer_scope(&c)?;
     actor.require(Action::ViewCustomer, Some(&Features::from_db(&c.features)))?;
     Ok(c)
 }
@@ -140,7 +140,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, changes: CustomerChanges) 
     }
     let features = changes.features.unwrap_or_else(|| Features::from_db(&current.features));
     let active = changes.active.unwrap_or(current.active);
-    let scope = actor.customer_scope(id)?;
+    let scope = actor.customer_scope(&current)?;
     db::customers::update(db, scope, &name, tenant.as_deref(), &features.to_db(), active, now()).await?;
     get(db, actor, id).await
 }

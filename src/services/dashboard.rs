@@ -70,7 +70,7 @@ pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResul
 /// own session has it.
 pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppResult<Dashboard> {
     let features = Features::from_db(&c.features);
-    let scope = actor.customer_scope(c.id)?;
+    let scope = actor.customer_scope(&c)?;
     actor.require(Action::ViewCustomer, Some(&features))?;
     let n = db::dashboard::counts(db, scope, (!actor.sees_all_tickets()).then_some(actor.user_id)).await?;
     let (total, active, admins, invited) = (n.users, n.active_users, n.admins, n.invited);

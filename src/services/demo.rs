@@ -73,7 +73,8 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
                 id
             }
         };
-        ids.push(CustomerScope { msp_id: msp.0, customer_id: id });
+        let row = db::customers::find(db, msp, id).await?.ok_or(crate::error::AppError::NotFound)?;
+        ids.push(crate::policy::system_scope(&row));
     }
     let portal = [
         (0, "admin@contoso.test", "Alex Wilber", "admin"),
@@ -82,7 +83,7 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
         (1, "admin@fabrikam.test", "Diego Siciliani", "admin"),
     ];
     for (i, email, name, role) in portal {
-        changed |= ensure_user(db, msp, Some(ids[i].customer_id), email, name, role, &hash).await?;
+        changed |= ensure_user(db, msp, Some(ids[i].customer_id()), email, name, role, &hash).await?;
     }
     for (i, scope) in ids.iter().enumerate() {
         if seed_tickets(db, *scope, i).await? {
@@ -133,7 +134,7 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
     let (_, closed) = q::list(
         db,
         msp,
-        &q::Filter { customer: Some(scope.customer_id), state: "closed".into(), ..Default::default() },
+        &q::Filter { customer: Some(scope.customer_id()), state: "closed".into(), ..Default::default() },
         (q::Sort::Number, false),
         1,
         0,
@@ -257,7 +258,8 @@ pub async fn seed_large(db: &Db, people: usize) -> AppResult<bool> {
     };
     let hash = || password::hash_now(PASSWORD);
     changed |= ensure_user(db, msp, Some(id), LARGE_ADMIN, "Nancy Davolio", "admin", &hash).await?;
-    let scope = CustomerScope { msp_id: msp.0, customer_id: id };
+    let row = db::customers::find(db, msp, id).await?.ok_or(crate::error::AppError::NotFound)?;
+    let scope = crate::policy::system_scope(&row);
     changed |= crate::services::demo_m365::seed_large(db, scope, people).await?;
     Ok(changed)
 }

@@ -46,7 +46,7 @@ async fn add(
     internal_note: Option<bool>,
     uploads: Vec<Upload>,
 ) -> AppResult<()> {
-    let filter = q::Filter { customer: Some(scope.customer_id), search: title.into(), ..Default::default() };
+    let filter = q::Filter { customer: Some(scope.customer_id()), search: title.into(), ..Default::default() };
     let (rows, _) = q::list(db, scope.msp(), &filter, (q::Sort::Number, false), 5, 0).await?;
     let Some(t) = rows.into_iter().find(|t| t.title == title) else { return Ok(()) };
     let (comment, uploader, internal, at) = match internal_note {

@@ -207,7 +207,7 @@ pub async fn consent_for(
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::UseConsole, None)?;
     let app = m365_apps::app(db, actor.msp()).await?;
-    let scope = actor.customer_scope(customer.id)?;
+    let scope = actor.customer_scope(&customer)?;
     let tenant = db::customers::get(db, scope).await?.and_then(|c| c.m365_tenant_id).filter(|t| !t.is_empty());
     Ok(match (tenant, app) {
         (Some(t), Some(a)) => Some(consent_url(login_url, &t, &a.client_id)),

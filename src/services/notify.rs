@@ -352,7 +352,7 @@ pub async fn tenant_alerts(
             if choice.in_app {
                 fx.notifications.push(NewNotification {
                     id: model::new_id(),
-                    msp_id: scope.msp_id,
+                    msp_id: scope.msp_id(),
                     user_id: u.id,
                     category: a.category,
                     title: format!("{}: {}", a.kind, a.title),

@@ -63,6 +63,19 @@ pub fn parse_number(raw: &str) -> Option<i64> {
     s.parse().ok().filter(|n| *n > 0)
 }
 
+/// How a caller names a ticket: by its id, or by its number (`1042`, `T-1042`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketRef {
+    Id(Uuid),
+    Number(i64),
+}
+
+impl TicketRef {
+    pub fn parse(raw: &str) -> Option<TicketRef> {
+        model::parse_id(raw.trim()).map(TicketRef::Id).or_else(|| parse_number(raw).map(TicketRef::Number))
+    }
+}
+
 /// The customer's toggles, for a portal user; staff are not limited by them.
 async fn portal_features(db: &Db, actor: &Actor) -> AppResult<Option<Features>> {
     match actor.own_customer() {
@@ -90,7 +103,7 @@ pub async fn list(
     require_tickets(db, actor).await?;
     let search = model::text("q", &input.search, 200, false)?;
     let customer = match actor.own_customer() {
-        Some(own) => Some(own.customer_id),
+        Some(own) => Some(own.customer_id()),
         None => input.customer,
     };
     let assignment = match input.assignment.as_str() {
@@ -112,9 +125,18 @@ pub async fn list(
 
 /// One ticket, if the actor may see it; anything else is "not found".
 pub async fn get(db: &Db, actor: &Actor, number: i64) -> AppResult<TicketRow> {
+    find(db, actor, TicketRef::Number(number)).await
+}
+
+/// `get`, by id or number.
+pub async fn find(db: &Db, actor: &Actor, key: TicketRef) -> AppResult<TicketRow> {
     require_tickets(db, actor).await?;
-    let t = q::get_by_number(db, actor.msp(), number).await?.ok_or(AppError::NotFound)?;
-    actor.customer_scope(t.customer_id)?;
+    let t = match key {
+        TicketRef::Number(n) => q::get_by_number(db, actor.msp(), n).await?,
+        TicketRef::Id(id) => q::get_by_id(db, actor.msp(), id).await?,
+    };
+    let t = t.ok_or(AppError::NotFound)?;
+    actor.customer_scope(&t)?;
     if !actor.sees_all_tickets()
         && t.requester_id != Some(actor.user_id)
         && !q::is_watcher(db, actor.msp(), t.id, actor.user_id).await?
@@ -172,7 +194,7 @@ pub async fn create_with_files(
         (Some(own), _) => own,
         (None, Some(c)) => {
             let c = crate::services::customers::get(db, actor, c).await?;
-            actor.customer_scope(c.id)?
+            actor.customer_scope(&c)?
         }
         (None, None) => return Err(FieldError::new("customer", "Choose the customer.").into()),
     };
@@ -274,12 +296,12 @@ pub async fn comment(
     number: i64,
     body: &str,
     internal: bool,
-) -> AppResult<TicketRow> {
+) -> AppResult<CommentRow> {
     comment_with_files(db, actor, public_url, number, body, internal, Attaching::none()).await
 }
 
 /// `comment`, with files attached to it in the same write; with files the text may be empty.
-/// Files on an internal note are internal too.
+/// Files on an internal note are internal too. Returns the new comment.
 pub async fn comment_with_files(
     db: &Db,
     actor: &Actor,
@@ -288,7 +310,7 @@ pub async fn comment_with_files(
     body: &str,
     internal: bool,
     attaching: Attaching<'_>,
-) -> AppResult<TicketRow> {
+) -> AppResult<CommentRow> {
     let t = get(db, actor, number).await?;
     if internal {
         actor.require(Action::WriteInternalNotes, None)?;
@@ -306,13 +328,14 @@ pub async fn comment_with_files(
         let event = TicketEvent::Reply { body: said };
         tell(db, actor, public_url, &t, &event, t.is_closed).await?.effects(&TicketFacts::of(&t))
     };
-    let scope = actor.customer_scope(t.customer_id)?;
-    checked
+    let scope = actor.customer_scope(&t)?;
+    let id = checked
         .store_then(scope, actor.user_id, internal, |rows| async move {
             q::add_comment(db, actor.msp(), &c, &rows, now(), &fx).await
         })
         .await?;
-    get(db, actor, number).await
+    let written = conversation(db, actor, &t).await?.into_iter().find(|c| c.id == id);
+    written.ok_or_else(|| AppError::Internal("a comment just written is not there".into()))
 }
 
 pub async fn edit_comment(db: &Db, actor: &Actor, number: i64, comment: Uuid, body: &str) -> AppResult<()> {
@@ -432,7 +455,7 @@ async fn tell(
     now_closed: bool,
 ) -> AppResult<notify::Plan> {
     let watchers = q::watchers(db, actor.msp(), t.id).await?.into_iter().map(|w| w.user_id).collect();
-    let scope = CustomerScope { msp_id: actor.msp_id, customer_id: t.customer_id };
+    let scope = actor.customer_scope(t)?;
     notify::plan(
         db,
         actor.msp(),

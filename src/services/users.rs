@@ -81,7 +81,7 @@ async fn issue_link(
 async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<CustomerScope> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::ManagePortalUsers, Some(&model::Features::from_db(&customer.features)))?;
-    actor.customer_scope(customer.id)
+    actor.customer_scope(&customer)
 }
 
 async fn reload(db: &Db, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
@@ -126,7 +126,7 @@ pub async fn invite(
     let id = model::new_id();
     let new = db::users::NewUser {
         id,
-        customer_id: Some(scope.customer_id),
+        customer_id: Some(scope.customer_id()),
         email: email.as_str(),
         name: &name,
         role: role.as_str(),
@@ -174,13 +174,41 @@ async fn write_portal_access(
     role: Option<PortalRole>,
     active: Option<bool>,
 ) -> AppResult<UserRow> {
-    let group = db::users::KeepsOne::CustomerAdmins(scope.customer_id);
+    let group = db::users::KeepsOne::CustomerAdmins(scope.customer_id());
     if !db::users::set_access(db, actor.msp(), user.id, role.map(PortalRole::as_str), active, group).await? {
         return Err(AppError::BadRequest(
             "This is the company's only active admin. Make someone else an admin first.".into(),
         ));
     }
     reload(db, actor, user.id).await
+}
+
+/// What changes on a portal user; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct PortalUserChanges {
+    pub role: Option<PortalRole>,
+    pub active: Option<bool>,
+}
+
+/// Changes a portal user's role and access together: every rule is checked against the
+/// account as it will be before anything is written, so a refused change writes nothing.
+pub async fn update_portal_user(
+    db: &Db,
+    actor: &Actor,
+    customer_id: Uuid,
+    user_id: Uuid,
+    changes: PortalUserChanges,
+) -> AppResult<UserRow> {
+    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
+    let role = changes.role.or(PortalRole::parse(&user.role)).unwrap_or(PortalRole::Limited);
+    let active = changes.active.unwrap_or(user.active);
+    let stays_admin = role == PortalRole::Admin && active;
+    guard_self(actor, &user, user.role == "admin" && !stays_admin)?;
+    if !active && user.active && user.id == actor.user_id {
+        return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
+    }
+    // Role and access are written together, with the last-admin check, in one statement.
+    write_portal_access(db, actor, scope, &user, changes.role, changes.active).await
 }
 
 pub async fn set_portal_role(
@@ -190,11 +218,9 @@ pub async fn set_portal_role(
     user_id: Uuid,
     role: &str,
 ) -> AppResult<UserRow> {
-    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let role = PortalRole::parse(role)
         .ok_or_else(|| AppError::from(FieldError::new("role", "Choose admin, standard or limited.")))?;
-    guard_self(actor, &user, user.role == "admin" && role != PortalRole::Admin)?;
-    write_portal_access(db, actor, scope, &user, Some(role), None).await
+    update_portal_user(db, actor, customer_id, user_id, PortalUserChanges { role: Some(role), active: None }).await
 }
 
 pub async fn set_portal_active(
@@ -204,12 +230,7 @@ pub async fn set_portal_active(
     user_id: Uuid,
     active: bool,
 ) -> AppResult<UserRow> {
-    let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    guard_self(actor, &user, !active && user.role == "admin")?;
-    if !active && user.id == actor.user_id {
-        return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
-    }
-    write_portal_access(db, actor, scope, &user, None, Some(active)).await
+    update_portal_user(db, actor, customer_id, user_id, PortalUserChanges { role: None, active: Some(active) }).await
 }
 
 /// A new link for the user to set a password: a fresh invitation, or a reset by staff.

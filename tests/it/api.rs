@@ -327,6 +327,10 @@ async fn the_openapi_document_matches_the_running_app() {
         ("/api/portal/customers/{id}/licenses/unused", "get"),
         ("/api/portal/customers/{id}/security", "get"),
         ("/api/portal/customers/{id}/service-health", "get"),
+        ("/api/portal/customers/{id}/portal-users", "get"),
+        ("/api/portal/customers/{id}/portal-users", "post"),
+        ("/api/portal/customers/{id}/portal-users/{user}", "patch"),
+        ("/api/portal/staff", "get"),
     ];
     let mut documented = vec![];
     for (path, item) in paths {

@@ -405,7 +405,12 @@ async fn bad_uploads_get_clear_answers() {
     let r = send(Form::new().text("comment_id", uuid::Uuid::now_v7().to_string()).part("files", part("a.txt", LOG)))
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no such comment");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such comment: the ticket is there, the field is wrong"
+    );
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["fields"][0]["field"], "comment_id");
 
     // Not multipart at all, or broken multipart.
     let r = Client::new().post(&url).bearer_auth(&token).json(&serde_json::json!({})).send().await.unwrap();

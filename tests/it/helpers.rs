@@ -215,6 +215,13 @@ impl TestApp {
         db::customers::find_by_name(self.db(), msp, name).await.unwrap().expect("customer exists").id
     }
 
+    /// The scope of a Northwind customer, as background work gets it.
+    pub async fn scope(&self, customer_id: uuid::Uuid) -> portico::db::CustomerScope {
+        let row =
+            db::customers::find(self.db(), self.msp().await, customer_id).await.unwrap().expect("customer exists");
+        portico::policy::system_scope(&row)
+    }
+
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         let msp = self.msp().await;
         db::users::find_by_email(self.db(), msp, email).await.unwrap().expect("user exists").id

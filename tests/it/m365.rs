@@ -92,7 +92,8 @@ pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
         };
         portico::db::users::insert(db, msp, &u, now()).await.unwrap();
     }
-    let scope = CustomerScope { msp_id: msp.0, customer_id: id };
+    let row = portico::db::customers::find(db, msp, id).await.unwrap().unwrap();
+    let scope = portico::policy::system_scope(&row);
     let users = [
         user("u-ada", "Ada Lovelace", true, Some("Engineering"), Some(2), 400, &[SPB]),
         user("u-bob", "Bob Builder", true, Some("Operations"), Some(45), 300, &[SPB, PBI]),
@@ -260,7 +261,7 @@ async fn the_directory_searches_filters_sorts_and_pages() {
     assert_eq!(bob["sign_in_available"], true);
     assert!(bob["last_sign_in_at"].is_string());
     let contoso = app.customer_id("Contoso Ltd").await;
-    let scope = CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let scope = app.scope(contoso).await;
     let (theirs, _) = portico::db::m365::users(
         app.db(),
         scope,

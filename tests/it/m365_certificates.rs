@@ -89,8 +89,8 @@ async fn a_certificate_saved_in_the_console_is_sealed_and_the_sync_signs_in_with
     assert_eq!(fake.assertions().len(), 1, "one token for the whole sync");
 
     // Test connection signs in with it too.
-    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
-    let action = app.url(&format!("/msp/customers/{}/m365/test", scope.customer_id));
+    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id()));
+    let action = app.url(&format!("/msp/customers/{}/m365/test", scope.customer_id()));
     let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
     assert!(html.contains("token issued"), "{html}");
 

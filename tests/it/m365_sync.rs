@@ -63,7 +63,8 @@ async fn unregistered_with(
     )
     .await
     .unwrap();
-    (app, fake, CustomerScope { msp_id: msp.0, customer_id: id })
+    let scope = app.scope(id).await;
+    (app, fake, scope)
 }
 
 pub async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
@@ -82,7 +83,7 @@ pub async fn sync(app: &TestApp, scope: CustomerScope) -> m365_sync::Report {
 
 async fn count(app: &TestApp, table: &str, scope: CustomerScope) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE customer_id = $1");
-    portico::on_db!(app.db(), p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id).fetch_one(p).await).unwrap()
+    portico::on_db!(app.db(), p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id()).fetch_one(p).await).unwrap()
 }
 
 #[tokio::test]
@@ -115,7 +116,7 @@ async fn a_sync_stores_every_area_and_a_failing_area_keeps_its_data() {
     // The console shows it per area.
     let owner = app.signed_in("owner@northwind.test").await;
     let page = owner
-        .get(app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id)))
+        .get(app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id())))
         .send()
         .await
         .unwrap()
@@ -189,7 +190,7 @@ async fn a_failed_sync_loses_nothing() {
     }
     app.exec(
         "UPDATE m365_sync SET last_success_at = NULL WHERE area = 'users_full' AND customer_id = $1",
-        scope.customer_id,
+        scope.customer_id(),
     )
     .await;
     let report = sync(&app, scope).await;
@@ -203,9 +204,9 @@ async fn a_failed_sync_loses_nothing() {
 async fn sync_now_runs_through_the_job_runner() {
     let (app, _fake, scope) = connected(TenantSpec::default()).await;
     let tech = app.signed_in("tech@northwind.test").await;
-    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
-    let r = post_form(&tech, &page, &app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id)), &[]).await;
-    assert_eq!(location(&r), format!("/msp/customers/{}/m365/sync?notice=sync-queued", scope.customer_id));
+    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id()));
+    let r = post_form(&tech, &page, &app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id())), &[]).await;
+    assert_eq!(location(&r), format!("/msp/customers/{}/m365/sync?notice=sync-queued", scope.customer_id()));
     let mut users = 0;
     for _ in 0..100 {
         users = count(&app, "m365_users", scope).await;
@@ -265,7 +266,7 @@ async fn portico_sync_runs_in_the_foreground_and_says_what_changed() {
             )
         }
     };
-    let args = vec!["sync".to_string(), "--customer".into(), scope.customer_id.to_string()];
+    let args = vec!["sync".to_string(), "--customer".into(), scope.customer_id().to_string()];
     let (ok, out) = run(args.clone()).await;
     assert!(ok, "{out}");
     assert!(out.contains("Tailspin Toys") && out.contains("25 read") && out.contains("5 SKUs"), "{out}");
@@ -301,7 +302,7 @@ async fn the_connection_over_the_api() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    let url = app.url(&format!("/api/portal/customers/{}/sync", scope.customer_id));
+    let url = app.url(&format!("/api/portal/customers/{}/sync", scope.customer_id()));
     assert_eq!(c.post(&url).bearer_auth(&owner).send().await.unwrap().status(), StatusCode::ACCEPTED);
     let mut status = serde_json::Value::Null;
     for _ in 0..100 {
@@ -326,7 +327,7 @@ async fn tenant_alerts_reach_the_customer_once() {
     let hash = portico::auth::password::hash_now(crate::helpers::PASSWORD);
     let user = portico::db::users::NewUser {
         id: uuid::Uuid::now_v7(),
-        customer_id: Some(scope.customer_id),
+        customer_id: Some(scope.customer_id()),
         email: "it@tailspin.test",
         name: "Ivy Tailspin",
         role: "admin",
@@ -362,7 +363,7 @@ async fn bench_sync_of_a_large_tenant() {
     let run = || async {
         let started = std::time::Instant::now();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-            .args(["sync", "--customer", &scope.customer_id.to_string()])
+            .args(["sync", "--customer", &scope.customer_id().to_string()])
             .env("PORTICO_DATABASE_URL", &app.state.settings.database_url)
             .env("PORTICO_GRAPH_URL", &fake.url)
             .env("PORTICO_LOGIN_URL", &fake.url)
@@ -415,14 +416,14 @@ async fn test_connection_says_what_is_missing() {
     fake.deny("/v1.0/security/alerts_v2");
     fake.set_non_premium(true);
     let owner = app.signed_in("owner@northwind.test").await;
-    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
-    let action = app.url(&format!("/msp/customers/{}/m365/test", scope.customer_id));
+    let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id()));
+    let action = app.url(&format!("/msp/customers/{}/m365/test", scope.customer_id()));
     let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
     assert!(html.contains("Connection test") && html.contains("token issued"), "{html}");
     assert!(html.contains("SecurityAlert.Read.All"), "names the missing permission");
     assert!(html.contains("last sign-in not available"), "says sign-ins are unavailable");
     // A wrong tenant id is reported as such, before anything else.
-    app.exec("UPDATE customers SET m365_tenant_id = 'nosuchtenant.onmicrosoft.com' WHERE id = $1", scope.customer_id)
+    app.exec("UPDATE customers SET m365_tenant_id = 'nosuchtenant.onmicrosoft.com' WHERE id = $1", scope.customer_id())
         .await;
     let html = post_form(&owner, &page, &action, &[]).await.text().await.unwrap();
     assert!(html.contains("Sign-in to the tenant") && html.contains("Problem"), "{html}");
@@ -496,9 +497,9 @@ async fn sync_jobs(app: &TestApp, scope: CustomerScope) -> Vec<(i64, bool)> {
     let rows: Vec<(i64, Option<portico::db::Ts>)> = portico::on_db!(app.db(), p => sqlx::query_as(
         "SELECT attempts, done_at FROM jobs WHERE msp_id = $1 AND kind = $2 AND summary LIKE $3",
     )
-    .bind(scope.msp_id)
+    .bind(scope.msp_id())
     .bind(m365_sync::JOB_KIND)
-    .bind(format!("%{}%", scope.customer_id))
+    .bind(format!("%{}%", scope.customer_id()))
     .fetch_all(p)
     .await)
     .unwrap();
@@ -511,11 +512,11 @@ async fn a_sync_that_outlasts_its_lease_runs_once_across_two_instances() {
     // other instance's runner (polling every 5 s) would take the sync over and run it again.
     let (a, fake, scope) = connected_with(TenantSpec::default(), |s| s.job_lease_seconds = 3).await;
     // The demo's Contoso is linked to the fake tenant too; only this customer's sync is watched.
-    a.exec("UPDATE customers SET m365_tenant_id = NULL WHERE id <> $1", scope.customer_id).await;
+    a.exec("UPDATE customers SET m365_tenant_id = NULL WHERE id <> $1", scope.customer_id()).await;
     let b = a.another_instance().await;
     fake.fail_next("/v1.0/users", [Fault::Slow(Duration::from_secs(10))]);
     async fn sync_now(app: &TestApp, scope: CustomerScope) {
-        let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id));
+        let page = app.url(&format!("/msp/customers/{}/m365/sync", scope.customer_id()));
         let tech = app.signed_in("tech@northwind.test").await;
         let r = post_form(&tech, &page, &page, &[]).await;
         assert!(location(&r).ends_with("notice=sync-queued"), "{}", location(&r));

@@ -1,6 +1,8 @@
 //! One integration-test binary: every module boots its own app (see `helpers`).
 
 mod api;
+mod api_accounts;
+mod api_contract;
 mod attachments;
 mod auth;
 mod browser;

@@ -171,7 +171,7 @@ async fn every_page_refuses_other_tenants_and_lower_roles() {
     let category = settings.categories[0].id;
     let attachment = attach_probe(&app, contoso, tn).await;
     // A Contoso Microsoft 365 user and a SKU only Contoso has.
-    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let contoso_scope = app.scope(contoso).await;
     let sort = (portico::db::m365::UserSort::Name, false);
     let (m365_users, _) =
         portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
@@ -494,11 +494,13 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
     let attachment = attach_probe(&app, contoso, tn).await;
     let files = format!("/api/portal/customers/{contoso}/tickets/{tn}/attachments");
     let outsiders = [&[ContosoStandard, ContosoLimited][..], &foreign[..]].concat();
-    let contoso_scope = portico::db::CustomerScope { msp_id: app.msp().await.0, customer_id: contoso };
+    let contoso_scope = app.scope(contoso).await;
     let sort = (portico::db::m365::UserSort::Name, false);
     let (m365_users, _) =
         portico::db::m365::users(app.db(), contoso_scope, &Default::default(), sort, 1, 0).await.unwrap();
     let m365 = format!("/api/portal/customers/{contoso}");
+    let portal_users = format!("/api/portal/customers/{contoso}/portal-users");
+    let lee = app.user_id("limited@contoso.test").await;
     let m365_user = format!("/users/{}", m365_users[0].id);
     let mut cases: Vec<ApiCase> =
         ["/users", &m365_user, "/groups", "/licenses", "/licenses/unused", "/security", "/service-health"]
@@ -525,6 +527,22 @@ async fn every_api_endpoint_refuses_other_tenants_and_lower_roles() {
             foreign.to_vec(),
             vec![ContosoAdmin, ContosoStandard, ContosoLimited],
         ),
+        (Method::GET, portal_users.clone(), None, foreign.to_vec(), vec![ContosoStandard, ContosoLimited]),
+        (
+            Method::POST,
+            portal_users.clone(),
+            Some(json!({"name": "Probe", "email": "probe@contoso.test", "role": "limited"})),
+            foreign.to_vec(),
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (
+            Method::PATCH,
+            format!("{portal_users}/{lee}"),
+            Some(json!({"role": "limited"})),
+            foreign.to_vec(),
+            vec![ContosoStandard, ContosoLimited],
+        ),
+        (Method::GET, "/api/portal/staff".into(), None, vec![], portal_all.to_vec()),
         (Method::GET, "/api/portal/settings/m365".into(), None, vec![], portal_all.to_vec()),
         (
             Method::PUT,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::tickets::ticket_of;
-use super::{path_id, ApiActor, ErrorBody};
+use super::{path_id, ApiActor, ErrorBody, TicketPath};
 use crate::db::attachments::AttachmentRow;
 use crate::error::AppError;
 use crate::http::attachments::{download as send_file, read};
@@ -93,8 +93,8 @@ pub struct AttachmentUpload {
 pub struct FileContent(Vec<u8>);
 
 /// The files of a ticket and its comments, oldest first.
-#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments", tag = "tickets", operation_id = "list_attachments", security(("bearer" = [])),
+    params(TicketPath),
     responses((status = 200, body = Vec<Attachment>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(app): State<Arc<AppState>>,
@@ -110,8 +110,8 @@ pub async fn list(
 /// images (PNG, JPEG, GIF, WebP), PDF, UTF-8 text (CSV, logs, .eml), ZIP and Office
 /// documents, recognised by their content; at most 10 files and the configured size
 /// (`PORTICO_MAX_UPLOAD_MB`, 25 MB by default) together.
-#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")),
+#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments", tag = "tickets", operation_id = "upload_attachments", security(("bearer" = [])),
+    params(TicketPath),
     request_body(content = AttachmentUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = Vec<Attachment>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -129,7 +129,10 @@ pub async fn upload(
     let form = submitted.form;
     let comment = match form.get("comment_id").trim() {
         "" => None,
-        c => Some(crate::model::parse_id(c).ok_or(AppError::NotFound)?),
+        c => Some(
+            crate::model::parse_id(c)
+                .ok_or_else(|| crate::model::FieldError::new("comment_id", "Name a comment by its id."))?,
+        ),
     };
     let internal = match form.get("internal").trim() {
         "" | "false" => false,
@@ -142,10 +145,10 @@ pub async fn upload(
 }
 
 /// Downloads one file, as `Content-Disposition: attachment` with its sniffed type.
-#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number"),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/attachments/{attachment}", tag = "tickets", operation_id = "download_attachment", security(("bearer" = [])),
+    params(TicketPath,
            ("attachment" = String, Path, description = "Attachment id")),
-    responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = FileContent),
+    responses((status = 200, description = "The file's bytes, with the type found from its content (`image/png`, `application/pdf`, `text/plain; charset=utf-8` …).", content_type = "*/*", body = FileContent),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(app): State<Arc<AppState>>,

@@ -22,7 +22,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 /// The MSP's branding and the currency every amount is in.
-#[utoipa::path(get, path = "/api/portal/settings/branding", tag = "branding", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/settings/branding", tag = "branding", operation_id = "get_branding", security(("bearer" = [])),
     responses((status = 200, body = Branding), (status = 401, body = super::ErrorBody)))]
 pub async fn show(State(app): State<Arc<AppState>>, ApiActor(actor): ApiActor) -> Result<Json<Branding>, AppError> {
     Ok(Json(branding::get(&app.db, actor.msp()).await?))
@@ -31,7 +31,7 @@ pub async fn show(State(app): State<Arc<AppState>>, ApiActor(actor): ApiActor) -
 /// Updates the MSP's branding and currency (staff owner or admin). Absent fields keep their
 /// value. A currency code not on the built-in ISO 4217 list is a 422 with code
 /// `unknown_currency` and the field `currency` named.
-#[utoipa::path(put, path = "/api/portal/settings/branding", tag = "branding", security(("bearer" = [])), request_body = BrandingUpdate,
+#[utoipa::path(put, path = "/api/portal/settings/branding", tag = "branding", operation_id = "update_branding", security(("bearer" = [])), request_body = BrandingUpdate,
     responses((status = 200, body = Branding), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
               (status = 403, body = super::ErrorBody), (status = 415, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
@@ -64,7 +64,7 @@ async fn upload(
 }
 
 /// Uploads the logo: the raw PNG, JPEG or SVG as the body (at most 512 kB).
-#[utoipa::path(put, path = "/api/portal/settings/branding/logo", tag = "branding", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/portal/settings/branding/logo", tag = "branding", operation_id = "upload_logo", security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "image/png"),
     responses((status = 200, body = Branding), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
               (status = 403, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]
@@ -78,7 +78,7 @@ pub async fn logo(
 }
 
 /// Uploads the favicon: the raw PNG, ICO or SVG as the body (at most 128 kB).
-#[utoipa::path(put, path = "/api/portal/settings/branding/favicon", tag = "branding", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/portal/settings/branding/favicon", tag = "branding", operation_id = "upload_favicon", security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "image/png"),
     responses((status = 200, body = Branding), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody),
               (status = 403, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 415, body = super::ErrorBody)))]

@@ -32,6 +32,12 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Text in the name, sign-in name, mail address or department.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "chen"
+    )]
     pub q: Option<String>,
     /// `enabled` or `disabled`.
     pub status: Option<String>,
@@ -42,12 +48,16 @@ pub struct UserQuery {
     /// `name` (default), `email`, `department`, `job_title`, `office`, `last_sign_in` or
     /// `created`; prefix `-` for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
 /// The customer's Microsoft 365 users (user directory toggle; admin and standard users, staff).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/users", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/users", tag = "microsoft 365", operation_id = "list_m365_users", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), UserQuery),
     responses((status = 200, body = ListOf<M365User>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -83,18 +93,28 @@ fn sort_of(raw: Option<String>) -> (String, bool) {
 #[into_params(parameter_in = Query)]
 pub struct GroupQuery {
     /// Text in the name or mail address.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "finance"
+    )]
     pub q: Option<String>,
     /// `microsoft365`, `distribution`, `mail_security` or `security`.
     pub kind: Option<String>,
     /// `name` (default) or `members`; prefix `-` for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
 /// The customer's Microsoft 365 groups with their direct member counts (user directory
 /// toggle; admin and standard users, staff).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/groups", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/groups", tag = "microsoft 365", operation_id = "list_groups", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), GroupQuery),
     responses((status = 200, body = ListOf<M365Group>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -113,7 +133,7 @@ pub async fn groups(
 }
 
 /// One user of the customer's tenant, by Microsoft Entra object id.
-#[utoipa::path(get, path = "/api/portal/customers/{id}/users/{user}", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/users/{user}", tag = "microsoft 365", operation_id = "get_m365_user", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), ("user" = String, Path, description = "The user's Entra object id")),
     responses((status = 200, body = M365User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn user(
@@ -141,7 +161,7 @@ pub struct LicenseList {
 
 /// The customer's licenses per SKU (licenses toggle). Prices and costs appear only when the
 /// caller sees costs (cost visibility on and an admin, or staff) and the MSP set a price.
-#[utoipa::path(get, path = "/api/portal/customers/{id}/licenses", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/licenses", tag = "microsoft 365", operation_id = "list_licenses", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), Paging),
     responses((status = 200, body = LicenseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -160,7 +180,7 @@ pub async fn licenses(
 
 /// Licenses nobody uses: held by disabled users, or by users without a sign-in for the MSP's
 /// number of days (`reason` says which; without sign-in data only disabled users are listed).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/licenses/unused", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/licenses/unused", tag = "microsoft 365", operation_id = "list_unused_licenses", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), Paging),
     responses((status = 200, body = UnusedLicenses), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -176,7 +196,7 @@ pub async fn unused(
 
 /// Secure score and its 90-day history, improvement actions, and active alerts of the
 /// severities the MSP shows this customer (security toggle).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/security", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/security", tag = "microsoft 365", operation_id = "get_security", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")),
     responses((status = 200, body = Security), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn security(
@@ -188,7 +208,7 @@ pub async fn security(
 }
 
 /// Each Microsoft 365 service's status and the open incidents and advisories (service health toggle).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/service-health", tag = "microsoft 365", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/service-health", tag = "microsoft 365", operation_id = "get_service_health", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")),
     responses((status = 200, body = ServiceHealth), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn service_health(

@@ -7,6 +7,7 @@ mod m365;
 mod m365_sync;
 mod openapi;
 mod tickets;
+mod users;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .merge(m365::routes())
         .merge(openapi::routes())
         .merge(tickets::routes())
+        .merge(users::routes())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(json_method_errors))
 }
@@ -97,14 +99,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, s).await.map_err(|_| AppError::PayloadTooLarge)?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
+        let parsed = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            (path, e.into_inner())
+        });
+        match parsed.and_then(|v| de.end().map(|_| v).map_err(|e| (String::new(), e))) {
             Ok(v) => Ok(ApiJson(v)),
-            Err(e) if e.is_syntax() || e.is_eof() => {
+            Err((_, e)) if e.is_syntax() || e.is_eof() => {
                 Err(AppError::BadRequest(format!("The body is not valid JSON: {e}")))
             }
-            Err(e) => Err(AppError::Validation(vec![crate::model::FieldError::new("body", e.to_string())])),
+            Err((path, e)) => {
+                let field = if path.is_empty() || path == "." { "body".to_string() } else { path };
+                Err(AppError::Validation(vec![crate::model::FieldError::new(field, e.to_string())]))
+            }
         }
     }
+}
+
+// Only describe path parameters for the documentation; handlers read them as strings.
+/// `{id}/tickets/{ticket}`: a customer's ticket.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct TicketPath {
+    /// The customer's id.
+    #[param(value_type = Uuid, example = "0193a5c2-7d1e-7c4a-9b3f-2e8d4c6a1f05")]
+    id: String,
+    /// The ticket: its `id` as every response gives it, or its number (`1042` or `T-1042`).
+    #[param(example = "T-1042")]
+    ticket: String,
 }
 
 /// `?page=1&per_page=50` (at most 200).
@@ -112,17 +135,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
+
+/// The last page a list may be asked for; its offset stays far from overflowing.
+const MAX_PAGE: i64 = 1_000_000;
 
 impl Paging {
     pub fn resolve(&self) -> Result<(i64, i64), AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 || !(1..=200).contains(&per_page) {
-            return Err(AppError::BadRequest("page must be 1 or more and per_page between 1 and 200.".into()));
+        if !(1..=MAX_PAGE).contains(&page) || !(1..=200).contains(&per_page) {
+            return Err(AppError::BadRequest("page must be 1 to 1000000 and per_page between 1 and 200.".into()));
         }
         Ok((page, per_page))
     }
@@ -134,6 +162,17 @@ pub struct ListOf<T: utoipa::ToSchema> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+}
+
+impl<T: utoipa::ToSchema> ListOf<T> {
+    /// One page of a list read whole (a company's portal users, the MSP's staff), from
+    /// `Paging::resolve`'s page and size.
+    pub fn page_of<R: Into<T>>(rows: Vec<R>, page: i64, per_page: i64) -> ListOf<T> {
+        let total = rows.len() as i64;
+        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+        let items = rows.into_iter().skip(skip).take(per_page as usize).map(Into::into).collect();
+        ListOf { items, total, page, per_page }
+    }
 }
 
 /// The error body every endpoint answers with on failure.

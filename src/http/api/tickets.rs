@@ -10,12 +10,13 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{path_id, ApiActor, ApiJson, ApiQuery, ErrorBody, ListOf, Paging};
+use super::{path_id, ApiActor, ApiJson, ApiQuery, ErrorBody, ListOf, Paging, TicketPath};
 use crate::db::tickets::{CommentRow, NamedRow, Sort, TicketRow};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::model::Patch;
 use crate::policy::{Action, Actor};
-use crate::services::tickets::{self, Filter, NewTicketInput, StaffChanges};
+use crate::services::tickets::{self, Filter, NewTicketInput, StaffChanges, TicketRef};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -140,7 +141,7 @@ pub struct TicketSettings {
 }
 
 /// The MSP's ticket statuses, priorities and categories.
-#[utoipa::path(get, path = "/api/portal/ticket-settings", tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/ticket-settings", tag = "tickets", operation_id = "get_ticket_settings", security(("bearer" = [])),
     responses((status = 200, body = TicketSettings), (status = 401, body = ErrorBody)))]
 pub async fn settings(
     State(app): State<Arc<AppState>>,
@@ -173,6 +174,12 @@ pub struct TicketQuery {
     pub priority: Option<Uuid>,
     pub category: Option<Uuid>,
     /// Text in the title or description, or a ticket number.
+    /// No control characters.
+    #[param(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$",
+        example = "printer"
+    )]
     pub q: Option<String>,
     /// Only tickets waiting for the customer's answer.
     pub awaiting_customer: Option<bool>,
@@ -183,7 +190,11 @@ pub struct TicketQuery {
     pub updated_since: Option<String>,
     /// `number`, `title`, `status`, `priority`, `due`, `created` or `updated` (default); `-` prefix for descending.
     pub sort: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
 }
 
@@ -226,9 +237,10 @@ async fn listing(
 }
 
 /// Tickets of one customer that the caller may see.
-#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets", tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets", tag = "tickets", operation_id = "list_tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id"), TicketQuery),
-    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`q` is too long or holds control characters."), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,
@@ -240,8 +252,9 @@ pub async fn list(
 }
 
 /// Staff: tickets across all customers, e.g. `?updated_since=` for a PSA's sync.
-#[utoipa::path(get, path = "/api/portal/tickets", tag = "tickets", security(("bearer" = [])), params(TicketQuery),
-    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/portal/tickets", tag = "tickets", operation_id = "list_all_tickets", security(("bearer" = [])), params(TicketQuery),
+    responses((status = 200, body = ListOf<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`q` is too long or holds control characters.")))]
 pub async fn list_all(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,
@@ -281,9 +294,15 @@ fn resolve(raw: Option<&str>, rows: &[NamedRow]) -> String {
 }
 
 /// Raises a ticket for the customer, as the caller.
-#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets", tag = "tickets", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets", tag = "tickets", operation_id = "create_ticket", security(("bearer" = [])),
     params(("id" = String, Path, description = "Customer id")), request_body = NewTicket,
-    responses((status = 201, body = Ticket), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = Ticket, description = "The new ticket; its `id` opens it.", links(
+                  ("get_ticket" = (operation_id = "get_ticket", parameters(("id" = "$response.body#/customer_id"), ("ticket" = "$response.body#/id")))),
+                  ("update_ticket" = (operation_id = "update_ticket", parameters(("id" = "$response.body#/customer_id"), ("ticket" = "$response.body#/id")))),
+                  ("add_comment" = (operation_id = "add_comment", parameters(("id" = "$response.body#/customer_id"), ("ticket" = "$response.body#/id")))),
+                  ("list_comments" = (operation_id = "list_comments", parameters(("id" = "$response.body#/customer_id"), ("ticket" = "$response.body#/id")))),
+                  ("list_attachments" = (operation_id = "list_attachments", parameters(("id" = "$response.body#/customer_id"), ("ticket" = "$response.body#/id")))),
+              )), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<Arc<AppState>>,
@@ -310,9 +329,8 @@ pub async fn create(
 
 pub(super) async fn ticket_of(app: &AppState, actor: &Actor, id: &str, ticket: &str) -> Result<TicketRow, AppError> {
     let customer = path_id(id)?;
-    actor.customer_scope(customer)?;
-    let number = tickets::parse_number(ticket).ok_or(AppError::NotFound)?;
-    let t = tickets::get(&app.db, actor, number).await?;
+    let key = TicketRef::parse(ticket).ok_or(AppError::NotFound)?;
+    let t = tickets::find(&app.db, actor, key).await?;
     if t.customer_id != customer {
         return Err(AppError::NotFound);
     }
@@ -320,8 +338,8 @@ pub(super) async fn ticket_of(app: &AppState, actor: &Actor, id: &str, ticket: &
 }
 
 /// One ticket (by number, e.g. `1042` or `T-1042`).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}", tag = "tickets", operation_id = "get_ticket", security(("bearer" = [])),
+    params(TicketPath),
     responses((status = 200, body = Ticket), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(app): State<Arc<AppState>>,
@@ -336,22 +354,37 @@ pub async fn show(
     Ok(Json(out))
 }
 
+/// Fields to change; absent ones keep their value. `null` clears `category`, `assignee_id`
+/// and `due_date`; `status` and `priority` cannot be cleared.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "Resolved"}))]
 pub struct TicketPatch {
     /// A status id or name. Customers may only choose customer-settable ones.
-    pub status: Option<String>,
-    /// Staff only, as are the fields below.
-    pub priority: Option<String>,
-    pub category: Option<String>,
-    pub assignee_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub status: Patch<String>,
+    /// Staff only, as are the fields below. A priority id or name.
+    #[serde(default)]
+    #[schema(inline)]
+    pub priority: Patch<String>,
+    /// A category id or name.
+    #[serde(default)]
+    #[schema(inline)]
+    pub category: Patch<Option<String>>,
+    /// A member of staff (see `GET /api/portal/staff`).
+    #[serde(default)]
+    #[schema(inline)]
+    pub assignee_id: Patch<Option<Uuid>>,
     /// `YYYY-MM-DD`
-    pub due_date: Option<String>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub due_date: Patch<Option<String>>,
 }
 
 /// Changes a ticket: customers its status; staff also priority, category, assignee, due date.
-#[utoipa::path(patch, path = "/api/portal/customers/{id}/tickets/{ticket}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")), request_body = TicketPatch,
+#[utoipa::path(patch, path = "/api/portal/customers/{id}/tickets/{ticket}", tag = "tickets", operation_id = "update_ticket", security(("bearer" = [])),
+    params(TicketPath), request_body = TicketPatch,
     responses((status = 200, body = Ticket), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -365,34 +398,37 @@ pub async fn update(
     let statuses: Vec<NamedRow> =
         s.statuses.iter().map(|st| NamedRow { id: st.id, name: st.name.clone(), is_default: st.is_default }).collect();
     if !actor.is_staff() {
-        if p.priority.is_some() || p.category.is_some() || p.assignee_id.is_some() || p.due_date.is_some() {
+        if p.priority.is_set() || p.category.is_set() || p.assignee_id.is_set() || p.due_date.is_set() {
             return Err(AppError::Forbidden);
         }
-        let Some(status) = p.status.as_deref() else { return Ok(Json(t.into())) };
+        let Some(status) = p.status.into_option() else { return Ok(Json(t.into())) };
         return Ok(Json(
-            tickets::set_status(&app.db, &actor, &app.public_url, t.number, &resolve(Some(status), &statuses))
+            tickets::set_status(&app.db, &actor, &app.public_url, t.number, &resolve(Some(&status), &statuses))
                 .await?
                 .into(),
         ));
     }
-    let keep = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
+    let id_text = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
     let changes = StaffChanges {
-        status: p.status.as_deref().map(|v| resolve(Some(v), &statuses)).unwrap_or_else(|| t.status_id.to_string()),
+        status: p.status.into_option().map(|v| resolve(Some(&v), &statuses)).unwrap_or_else(|| t.status_id.to_string()),
         priority: p
             .priority
-            .as_deref()
-            .map(|v| resolve(Some(v), &s.priorities))
+            .into_option()
+            .map(|v| resolve(Some(&v), &s.priorities))
             .unwrap_or_else(|| t.priority_id.to_string()),
-        category: p.category.as_deref().map(|v| resolve(Some(v), &s.categories)).unwrap_or_else(|| keep(t.category_id)),
-        assignee: p.assignee_id.map(|a| a.to_string()).unwrap_or_else(|| keep(t.assignee_id)),
-        due: p.due_date.unwrap_or_else(|| t.due_at.map(|d| d.date().to_string()).unwrap_or_default()),
+        category: match p.category {
+            Patch::Keep => id_text(t.category_id),
+            Patch::Set(v) => resolve(v.as_deref(), &s.categories),
+        },
+        assignee: id_text(p.assignee_id.or(t.assignee_id)),
+        due: p.due_date.or(t.due_at.map(|d| d.date().to_string())).unwrap_or_default(),
     };
     Ok(Json(tickets::staff_update(&app.db, &actor, &app.public_url, t.number, changes).await?.into()))
 }
 
 /// The conversation, oldest first (internal notes for staff only).
-#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/comments", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")),
+#[utoipa::path(get, path = "/api/portal/customers/{id}/tickets/{ticket}/comments", tag = "tickets", operation_id = "list_comments", security(("bearer" = [])),
+    params(TicketPath),
     responses((status = 200, body = Vec<Comment>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn comments(
     State(app): State<Arc<AppState>>,
@@ -412,20 +448,24 @@ pub struct NewComment {
     pub internal: bool,
 }
 
-/// Adds a comment (customers) or a reply or internal note (staff).
-#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets/{ticket}/comments", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number")), request_body = NewComment,
-    responses((status = 201, body = Ticket), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+/// Adds a comment (customers) or a reply or internal note (staff); answers the new comment,
+/// whose `id` edits, deletes or attaches files to it.
+#[utoipa::path(post, path = "/api/portal/customers/{id}/tickets/{ticket}/comments", tag = "tickets", operation_id = "add_comment", security(("bearer" = [])),
+    params(TicketPath), request_body = NewComment,
+    responses((status = 201, body = Comment, description = "The new comment; its `id` edits or deletes it.", links(
+                  ("edit_comment" = (operation_id = "edit_comment", parameters(("id" = "$request.path.id"), ("ticket" = "$request.path.ticket"), ("comment" = "$response.body#/id")))),
+                  ("delete_comment" = (operation_id = "delete_comment", parameters(("id" = "$request.path.id"), ("ticket" = "$request.path.ticket"), ("comment" = "$response.body#/id")))),
+              )), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_comment(
     State(app): State<Arc<AppState>>,
     ApiActor(actor): ApiActor,
     Path((id, ticket)): Path<(String, String)>,
     ApiJson(c): ApiJson<NewComment>,
-) -> Result<(StatusCode, Json<Ticket>), AppError> {
+) -> Result<(StatusCode, Json<Comment>), AppError> {
     let t = ticket_of(&app, &actor, &id, &ticket).await?;
-    let t = tickets::comment(&app.db, &actor, &app.public_url, t.number, &c.body, c.internal).await?;
-    Ok((StatusCode::CREATED, Json(t.into())))
+    let c = tickets::comment(&app.db, &actor, &app.public_url, t.number, &c.body, c.internal).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -435,8 +475,8 @@ pub struct CommentPatch {
 }
 
 /// Changes one's own comment; it shows as edited.
-#[utoipa::path(patch, path = "/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number"), ("comment" = String, Path, description = "Comment id")),
+#[utoipa::path(patch, path = "/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", tag = "tickets", operation_id = "edit_comment", security(("bearer" = [])),
+    params(TicketPath, ("comment" = String, Path, description = "Comment id")),
     request_body = CommentPatch,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_comment(
@@ -451,8 +491,8 @@ pub async fn edit_comment(
 }
 
 /// Deletes one's own comment; it shows as deleted.
-#[utoipa::path(delete, path = "/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", tag = "tickets", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Customer id"), ("ticket" = String, Path, description = "Ticket number"), ("comment" = String, Path, description = "Comment id")),
+#[utoipa::path(delete, path = "/api/portal/customers/{id}/tickets/{ticket}/comments/{comment}", tag = "tickets", operation_id = "delete_comment", security(("bearer" = [])),
+    params(TicketPath, ("comment" = String, Path, description = "Comment id")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_comment(
     State(app): State<Arc<AppState>>,

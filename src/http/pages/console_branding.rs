@@ -42,7 +42,7 @@ async fn update(
     StaffPage(s): StaffPage,
     FormData(f): FormData<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let get = |k: &str| f.get(k).cloned();
+    let get = |k: &str| f.get(k).cloned().into();
     let u = BrandingUpdate {
         product_name: get("product_name"),
         primary_color: get("primary_color"),

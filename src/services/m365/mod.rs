@@ -91,7 +91,7 @@ impl Tenant {
 
     /// A customer already loaded and checked by the caller.
     pub(crate) async fn of(db: &Db, actor: &Actor, customer: CustomerRow) -> AppResult<Tenant> {
-        let scope = actor.customer_scope(customer.id)?;
+        let scope = actor.customer_scope(&customer)?;
         let sign_ins = db::m365::tenant_state(db, scope).await?.map(|(s, _)| s).unwrap_or(true);
         Ok(Tenant { scope, features: Features::from_db(&customer.features), customer, sign_ins })
     }

@@ -8,11 +8,10 @@ use super::{day_ago, Freshness, Tenant};
 use crate::db::m365 as q;
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::AppResult;
-use crate::model::Feature;
+use crate::model::{Feature, Severity};
 use crate::policy::Actor;
 
 const FEATURE: Feature = Feature::Security;
-const SEVERITY_ORDER: [&str; 4] = ["high", "medium", "low", "informational"];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Score {
@@ -123,17 +122,16 @@ fn score_of(history: &[ScorePoint]) -> Option<Score> {
     })
 }
 
-/// The severities in an options value such as `high,medium`.
-pub(super) fn severities(value: &str) -> Vec<String> {
-    value.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect()
-}
-
 pub(super) async fn active_alerts(db: &Db, t: &Tenant) -> AppResult<(Vec<Alert>, Vec<String>)> {
-    let shown = severities(&m365_sync::options(db, t.scope).await?.alert_severities);
+    let chosen = Severity::list(&m365_sync::options(db, t.scope).await?.alert_severities);
+    let shown = chosen.iter().map(|s| s.key().to_string()).collect();
     let mut alerts: Vec<Alert> = q::alerts(db, t.scope)
         .await?
         .into_iter()
-        .filter(|a| !a.status.eq_ignore_ascii_case("resolved") && shown.contains(&a.severity.to_lowercase()))
+        .filter(|a| {
+            !a.status.eq_ignore_ascii_case("resolved")
+                && Severity::parse(&a.severity).is_some_and(|s| chosen.contains(&s))
+        })
         .map(|a| Alert {
             id: a.id,
             title: a.title,
@@ -145,8 +143,7 @@ pub(super) async fn active_alerts(db: &Db, t: &Tenant) -> AppResult<(Vec<Alert>,
         })
         .collect();
     // Most severe first; within a severity the newest first (as read).
-    let rank = |s: &str| SEVERITY_ORDER.iter().position(|x| *x == s).unwrap_or(SEVERITY_ORDER.len());
-    alerts.sort_by_key(|a| rank(&a.severity));
+    alerts.sort_by_key(|a| Severity::parse(&a.severity));
     Ok((alerts, shown))
 }
 
@@ -198,12 +195,6 @@ pub async fn security(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Se
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn severities_are_read_leniently() {
-        assert_eq!(severities(" High, medium ,,"), vec!["high", "medium"]);
-        assert!(severities("").is_empty());
-    }
 
     #[test]
     fn score_change_compares_with_a_month_ago() {

@@ -8,11 +8,13 @@ use super::{is_free, product_name, Tenant};
 use crate::db::m365_sync::{self, OptionsRow};
 use crate::db::{m365 as q, Db};
 use crate::error::{AppError, AppResult};
-use crate::model::{Currency, FieldError, Money};
+use crate::model::{Currency, FieldError, Money, Severity};
 use crate::policy::{Action, Actor};
 
 /// Alert severities, most severe first.
-pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "informational"];
+/// The severities the options offer, most severe first.
+pub const SEVERITIES: [&str; 4] =
+    [Severity::ALL[0].key(), Severity::ALL[1].key(), Severity::ALL[2].key(), Severity::ALL[3].key()];
 
 /// A SKU and the price the MSP set for it.
 #[derive(Debug, Clone, Serialize)]

@@ -50,7 +50,7 @@ pub(super) async fn sync_licenses(
             let list: Vec<(String, Option<OffsetDateTime>)> = next.into_iter().map(|(k, v)| (k, Some(v))).collect();
             store::set_renewals(db, scope, &list).await?;
         }
-        Err(e) => tracing::warn!(customer = %scope.customer_id, error = %e, "renewal dates not read"),
+        Err(e) => tracing::warn!(customer = %scope.customer_id(), error = %e, "renewal dates not read"),
     }
     Ok(format!("{} SKUs", records.len()))
 }

@@ -47,7 +47,7 @@ pub async fn sync_customer(
             for area in AREAS {
                 store::record_area(db, scope, area, Some(&why), None, started).await?;
             }
-            crate::services::m365::forget(scope.customer_id);
+            crate::services::m365::forget(scope.customer_id());
             return Ok(Report { areas: AREAS.iter().map(|a| (*a, Err(why.clone()))).collect(), changes: vec![] });
         }
         Err(e) => return Err(e),
@@ -72,7 +72,7 @@ pub async fn sync_customer(
     record(db, scope, "health", r, &mut report).await?;
     let r = areas::sync_groups(db, graph, &creds, scope).await;
     record(db, scope, "groups", r, &mut report).await?;
-    crate::services::m365::forget(scope.customer_id);
+    crate::services::m365::forget(scope.customer_id());
     news::tell_tenant_news(db, scope, public_url, &report).await?;
     Ok(report)
 }
@@ -109,7 +109,7 @@ async fn record(
         }
         Err(Failure::Graph(e)) => {
             let why = e.to_string();
-            tracing::warn!(area, customer = %scope.customer_id, error = %why, "Microsoft 365 sync area failed");
+            tracing::warn!(area, customer = %scope.customer_id(), error = %why, "Microsoft 365 sync area failed");
             store::record_area(db, scope, area, Some(&why), None, now()).await?;
             report.areas.push((area, Err(why)));
         }

@@ -4,7 +4,7 @@ use time::Duration;
 
 use crate::auth::seal::SealKey;
 use crate::db::m365_sync as store;
-use crate::db::{CustomerScope, Db};
+use crate::db::{CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::GraphClient;
 use crate::model::now;
@@ -24,11 +24,11 @@ struct SyncJob {
 fn job(scope: CustomerScope) -> crate::db::jobs::NewJob {
     crate::db::jobs::NewJob {
         id: crate::model::new_id(),
-        msp_id: Some(scope.msp_id),
+        msp_id: Some(scope.msp_id()),
         kind: JOB_KIND,
-        payload: serde_json::to_string(&SyncJob { msp_id: scope.msp_id, customer_id: scope.customer_id })
+        payload: serde_json::to_string(&SyncJob { msp_id: scope.msp_id(), customer_id: scope.customer_id() })
             .expect("serialisable"),
-        summary: format!("sync {}", scope.customer_id),
+        summary: format!("sync {}", scope.customer_id()),
         max_attempts: 3,
         dedupe_key: Some(dedupe_key(scope)),
     }
@@ -36,7 +36,7 @@ fn job(scope: CustomerScope) -> crate::db::jobs::NewJob {
 
 /// One sync per customer at a time: while one is queued or running, another is not queued.
 pub(super) fn dedupe_key(scope: CustomerScope) -> String {
-    format!("{JOB_KIND}:{}", scope.customer_id)
+    format!("{JOB_KIND}:{}", scope.customer_id())
 }
 
 /// Staff ask for a sync now: it is queued for the job runner, unless one is queued or running.
@@ -46,7 +46,7 @@ pub async fn request(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::U
     if c.m365_tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(AppError::BadRequest("Enter the customer's Microsoft 365 tenant ID first.".into()));
     }
-    let scope = actor.customer_scope(c.id)?;
+    let scope = actor.customer_scope(&c)?;
     let fx = crate::db::jobs::Effects { jobs: vec![job(scope)], ..Default::default() };
     Ok(crate::db::jobs::write(db, &fx, now()).await?)
 }
@@ -58,7 +58,8 @@ pub async fn schedule_due(db: &Db, every: Duration) -> AppResult<usize> {
     let due = store::due(db, t, 100).await?;
     let mut queued = 0;
     for (msp_id, customer_id) in due {
-        let scope = CustomerScope { msp_id, customer_id };
+        let Some(customer) = crate::db::customers::find(db, MspScope(msp_id), customer_id).await? else { continue };
+        let scope = crate::policy::system_scope(&customer);
         if store::claim_turn(db, scope, t, t + every).await? {
             crate::db::jobs::write(db, &crate::db::jobs::Effects { jobs: vec![job(scope)], ..Default::default() }, t)
                 .await?;
@@ -78,7 +79,11 @@ pub async fn run_job(
     payload: &str,
 ) -> Result<(), (bool, String)> {
     let job: SyncJob = serde_json::from_str(payload).map_err(|e| (true, format!("unreadable job: {e}")))?;
-    let scope = CustomerScope { msp_id: job.msp_id, customer_id: job.customer_id };
+    let customer = crate::db::customers::find(db, MspScope(job.msp_id), job.customer_id)
+        .await
+        .map_err(|e| (false, e.to_string()))?
+        .ok_or((true, "the customer no longer exists".to_string()))?;
+    let scope = crate::policy::system_scope(&customer);
     match sync_customer(db, graph, key, scope, every, public_url).await {
         Ok(_) => Ok(()),
         Err(AppError::NotFound) => Err((true, "the customer no longer exists".into())),

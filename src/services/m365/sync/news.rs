@@ -7,15 +7,9 @@ use crate::db::{self, CustomerScope, Db};
 use crate::error::AppResult;
 use crate::integrations::graph;
 use crate::model::now;
-use crate::model::Feature;
+use crate::model::{Feature, Severity};
 
 use super::Report;
-
-const SEVERITIES: &[&str] = &["informational", "low", "medium", "high"];
-
-fn severity_rank(s: &str) -> usize {
-    SEVERITIES.iter().position(|x| *x == s).unwrap_or(0)
-}
 
 /// After a sync, what the customer's people should hear of, each occurrence once: new or
 /// updated incidents and advisories, SKUs at the threshold or out of seats, renewals coming
@@ -89,10 +83,10 @@ pub(super) async fn tell_tenant_news(
         }
     }
     if synced("alerts") {
-        let floor = severity_rank(&options.notify_severity);
+        let floor = Severity::parse(&options.notify_severity).unwrap_or(Severity::High);
         for a in db::m365::alerts(db, scope).await?.into_iter().filter(|a| a.status != "resolved") {
             let (id, title, severity, source) = (a.id, a.title, a.severity, a.source);
-            if severity_rank(&severity) >= floor && SEVERITIES.contains(&severity.as_str()) {
+            if Severity::parse(&severity).is_some_and(|s| s.at_least(floor)) {
                 candidates.push((
                     format!("alert:{id}"),
                     TenantAlert {

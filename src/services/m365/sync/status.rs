@@ -47,16 +47,16 @@ pub struct Status {
 }
 
 pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uuid) -> AppResult<Status> {
-    let c = crate::services::customers::get(db, actor, customer_id).await?;
-    let scope = actor.customer_scope(c.id)?;
-    let row = db::customers::get(db, scope).await?.ok_or(AppError::NotFound)?;
+    let row = crate::services::customers::get(db, actor, customer_id).await?;
+    actor.require(crate::policy::Action::UseConsole, None)?;
+    let scope = actor.customer_scope(&row)?;
     let (sign_ins, next_sync_at) = db::m365::tenant_state(db, scope).await?.unwrap_or((true, None));
     let mut areas = store::areas(db, scope).await?;
     areas.sort_by_key(|a| AREAS.iter().position(|x| *x == a.area).unwrap_or(AREAS.len()));
     let queued = db::jobs::live(db, scope.msp(), &super::job::dedupe_key(scope)).await?;
     Ok(Status {
-        customer_id: c.id,
-        customer_name: c.name,
+        customer_id: row.id,
+        customer_name: row.name,
         tenant: row.m365_tenant_id,
         next_sync_at,
         sign_ins,
@@ -82,7 +82,7 @@ pub async fn test_connection(
 ) -> AppResult<Vec<(&'static str, Result<String, String>)>> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(crate::policy::Action::UseConsole, None)?;
-    let scope = actor.customer_scope(c.id)?;
+    let scope = actor.customer_scope(&c)?;
     let creds = match credentials(db, key, scope).await {
         Ok(c) => c,
         Err(AppError::BadRequest(why)) => return Ok(vec![("Setup", Err(why))]),
