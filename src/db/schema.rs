@@ -93,6 +93,9 @@ async fn describe_sqlite(p: &sqlx::SqlitePool) -> Result<Schema, DbError> {
     Ok(schema)
 }
 
+/// (table, index, unique, primary, partial, constraint, position, column or NULL for an expression)
+type IndexColumnRow = (String, String, bool, bool, bool, bool, i32, Option<String>);
+
 async fn describe_postgres(p: &sqlx::PgPool) -> Result<Schema, DbError> {
     let cols: Vec<(String, String, String, bool)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, udt_name::text, is_nullable = 'NO' \
@@ -105,7 +108,7 @@ async fn describe_postgres(p: &sqlx::PgPool) -> Result<Schema, DbError> {
         schema.columns.push(Column { table, name, ty, not_null });
     }
     // One row per key column of every index; indkey is 0-based and 0 marks an expression.
-    let rows: Vec<(String, String, bool, bool, bool, bool, i32, Option<String>)> = sqlx::query_as(
+    let rows: Vec<IndexColumnRow> = sqlx::query_as(
         "SELECT t.relname::text, i.relname::text, x.indisunique, x.indisprimary, x.indpred IS NOT NULL, \
                 EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype = 'u'), \
                 k.n, a.attname::text \
