@@ -13,14 +13,23 @@ pub struct InvitationRow {
     pub used_at: Option<Ts>,
 }
 
-/// Stores a new invitation and voids any earlier unused one for the same user; the mail
-/// carrying it is queued in the same transaction.
+/// Whom an invitation is for.
+#[derive(Clone, Copy)]
+pub enum Invitee<'a> {
+    /// A portal user who exists; an earlier unused invitation of theirs is voided.
+    Existing(Uuid),
+    /// A new portal user, created with the invitation so that neither exists alone.
+    New(&'a super::users::NewUser<'a>),
+}
+
+/// Stores a new invitation (and, for a new invitee, the user); the mail carrying it is
+/// queued in the same transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
     db: &Db,
     scope: CustomerScope,
     hash: &str,
-    user_id: Uuid,
+    invitee: Invitee<'_>,
     by: Uuid,
     now: Ts,
     expires: Ts,
@@ -28,8 +37,21 @@ pub async fn insert(
 ) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("UPDATE invitations SET used_at = $3 WHERE msp_id = $1 AND user_id = $2 AND used_at IS NULL")
-            .bind(scope.msp_id()).bind(user_id).bind(now).execute(&mut *tx).await?;
+        let user_id = match invitee {
+            Invitee::Existing(id) => {
+                sqlx::query("UPDATE invitations SET used_at = $3 WHERE msp_id = $1 AND user_id = $2 AND used_at IS NULL")
+                    .bind(scope.msp_id()).bind(id).bind(now).execute(&mut *tx).await?;
+                id
+            }
+            Invitee::New(user) => {
+                sqlx::query(
+                    "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE, $7)",
+                ).bind(user.id).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.email).bind(user.name).bind(user.role)
+                .bind(now).execute(&mut *tx).await?;
+                user.id
+            }
+        };
         sqlx::query(
             "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -69,34 +91,5 @@ pub async fn accept(
             .bind(scope.0).bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
-    })
-}
-
-/// Creates a portal user, their first invitation and its mail together, so none exists alone.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_with_user(
-    db: &Db,
-    scope: CustomerScope,
-    user: &super::users::NewUser<'_>,
-    hash: &str,
-    by: Uuid,
-    now: Ts,
-    expires: Ts,
-    fx: &Effects,
-) -> Result<(), DbError> {
-    on_db!(db, p => {
-        let mut tx = p.begin().await?;
-        sqlx::query(
-            "INSERT INTO users (id, msp_id, customer_id, email, name, role, password_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, TRUE, $7)",
-        ).bind(user.id).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.email).bind(user.name).bind(user.role).bind(now)
-        .execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO invitations (token_hash, msp_id, customer_id, user_id, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        ).bind(hash).bind(scope.msp_id()).bind(scope.customer_id()).bind(user.id).bind(by).bind(now).bind(expires)
-        .execute(&mut *tx).await?;
-        write_effects!(tx, fx, now);
-        tx.commit().await
     })
 }

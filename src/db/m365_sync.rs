@@ -473,18 +473,6 @@ pub async fn save_options(db: &Db, scope: CustomerScope, o: &OptionsRow) -> Resu
     .bind(&o.notify_severity).execute(p).await.map(|_| ()))
 }
 
-/// Sets (or, with None, clears) the monthly price per license of a SKU, in cents.
-pub async fn set_price(db: &Db, scope: CustomerScope, sku: &str, cents: Option<i64>) -> Result<(), DbError> {
-    on_db!(db, p => match cents {
-        Some(c) => sqlx::query(
-            "INSERT INTO m365_prices (customer_id, sku_id, cents) VALUES ($1, $2, $3) \
-             ON CONFLICT (customer_id, sku_id) DO UPDATE SET cents = $3",
-        ).bind(scope.customer_id()).bind(sku).bind(c).execute(p).await.map(|_| ()),
-        None => sqlx::query("DELETE FROM m365_prices WHERE customer_id = $1 AND sku_id = $2")
-            .bind(scope.customer_id()).bind(sku).execute(p).await.map(|_| ()),
-    })
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConnectionRow {
     pub id: Uuid,

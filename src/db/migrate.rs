@@ -133,27 +133,3 @@ async fn apply(db: &Db, applied: &mut usize) -> Result<(), DbError> {
         Ok(())
     })
 }
-
-/// Tables and their columns, sorted, for the schema-parity test.
-pub async fn describe(db: &Db) -> Result<Vec<(String, String)>, DbError> {
-    let mut cols: Vec<(String, String)> = match db {
-        Db::Sqlite(p) => {
-            sqlx::query_as(
-                "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-            )
-            .fetch_all(p)
-            .await?
-        }
-        Db::Postgres(p) => {
-            sqlx::query_as(
-                "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema()",
-            )
-            .fetch_all(p)
-            .await?
-        }
-    };
-    cols.sort();
-    Ok(cols)
-}

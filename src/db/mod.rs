@@ -24,6 +24,7 @@ pub mod migrate;
 pub mod msps;
 pub mod notifications;
 pub mod password_resets;
+pub mod schema;
 pub mod sessions;
 pub mod tickets;
 pub mod tokens;

@@ -1,12 +1,11 @@
 //! Per-request context for pages: the MSP found from the Host, the session if any, and the
-//! CSRF check for every state-changing request.
+//! extractors that hand them to handlers.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -184,28 +183,10 @@ pub async fn resolve(State(app): State<Arc<AppState>>, mut req: Request, next: N
         _ => None,
     };
     if unsafe_method {
-        if cross_site(req.headers(), &host) {
-            return AppError::Forbidden.into_response();
-        }
-        if let Some(s) = &session {
-            // A token in the query (file uploads) leaves the body unread, to stream to its handler.
-            let token = match csrf_token_in_query(req.uri()) {
-                Some(t) => Some(t),
-                None => {
-                    let (parts, body) = req.into_parts();
-                    let Ok(bytes) = axum::body::to_bytes(body, app.body_limit).await else {
-                        return AppError::PayloadTooLarge.into_response();
-                    };
-                    let token = csrf_token_in_form(&parts, &bytes);
-                    req = Request::from_parts(parts, Body::from(bytes));
-                    token
-                }
-            };
-            if !token.is_some_and(|t| crate::auth::constant_time_eq(&t, &s.csrf)) {
-                return AppError::BadRequest("This form has expired. Go back, reload the page and try again.".into())
-                    .into_response();
-            }
-        }
+        req = match super::csrf::check(req, &host, session.as_deref(), app.body_limit).await {
+            Ok(req) => req,
+            Err(refused) => return refused.into_response(),
+        };
     }
     let gzip = super::gzip::accepted(req.headers());
     req.extensions_mut().insert(Ctx { app, msp, session, ip, gzip });
@@ -223,42 +204,6 @@ pub async fn after_writes(State(app): State<Arc<AppState>>, req: Request, next: 
         app.jobs_waiting.notify_one();
     }
     resp
-}
-
-/// A browser tells us where a request came from; anything from another site is refused.
-fn cross_site(headers: &HeaderMap, host: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return !matches!(site, "same-origin" | "none");
-    }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let origin_host = origin.split("://").nth(1).unwrap_or("").split(':').next().unwrap_or("").to_lowercase();
-        return origin == "null" || origin_host != host;
-    }
-    false
-}
-
-/// The `_csrf` query parameter (used by file uploads).
-fn csrf_token_in_query(uri: &axum::http::Uri) -> Option<String> {
-    uri.query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|v| v.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
-}
-
-/// The `_csrf` field of a form body.
-fn csrf_token_in_form(parts: &Parts, body: &[u8]) -> Option<String> {
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return None;
-    }
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {

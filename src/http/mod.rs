@@ -6,6 +6,7 @@ pub mod assets;
 pub mod attachments;
 pub mod charts;
 pub mod context;
+mod csrf;
 pub mod gzip;
 pub mod icons;
 pub mod metrics;

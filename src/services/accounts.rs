@@ -322,7 +322,7 @@ pub async fn forgot_password(
         recipient => minijinja::context! { name => user.name, email => user.email },
         portal => brand.name, url => brand.link(&format!("/reset/{token}")), expires => "1 hour",
     };
-    let kind = crate::services::email::kind("password_reset").expect("built-in kind");
+    let kind = crate::services::email::Kind::PasswordReset;
     let job = crate::services::email::compose(db, msp, &brand, kind, (&user.email, &user.name), vars).await?;
     let fx = db::jobs::Effects { jobs: vec![job], ..Default::default() };
     let expires = t + Duration::minutes(RESET_MINUTES);

@@ -1,5 +1,6 @@
-//! Email: the built-in wording of each kind of mail, an MSP's own wording, the branded
-//! layout around it, and the outbox job that carries a rendered mail to the runner.
+//! Email: the kinds of mail, their built-in wording (embedded from `templates/email/`), an
+//! MSP's own wording, the branded layout around it, and the outbox job that carries a
+//! rendered mail to the runner.
 
 use minijinja::{context, AutoEscape, Environment, Value};
 use serde::{Deserialize, Serialize};
@@ -14,134 +15,112 @@ use crate::policy::{Action, Actor};
 /// Attempts before a mail is given up on (about a day with the default backoff).
 const MAX_ATTEMPTS: i64 = 12;
 
-pub struct Kind {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub about: &'static str,
-    /// The variables its templates can use, for the console's editor.
-    pub vars: &'static str,
-    pub subject: &'static str,
-    pub text: &'static str,
-    pub html: &'static str,
-}
-
 const TICKET_VARS: &str = "recipient.name, ticket.number, ticket.title, ticket.status, ticket.priority, \
                            ticket.customer, ticket.url, actor, comment";
 
-pub const KINDS: &[Kind] = &[
-    Kind {
-        key: "ticket_created",
-        label: "Ticket received",
-        about: "To the requester and watchers when a ticket is raised.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] We have your request: {{ ticket.title }}",
-        text: "Hello {{ recipient.name }},\n\nThank you: we have your request and will be in touch.\n\n\
-               {{ ticket.number }}: {{ ticket.title }}\nPriority: {{ ticket.priority }}\n\n{{ comment }}\n\n\
-               Follow it or add to it here: {{ ticket.url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p>Thank you: we have your request and will be in touch.</p>\n\
-               <p><strong>{{ ticket.number }}: {{ ticket.title }}</strong><br>Priority: {{ ticket.priority }}</p>\n\
-               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
-               <p><a href=\"{{ ticket.url }}\">Follow it or add to it</a></p>",
-    },
-    Kind {
-        key: "ticket_reply",
-        label: "New reply",
-        about: "To the requester and watchers when someone replies publicly.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] New reply: {{ ticket.title }}",
-        text: "Hello {{ recipient.name }},\n\n{{ actor }} replied to {{ ticket.number }} ({{ ticket.title }}):\n\n\
-               {{ comment }}\n\nReply here: {{ ticket.url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p>{{ actor }} replied to <strong>{{ ticket.number }}</strong> ({{ ticket.title }}):</p>\n\
-               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
-               <p><a href=\"{{ ticket.url }}\">Read and reply</a></p>",
-    },
-    Kind {
-        key: "ticket_status",
-        label: "Status changed",
-        about: "To the requester and watchers when a ticket moves to another open status.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] Now {{ ticket.status }}: {{ ticket.title }}",
-        text: "Hello {{ recipient.name }},\n\n{{ ticket.number }} ({{ ticket.title }}) is now \"{{ ticket.status }}\".\n\n\
-               See it here: {{ ticket.url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ ticket.number }}</strong> ({{ ticket.title }}) is now \
-               <strong>{{ ticket.status }}</strong>.</p>\n<p><a href=\"{{ ticket.url }}\">See the ticket</a></p>",
-    },
-    Kind {
-        key: "ticket_resolved",
-        label: "Ticket resolved",
-        about: "To the requester and watchers when a ticket moves to a closed status.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] {{ ticket.status }}: {{ ticket.title }}",
-        text: "Hello {{ recipient.name }},\n\n{{ ticket.number }} ({{ ticket.title }}) is now \"{{ ticket.status }}\".\n\
-               If something is still not right, reply on the ticket and we will pick it up again.\n\n{{ ticket.url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ ticket.number }}</strong> ({{ ticket.title }}) is now \
-               <strong>{{ ticket.status }}</strong>.</p>\n<p>If something is still not right, reply on the ticket and we \
-               will pick it up again.</p>\n<p><a href=\"{{ ticket.url }}\">Open the ticket</a></p>",
-    },
-    Kind {
-        key: "staff_new_ticket",
-        label: "New ticket (staff)",
-        about: "To the assigned technician, or to all staff when nobody is assigned, when a customer raises a ticket.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] New from {{ ticket.customer }}: {{ ticket.title }}",
-        text: "{{ actor }} ({{ ticket.customer }}) raised {{ ticket.number }}.\nPriority: {{ ticket.priority }}\n\n\
-               {{ ticket.title }}\n\n{{ comment }}\n\n{{ ticket.url }}",
-        html: "<p>{{ actor }} ({{ ticket.customer }}) raised <strong>{{ ticket.number }}</strong>.<br>Priority: {{ ticket.priority }}</p>\n\
-               <p><strong>{{ ticket.title }}</strong></p>\n\
-               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
-               <p><a href=\"{{ ticket.url }}\">Open in the console</a></p>",
-    },
-    Kind {
-        key: "staff_customer_reply",
-        label: "Customer reply (staff)",
-        about: "To the assigned technician, or to all staff when nobody is assigned, when a customer replies.",
-        vars: TICKET_VARS,
-        subject: "[{{ ticket.number }}] {{ ticket.customer }} replied: {{ ticket.title }}",
-        text: "{{ actor }} ({{ ticket.customer }}) replied to {{ ticket.number }}:\n\n{{ comment }}\n\n{{ ticket.url }}",
-        html: "<p>{{ actor }} ({{ ticket.customer }}) replied to <strong>{{ ticket.number }}</strong>:</p>\n\
-               <blockquote style=\"margin:0;padding:8px 12px;border-left:3px solid #d1d5db;white-space:pre-line;\">{{ comment }}</blockquote>\n\
-               <p><a href=\"{{ ticket.url }}\">Open in the console</a></p>",
-    },
-    Kind {
-        key: "m365_alert",
-        label: "Microsoft 365 alert",
-        about: "To a customer's portal users when a service incident, a license threshold or renewal, or a security alert needs their attention.",
-        vars: "recipient.name, alert.kind, alert.title, alert.detail, alert.url",
-        subject: "{{ alert.kind }}: {{ alert.title }}",
-        text: "Hello {{ recipient.name }},\n\n{{ alert.kind }}: {{ alert.title }}\n\n{{ alert.detail }}\n\nMore: {{ alert.url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p><strong>{{ alert.kind }}:</strong> {{ alert.title }}</p>\n\
-               <p style=\"white-space:pre-line;\">{{ alert.detail }}</p>\n<p><a href=\"{{ alert.url }}\">See it in the portal</a></p>",
-    },
-    Kind {
-        key: "invitation",
-        label: "Invitation",
-        about: "To a new portal user, with the link to set their password.",
-        vars: "recipient.name, company, inviter, url, expires",
-        subject: "You're invited to {{ portal }}",
-        text: "Hello {{ recipient.name }},\n\n{{ inviter }} invited you to {{ portal }}, the support portal for {{ company }}.\n\n\
-               Choose your password here (the link works once, for {{ expires }}):\n{{ url }}",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p>{{ inviter }} invited you to {{ portal }}, the support portal for \
-               {{ company }}.</p>\n<p><a href=\"{{ url }}\">Choose your password</a></p>\n\
-               <p style=\"color:#4b5563;font-size:13px;\">The link works once, for {{ expires }}.</p>",
-    },
-    Kind {
-        key: "password_reset",
-        label: "Password reset",
-        about: "When someone asks for a new password on the sign-in page.",
-        vars: "recipient.name, url, expires",
-        subject: "Reset your {{ portal }} password",
-        text: "Hello {{ recipient.name }},\n\nSomeone (we hope you) asked to reset your password for {{ portal }}.\n\
-               Choose a new one here (the link works once, for {{ expires }}):\n{{ url }}\n\n\
-               If it wasn't you, ignore this mail: your password stays as it is.",
-        html: "<p>Hello {{ recipient.name }},</p>\n<p>Someone (we hope you) asked to reset your password for {{ portal }}.</p>\n\
-               <p><a href=\"{{ url }}\">Choose a new password</a></p>\n\
-               <p style=\"color:#4b5563;font-size:13px;\">The link works once, for {{ expires }}. If it wasn't you, \
-               ignore this mail: your password stays as it is.</p>",
-    },
-];
+/// Declares the kinds of mail in one table: each one's key (in URLs and saved templates),
+/// its console wording, and its built-in templates, embedded from `templates/email/<key>.*`.
+macro_rules! kinds {
+    ($($variant:ident = $key:literal { $label:literal, $about:literal, $vars:expr $(,)? })+) => {
+        /// A kind of mail Portico sends; each has built-in wording an MSP may replace.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($variant,)+
+        }
 
-pub fn kind(key: &str) -> Option<&'static Kind> {
-    KINDS.iter().find(|k| k.key == key)
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)+];
+
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $key,)+
+                }
+            }
+
+            /// The kind a key names; `None` for a key from outside that names none.
+            pub fn parse(key: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|k| k.key() == key)
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $label,)+
+                }
+            }
+
+            pub fn about(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $about,)+
+                }
+            }
+
+            /// The variables its templates can use, for the console's editor.
+            pub fn vars(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $vars,)+
+                }
+            }
+
+            /// The built-in (subject, text, html).
+            fn builtin(self) -> (&'static str, &'static str, &'static str) {
+                match self {
+                    $(Kind::$variant => (
+                        include_str!(concat!("../../templates/email/", $key, ".subject.txt")),
+                        include_str!(concat!("../../templates/email/", $key, ".txt")),
+                        include_str!(concat!("../../templates/email/", $key, ".html")),
+                    ),)+
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    TicketCreated = "ticket_created" {
+        "Ticket received",
+        "To the requester and watchers when a ticket is raised.",
+        TICKET_VARS,
+    }
+    TicketReply = "ticket_reply" {
+        "New reply",
+        "To the requester and watchers when someone replies publicly.",
+        TICKET_VARS,
+    }
+    TicketStatus = "ticket_status" {
+        "Status changed",
+        "To the requester and watchers when a ticket moves to another open status.",
+        TICKET_VARS,
+    }
+    TicketResolved = "ticket_resolved" {
+        "Ticket resolved",
+        "To the requester and watchers when a ticket moves to a closed status.",
+        TICKET_VARS,
+    }
+    StaffNewTicket = "staff_new_ticket" {
+        "New ticket (staff)",
+        "To the assigned technician, or to all staff when nobody is assigned, when a customer raises a ticket.",
+        TICKET_VARS,
+    }
+    StaffCustomerReply = "staff_customer_reply" {
+        "Customer reply (staff)",
+        "To the assigned technician, or to all staff when nobody is assigned, when a customer replies.",
+        TICKET_VARS,
+    }
+    M365Alert = "m365_alert" {
+        "Microsoft 365 alert",
+        "To a customer's portal users when a service incident, a license threshold or renewal, or a security alert needs their attention.",
+        "recipient.name, alert.kind, alert.title, alert.detail, alert.url",
+    }
+    Invitation = "invitation" {
+        "Invitation",
+        "To a new portal user, with the link to set their password.",
+        "recipient.name, company, inviter, url, expires",
+    }
+    PasswordReset = "password_reset" {
+        "Password reset",
+        "When someone asks for a new password on the sign-in page.",
+        "recipient.name, url, expires",
+    }
 }
 
 /// The MSP's look, as mail shows it.
@@ -209,14 +188,17 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn builtin(k: &Kind) -> Source {
-        Source { subject: k.subject.into(), text: k.text.into(), html: k.html.into() }
+    /// The built-in wording, as the editor shows it: a file's final newline is not part of it.
+    pub fn builtin(k: Kind) -> Source {
+        let (subject, text, html) = k.builtin();
+        let part = |s: &str| s.strip_suffix('\n').unwrap_or(s).to_string();
+        Source { subject: part(subject), text: part(text), html: part(html) }
     }
 }
 
 /// The wording an MSP uses for one kind: its own when it saved one.
-pub async fn source(db: &Db, msp: MspScope, k: &Kind) -> AppResult<Source> {
-    Ok(match db::notifications::template(db, msp, k.key).await? {
+pub async fn source(db: &Db, msp: MspScope, k: Kind) -> AppResult<Source> {
+    Ok(match db::notifications::template(db, msp, k.key()).await? {
         Some(t) => Source { subject: t.subject, text: t.body_text, html: t.body_html },
         None => Source::builtin(k),
     })
@@ -280,23 +262,23 @@ fn describe(part: &str, e: &minijinja::Error) -> String {
 }
 
 /// Made-up values for a preview of each kind.
-pub fn sample(k: &Kind, brand: &Brand) -> Value {
+pub fn sample(k: Kind, brand: &Brand) -> Value {
     let ticket = context! {
         number => "T-1042", title => "Outlook keeps asking for my password", status => "Awaiting customer",
         priority => "High", customer => "Contoso Ltd", url => brand.link("/tickets/1042"),
     };
     let recipient = context! { name => "Megan Bowen", email => "megan@contoso.example" };
-    match k.key {
-        "invitation" => context! {
+    match k {
+        Kind::Invitation => context! {
             recipient, portal => brand.name, company => "Contoso Ltd", inviter => "Adele Vance",
             url => brand.link("/invite/sample"), expires => "72 hours",
         },
-        "m365_alert" => context! {
+        Kind::M365Alert => context! {
             recipient, portal => brand.name,
             alert => context! { kind => "Service incident", title => "Exchange Online: delays sending mail",
                 detail => "We're investigating delays in mail delivery for some users.", url => brand.link("/service-health") },
         },
-        "password_reset" => context! {
+        Kind::PasswordReset => context! {
             recipient, portal => brand.name, url => brand.link("/reset/sample"), expires => "1 hour",
         },
         _ => context! {
@@ -334,10 +316,10 @@ pub fn job(msp: MspScope, brand: &Brand, to: &str, to_name: &str, mail: Rendered
 
 /// One mail in the MSP's wording, with the link to the preferences every mail carries. A
 /// saved template rendered when it was saved; should it fail now, the built-in one speaks.
-pub fn mail_for(src: &Source, k: &Kind, brand: &Brand, vars: &Value) -> Result<Rendered, String> {
+pub fn mail_for(src: &Source, k: Kind, brand: &Brand, vars: &Value) -> Result<Rendered, String> {
     let prefs = brand.link("/account/notifications");
     render(src, brand, vars, Some(&prefs)).or_else(|e| {
-        tracing::warn!(kind = k.key, error = %e, "email template failed; using the built-in one");
+        tracing::warn!(kind = k.key(), error = %e, "email template failed; using the built-in one");
         render(&Source::builtin(k), brand, vars, Some(&prefs))
     })
 }
@@ -347,7 +329,7 @@ pub async fn compose(
     db: &Db,
     msp: MspScope,
     brand: &Brand,
-    k: &Kind,
+    k: Kind,
     to: (&str, &str),
     vars: Value,
 ) -> AppResult<NewJob> {
@@ -360,7 +342,7 @@ const SUBJECT_MAX: usize = 300;
 const BODY_MAX: usize = 50_000;
 
 /// Checks an MSP's draft: lengths, then a render with sample data. The rendered mail is the preview.
-pub async fn try_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, draft: &Source) -> AppResult<Rendered> {
+pub async fn try_template(db: &Db, actor: &Actor, public_url: &str, k: Kind, draft: &Source) -> AppResult<Rendered> {
     actor.require(Action::ManageEmail, None)?;
     let mut errors = vec![];
     for (field, value, max) in
@@ -380,10 +362,10 @@ pub async fn try_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, dr
 }
 
 /// Saves the MSP's own wording for a kind, once it renders.
-pub async fn save_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, draft: Source) -> AppResult<()> {
+pub async fn save_template(db: &Db, actor: &Actor, public_url: &str, k: Kind, draft: Source) -> AppResult<()> {
     try_template(db, actor, public_url, k, &draft).await?;
     let row = db::notifications::TemplateRow {
-        kind: k.key.into(),
+        kind: k.key().into(),
         subject: draft.subject,
         body_text: draft.text,
         body_html: draft.html,
@@ -393,9 +375,9 @@ pub async fn save_template(db: &Db, actor: &Actor, public_url: &str, k: &Kind, d
 }
 
 /// Back to the built-in wording.
-pub async fn reset_template(db: &Db, actor: &Actor, k: &Kind) -> AppResult<()> {
+pub async fn reset_template(db: &Db, actor: &Actor, k: Kind) -> AppResult<()> {
     actor.require(Action::ManageEmail, None)?;
-    db::notifications::delete_template(db, actor.msp(), k.key).await?;
+    db::notifications::delete_template(db, actor.msp(), k.key()).await?;
     Ok(())
 }
 
@@ -457,7 +439,7 @@ mod tests {
 
     #[test]
     fn values_are_escaped_in_html_and_kept_in_text() {
-        let k = kind("ticket_reply").unwrap();
+        let k = Kind::TicketReply;
         let vars = context! {
             recipient => context! { name => "Megan" }, portal => "P", actor => "Alex",
             ticket => context! { number => "T-1", title => "<script>alert(1)</script>", url => "https://x.test/t/1" },
@@ -467,6 +449,16 @@ mod tests {
         assert!(m.html.contains("&lt;script&gt;") && !m.html.contains("<script>"));
         assert!(m.text.contains("<script>alert(1)</script>") && m.text.contains("a < b"));
         assert!(m.subject.contains("<script>"), "the subject is plain text: {}", m.subject);
+    }
+
+    #[test]
+    fn every_built_in_kind_renders_its_sample() {
+        for &k in Kind::ALL {
+            assert_eq!(Kind::parse(k.key()), Some(k));
+            let m = render(&Source::builtin(k), &brand(), &sample(k, &brand()), None).unwrap();
+            assert!(!m.subject.is_empty() && !m.text.contains("{{") && !m.html.contains("{{"), "{k:?}");
+        }
+        assert_eq!(Kind::parse("nothing"), None);
     }
 
     #[test]

@@ -92,7 +92,7 @@ struct Delivery {
     name: String,
     email: String,
     staff: bool,
-    kind: &'static Kind,
+    kind: Kind,
     choice: Choice,
 }
 
@@ -100,7 +100,7 @@ struct Delivery {
 pub struct Plan {
     msp: MspScope,
     brand: Brand,
-    sources: HashMap<&'static str, Source>,
+    sources: HashMap<Kind, Source>,
     deliveries: Vec<Delivery>,
     actor_name: String,
     comment: String,
@@ -148,18 +148,18 @@ pub async fn plan(
 ) -> AppResult<Plan> {
     let (actor_id, actor_name, actor_is_staff) = actor;
     let customer_kind = match event {
-        TicketEvent::Created => Some("ticket_created"),
-        TicketEvent::Reply { .. } => Some("ticket_reply"),
-        TicketEvent::StatusChanged if now_closed => Some("ticket_resolved"),
-        TicketEvent::StatusChanged => Some("ticket_status"),
+        TicketEvent::Created => Some(Kind::TicketCreated),
+        TicketEvent::Reply { .. } => Some(Kind::TicketReply),
+        TicketEvent::StatusChanged if now_closed => Some(Kind::TicketResolved),
+        TicketEvent::StatusChanged => Some(Kind::TicketStatus),
     };
     let staff_kind = match event {
-        TicketEvent::Created if !actor_is_staff => Some("staff_new_ticket"),
-        TicketEvent::Reply { .. } if !actor_is_staff => Some("staff_customer_reply"),
+        TicketEvent::Created if !actor_is_staff => Some(Kind::StaffNewTicket),
+        TicketEvent::Reply { .. } if !actor_is_staff => Some(Kind::StaffCustomerReply),
         _ => None,
     };
 
-    let mut people: Vec<(UserRow, &'static str)> = vec![];
+    let mut people: Vec<(UserRow, Kind)> = vec![];
     if let Some(kind) = customer_kind {
         for id in requester.into_iter().chain(watchers) {
             if let Some(u) = db::users::get_in_customer(db, customer, id).await? {
@@ -174,7 +174,7 @@ pub async fn plan(
         people.extend(chosen.into_iter().map(|u| (u, kind)));
     }
     // A requester gets a mail confirming their own new ticket; otherwise nobody hears of their own doing.
-    people.retain(|(u, kind)| u.active && (u.id != actor_id || *kind == "ticket_created"));
+    people.retain(|(u, kind)| u.active && (u.id != actor_id || *kind == Kind::TicketCreated));
     let mut seen = std::collections::HashSet::new();
     people.retain(|(u, _)| seen.insert(u.id));
 
@@ -190,9 +190,8 @@ pub async fn plan(
             .find(|(id, cat, _, _)| *id == u.id && cat == TICKET_UPDATES)
             .map(|(_, _, email, in_app)| Choice { email: *email, in_app: *in_app })
             .unwrap_or(default);
-        let k = email::kind(kind).expect("known kind");
-        if choice.email && !sources.contains_key(kind) {
-            sources.insert(kind, email::source(db, msp, k).await?);
+        if choice.email && !sources.contains_key(&kind) {
+            sources.insert(kind, email::source(db, msp, kind).await?);
         }
         let own_doing = u.id == actor_id;
         deliveries.push(Delivery {
@@ -201,7 +200,7 @@ pub async fn plan(
             name: u.name,
             email: u.email,
             staff: u.customer_id.is_none(),
-            kind: k,
+            kind,
             choice,
         });
     }
@@ -233,10 +232,10 @@ impl Plan {
         for d in &self.deliveries {
             let path = if d.staff { format!("/msp/tickets/{}", t.number) } else { format!("/tickets/{}", t.number) };
             if d.choice.in_app && !d.own_doing {
-                let title = match d.kind.key {
-                    "ticket_created" => format!("{number} received: {}", t.title),
-                    "staff_new_ticket" => format!("New ticket {number} from {}", t.customer),
-                    "ticket_reply" | "staff_customer_reply" => format!("{} replied on {number}", self.actor_name),
+                let title = match d.kind {
+                    Kind::TicketCreated => format!("{number} received: {}", t.title),
+                    Kind::StaffNewTicket => format!("New ticket {number} from {}", t.customer),
+                    Kind::TicketReply | Kind::StaffCustomerReply => format!("{} replied on {number}", self.actor_name),
                     _ => format!("{number} is now {}", t.status),
                 };
                 let body = if snippet.is_empty() { t.title.to_string() } else { snippet.clone() };
@@ -250,7 +249,7 @@ impl Plan {
                     link: path.clone(),
                 });
             }
-            if let (true, Some(src)) = (d.choice.email, self.sources.get(d.kind.key)) {
+            if let (true, Some(src)) = (d.choice.email, self.sources.get(&d.kind)) {
                 let url = self.brand.link(&path);
                 let vars = context! {
                     recipient => context! { name => d.name, email => d.email },
@@ -264,7 +263,7 @@ impl Plan {
                 };
                 match email::mail_for(src, d.kind, &self.brand, &vars) {
                     Ok(mail) => fx.jobs.push(email::job(self.msp, &self.brand, &d.email, &d.name, mail)),
-                    Err(e) => tracing::error!(kind = d.kind.key, error = %e, "built-in email template failed"),
+                    Err(e) => tracing::error!(kind = d.kind.key(), error = %e, "built-in email template failed"),
                 }
             }
         }
@@ -336,7 +335,7 @@ pub async fn tenant_alerts(
     let own = db::notifications::prefs_of(db, scope.msp(), &ids).await?;
     let defaults = defaults(db, scope.msp()).await?;
     let brand = email::brand(db, scope.msp(), public_url).await?;
-    let kind = email::kind("m365_alert").expect("built-in kind");
+    let kind = Kind::M365Alert;
     let source = email::source(db, scope.msp(), kind).await?;
     for u in &people {
         let Ok(actor) = crate::services::actor_of(u) else { continue };

@@ -2,7 +2,8 @@
 
 use uuid::Uuid;
 
-use crate::db::tickets::{self as q, CommentRow, Filter, NamedRow, Sort, StatusRow, TicketRow};
+pub use crate::db::tickets::Filter;
+use crate::db::tickets::{self as q, CommentRow, NamedRow, Sort, StatusRow, TicketRow};
 use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
 use crate::model::{self, now, Feature, Features, FieldError, Patch};
@@ -90,25 +91,10 @@ async fn require_tickets(db: &Db, actor: &Actor) -> AppResult<()> {
     actor.require(Action::UseFeature(Feature::Tickets), features.as_ref().or(Some(&Features::default())))
 }
 
-/// What a list asks for, as the user gave it.
-#[derive(Debug, Clone, Default)]
-pub struct ListInput {
-    pub customer: Option<Uuid>,
-    pub state: String,
-    pub status: Option<Uuid>,
-    pub priority: Option<Uuid>,
-    pub category: Option<Uuid>,
-    pub search: String,
-    pub assignment: String,
-    pub awaiting_me: bool,
-    pub updated_since: Option<time::OffsetDateTime>,
-    pub external_id: Option<String>,
-}
-
 pub async fn list(
     db: &Db,
     actor: &Actor,
-    input: ListInput,
+    input: Filter,
     sort: (Sort, bool),
     page: i64,
     per_page: i64,
@@ -119,25 +105,19 @@ pub async fn list(
         Some(own) => Some(own.customer_id()),
         None => input.customer,
     };
-    let (assignment, assignee) = match input.assignment.as_str() {
-        "me" if actor.may(Action::WorkTickets, None) => ("user", Some(actor.user_id)),
-        "unassigned" if actor.may(Action::WorkTickets, None) => ("unassigned", None),
-        _ => ("", None),
+    let assignment = match input.assignment.as_str() {
+        a @ ("me" | "unassigned") if actor.may(Action::WorkTickets, None) => a,
+        _ => "",
     };
     let filter = Filter {
         customer,
         state: if matches!(input.state.as_str(), "open" | "closed") { input.state.clone() } else { String::new() },
-        status: input.status,
-        priority: input.priority,
-        category: input.category,
         number: parse_number(&search),
         search,
         assignment: assignment.into(),
-        assignee,
-        awaiting_customer: input.awaiting_me,
+        me: Some(actor.user_id),
         involving: (!actor.sees_all_tickets()).then_some(actor.user_id),
-        updated_since: input.updated_since,
-        external_id: input.external_id.clone(),
+        ..input
     };
     Ok(q::list(db, actor.msp(), &filter, sort, per_page, (page - 1) * per_page).await?)
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use minijinja::context;
 
 use crate::auth;
+use crate::db::invitations::Invitee;
 use crate::db::jobs::Effects;
 use crate::db::{self, users::UserRow, CustomerScope, Db};
 use crate::error::{AppError, AppResult};
@@ -33,18 +34,17 @@ async fn link_mail(
     let (key, vars) = if first_time {
         let expires = format!("{INVITE_HOURS} hours");
         (
-            "invitation",
+            email::Kind::Invitation,
             context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, company, inviter => actor.name, url => &url, expires },
         )
     } else {
         let expires = format!("{INVITE_HOURS} hours");
         (
-            "password_reset",
+            email::Kind::PasswordReset,
             context! { recipient => context! { name => to.1, email => to.0 }, portal => brand.name, url => &url, expires },
         )
     };
-    let kind = email::kind(key).expect("built-in kind");
-    let job = email::compose(db, actor.msp(), &brand, kind, to, vars).await?;
+    let job = email::compose(db, actor.msp(), &brand, key, to, vars).await?;
     Ok((Effects { jobs: vec![job], ..Default::default() }, url))
 }
 
@@ -63,8 +63,17 @@ async fn issue_link(
         link_mail(db, actor, public_url, scope, (&user.email, &user.name), user.password_hash.is_none(), &token)
             .await?;
     let hash = auth::hash_token(&token);
-    db::invitations::insert(db, scope, &hash, user.id, actor.user_id, t, t + Duration::hours(INVITE_HOURS), &fx)
-        .await?;
+    db::invitations::insert(
+        db,
+        scope,
+        &hash,
+        Invitee::Existing(user.id),
+        actor.user_id,
+        t,
+        t + Duration::hours(INVITE_HOURS),
+        &fx,
+    )
+    .await?;
     Ok(link)
 }
 
@@ -126,11 +135,11 @@ pub async fn invite(
     let token = auth::random_token();
     let t = now();
     let (fx, link) = link_mail(db, actor, public_url, scope, (email.as_str(), &name), true, &token).await?;
-    db::invitations::insert_with_user(
+    db::invitations::insert(
         db,
         scope,
-        &new,
         &auth::hash_token(&token),
+        Invitee::New(&new),
         actor.user_id,
         t,
         t + Duration::hours(INVITE_HOURS),

@@ -120,8 +120,7 @@ pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
     )
     .await
     .unwrap();
-    w::set_price(db, scope, SPB, Some(2000)).await.unwrap();
-    w::set_price(db, scope, PBI, Some(1000)).await.unwrap();
+    portico::db::m365::save_prices(db, scope, &[(SPB.into(), Some(2000)), (PBI.into(), Some(1000))]).await.unwrap();
     let month_ago = (now() - Duration::days(30)).date().to_string();
     w::upsert_scores(db, scope, &[(month_ago, 50.0, 200.0), (today, 70.0, 200.0)]).await.unwrap();
     let control = |id: &str, rank: i64, max: f64, score: f64| ControlRecord {

@@ -21,6 +21,7 @@ mod m365_sync;
 mod notifications;
 mod ops;
 mod portal;
+mod schema;
 mod smtp;
 mod tenancy;
 mod ticket_settings;

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::model::Patch;
 use crate::policy::{Action, Actor};
-use crate::services::tickets::{self, ListInput, NewTicketInput, TicketChanges, TicketRef};
+use crate::services::tickets::{self, Filter, NewTicketInput, TicketChanges, TicketRef};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -198,7 +198,7 @@ pub struct TicketQuery {
     pub per_page: Option<i64>,
 }
 
-fn parse_query(q: &TicketQuery, customer: Option<Uuid>) -> Result<(ListInput, (Sort, bool), i64, i64), AppError> {
+fn parse_query(q: &TicketQuery, customer: Option<Uuid>) -> Result<(Filter, (Sort, bool), i64, i64), AppError> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let raw_sort = q.sort.as_deref().unwrap_or("-updated");
     let (desc, key) = raw_sort.strip_prefix('-').map(|k| (true, k)).unwrap_or((false, raw_sort));
@@ -209,7 +209,7 @@ fn parse_query(q: &TicketQuery, customer: Option<Uuid>) -> Result<(ListInput, (S
         .map(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
         .transpose()
         .map_err(|_| AppError::BadRequest("updated_since must be an RFC 3339 time.".into()))?;
-    let input = ListInput {
+    let input = Filter {
         customer,
         state: q.state.clone().unwrap_or_default(),
         status: q.status,
@@ -220,6 +220,7 @@ fn parse_query(q: &TicketQuery, customer: Option<Uuid>) -> Result<(ListInput, (S
         awaiting_me: q.awaiting_customer.unwrap_or(false),
         updated_since,
         external_id: q.external_id.clone(),
+        ..Default::default()
     };
     Ok((input, (sort, desc), page, per_page))
 }

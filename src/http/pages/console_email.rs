@@ -58,9 +58,9 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
         })
         .collect();
     let custom = email::customised(db, s.actor()).await?;
-    let kinds: Vec<Value> = email::KINDS
+    let kinds: Vec<Value> = Kind::ALL
         .iter()
-        .map(|k| context! { key => k.key, label => k.label, about => k.about, custom => custom.iter().any(|c| c == k.key) })
+        .map(|k| context! { key => k.key(), label => k.label(), about => k.about(), custom => custom.iter().any(|c| c == k.key()) })
         .collect();
     let defaults = notify::defaults(db, s.actor().msp()).await?;
     let rows: Vec<Value> = notify::CATEGORIES
@@ -121,8 +121,8 @@ async fn retry(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Respon
     Ok(see_other(PATH, "mail-requeued"))
 }
 
-fn kind_of(raw: &str) -> Result<&'static Kind, AppError> {
-    email::kind(raw).ok_or(AppError::NotFound)
+fn kind_of(raw: &str) -> Result<Kind, AppError> {
+    Kind::parse(raw).ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, Default)]
@@ -141,22 +141,22 @@ impl TemplateForm {
     }
 }
 
-fn editor(s: &Signed, k: &Kind, draft: &Source, status: StatusCode, extra: Value) -> Response {
+fn editor(s: &Signed, k: Kind, draft: &Source, status: StatusCode, extra: Value) -> Response {
     page(
         &s.ctx,
         PATH,
         "pages/console/email_template.html",
         status,
         context! {
-            kind => context! { key => k.key, label => k.label, about => k.about, vars => k.vars },
+            kind => context! { key => k.key(), label => k.label(), about => k.about(), vars => k.vars() },
             draft => context! { subject => draft.subject, text => draft.text, html => draft.html },
             ..extra
         },
     )
 }
 
-async fn is_custom(s: &Signed, k: &Kind) -> Result<bool, AppError> {
-    Ok(email::customised(&s.ctx.app.db, s.actor()).await?.iter().any(|c| c == k.key))
+async fn is_custom(s: &Signed, k: Kind) -> Result<bool, AppError> {
+    Ok(email::customised(&s.ctx.app.db, s.actor()).await?.iter().any(|c| c == k.key()))
 }
 
 async fn edit(
@@ -179,7 +179,7 @@ async fn save(
     let k = kind_of(&kind)?;
     let draft = f.source();
     match email::save_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, draft.clone()).await {
-        Ok(()) => Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key), "saved")),
+        Ok(()) => Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key()), "saved")),
         Err(AppError::Validation(errs)) => {
             let custom = is_custom(&s, k).await?;
             Ok(editor(
@@ -239,5 +239,5 @@ async fn preview(
 async fn reset(StaffPage(s): StaffPage, Path(kind): Path<String>) -> Result<Response, AppError> {
     let k = kind_of(&kind)?;
     email::reset_template(&s.ctx.app.db, s.actor(), k).await?;
-    Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key), "template-reset"))
+    Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key()), "template-reset"))
 }

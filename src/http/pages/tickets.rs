@@ -23,7 +23,7 @@ use crate::http::AppState;
 use crate::model::{parse_id, FieldError};
 use crate::policy::Action;
 use crate::services::attachments::{self, Attaching};
-use crate::services::tickets::{self, ListInput, NewTicketInput, StaffChanges};
+use crate::services::tickets::{self, Filter, NewTicketInput, StaffChanges};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -105,7 +105,7 @@ async fn list(
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     let id = |k: &str| parse_id(&get(k));
     let state = if q.contains_key("state") { get("state") } else { "open".into() };
-    let input = ListInput {
+    let input = Filter {
         customer: id("customer"),
         state: state.clone(),
         status: id("status"),
