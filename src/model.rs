@@ -171,7 +171,9 @@ pub fn text(field: &'static str, raw: &str, max: usize, required: bool) -> Resul
     if s.chars().count() > max {
         return Err(FieldError::new(field, format!("At most {max} characters.")));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    // Checked on the value as sent, not as trimmed: a control character is refused wherever it
+    // is, as the API's document says, rather than quietly dropped from the ends.
+    if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(FieldError::new(field, "Contains characters that are not allowed."));
     }
     Ok(s.to_string())
@@ -450,6 +452,14 @@ mod tests {
         assert_eq!(Colour::brand_or_default("#0F766E").as_str(), "#0f766e");
         assert_eq!(Colour::brand_or_default("teal").as_str(), Colour::DEFAULT_BRAND);
         assert!(Colour::parse("c", Colour::DEFAULT_BRAND).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_even_at_the_ends() {
+        assert!(text("q", "Contoso\u{b}", 20, false).is_err());
+        assert!(text("q", "\u{85}Contoso", 20, false).is_err());
+        assert_eq!(text("q", "  Contoso\t", 20, false).unwrap(), "Contoso");
+        assert_eq!(text("body", "two\nlines", 20, true).unwrap(), "two\nlines");
     }
 
     #[test]

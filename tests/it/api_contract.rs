@@ -271,3 +271,27 @@ async fn every_patch_refuses_null_where_the_document_does_not_allow_it() {
         assert!(checked.iter().any(|c| c == must), "{must} was checked: {checked:?}");
     }
 }
+
+/// A search term with a control character is refused wherever it sits, as the document's
+/// pattern for `q` says — also at the ends, where trimming used to hide it.
+#[tokio::test]
+async fn a_search_with_a_control_character_is_refused_on_every_list() {
+    let app = TestApp::spawn().await;
+    let staff = app.token("owner@northwind.test").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    for list in [
+        "/api/portal/customers".to_string(),
+        "/api/portal/tickets".to_string(),
+        format!("/api/portal/customers/{contoso}/tickets"),
+        format!("/api/portal/customers/{contoso}/users"),
+        format!("/api/portal/customers/{contoso}/groups"),
+    ] {
+        for q in ["Contoso%0B", "%0BContoso", "Con%07toso"] {
+            let (s, body) = call(&app, Method::GET, &format!("{list}?q={q}"), &staff, None).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{list}?q={q}: {body}");
+            assert_eq!(body["error"]["fields"][0]["field"], "q", "{body}");
+        }
+        let (s, _) = call(&app, Method::GET, &format!("{list}?q=Contoso"), &staff, None).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+    }
+}
