@@ -381,15 +381,15 @@ async fn sync(customer: Option<String>, settings: &Settings) -> Result<(), Strin
             .map_err(err)?;
         for (area, outcome) in &report.areas {
             match outcome {
-                Ok(what) => println!("  {area:<9} ok      {what}"),
+                Ok(what) => println!("  {:<10} ok      {what}", area.key()),
                 Err(why) => {
                     failed = true;
-                    println!("  {area:<9} FAILED  {why}");
+                    println!("  {:<10} FAILED  {why}", area.key());
                 }
             }
         }
         for change in &report.changes {
-            println!("  changed   {change}");
+            println!("  changed    {change}");
         }
     }
     if failed {

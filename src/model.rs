@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 mod money;
 mod severity;
+mod sync_area;
 pub use money::{group_thousands, Currency, Money};
 pub use severity::Severity;
+pub use sync_area::SyncArea;
 
 /// A validation failure on one named field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -127,7 +127,7 @@ async fn a_certificate_entra_id_does_not_know_fails_the_sync_with_a_clear_error(
     assert!(no_key_in(&saved.to_string(), &other));
 
     let report = sync(&app, scope).await;
-    let (_, users) = report.areas.iter().find(|(a, _)| *a == "users").unwrap();
+    let (_, users) = report.areas.iter().find(|(a, _)| a.key() == "users").unwrap();
     let why = users.as_ref().unwrap_err();
     assert!(why.contains("AADSTS700027") && why.contains(&other.thumbprint), "{why}");
     assert!(why.contains("Certificates & secrets"), "says where to upload it: {why}");

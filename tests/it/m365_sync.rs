@@ -104,10 +104,10 @@ async fn a_sync_stores_every_area_and_a_failing_area_keeps_its_data() {
     fake.deny("/v1.0/security/alerts_v2");
     fake.rename_user(7, "Renamed Person");
     let report = sync(&app, scope).await;
-    let alerts = report.areas.iter().find(|(a, _)| *a == "alerts").unwrap();
+    let alerts = report.areas.iter().find(|(a, _)| a.key() == "alerts").unwrap();
     let why = alerts.1.as_ref().unwrap_err();
     assert!(why.contains("SecurityAlert.Read.All"), "names the missing permission: {why}");
-    assert!(report.areas.iter().filter(|(a, _)| *a != "alerts").all(|(_, r)| r.is_ok()), "{:?}", report.areas);
+    assert!(report.areas.iter().filter(|(a, _)| a.key() != "alerts").all(|(_, r)| r.is_ok()), "{:?}", report.areas);
     assert_eq!(count(&app, "m365_alerts", scope).await, 5, "a failed area keeps what it had");
     let areas = store::areas(app.db(), scope).await.unwrap();
     let row = areas.iter().find(|a| a.area == "alerts").unwrap();
@@ -137,7 +137,7 @@ async fn users_follow_delta_rounds_into_the_change_log() {
     let report = sync(&app, scope).await;
     assert!(report.ok(), "{:?}", report.areas);
     assert!(
-        report.areas.iter().any(|(a, r)| *a == "users" && r.as_ref().is_ok_and(|s| s.contains("delta"))),
+        report.areas.iter().any(|(a, r)| a.key() == "users" && r.as_ref().is_ok_and(|s| s.contains("delta"))),
         "{:?}",
         report.areas
     );

@@ -202,7 +202,7 @@ async fn customer_page(s: &Signed, id: uuid::Uuid, extra: Value) -> Result<Respo
         .iter()
         .map(|a| {
             context! {
-                area => a.area, label => m365_sync::area_label(&a.area), error => a.last_error,
+                area => a.area, label => crate::model::SyncArea::parse(&a.area).map_or("Other", crate::model::SyncArea::label), error => a.last_error,
                 success => a.last_success_at.map(rfc3339), attempt => a.last_attempt_at.map(rfc3339),
             }
         })

@@ -9,8 +9,7 @@ use super::{Freshness, LicenseRef, Tenant};
 use crate::db::m365::{self as q, UserFilter, UserRecord, UserSort};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::model::Feature;
-use crate::model::{self, FieldError};
+use crate::model::{self, Feature, FieldError, SyncArea};
 use crate::policy::Actor;
 
 const FEATURE: Feature = Feature::UserDirectory;
@@ -123,7 +122,7 @@ pub async fn directory(db: &Db, actor: &Actor, customer_id: Uuid, input: Directo
         sort: sort.key(),
         sign_ins_available: t.sign_ins,
         skus: choices,
-        freshness: t.freshness(db, &["users", "licenses"]).await?,
+        freshness: t.freshness(db, &[SyncArea::Users, SyncArea::Licenses]).await?,
     })
 }
 
@@ -136,5 +135,5 @@ pub async fn user(db: &Db, actor: &Actor, customer_id: Uuid, id: &str) -> AppRes
     let u = q::user(db, t.scope, id).await?.ok_or(AppError::NotFound)?;
     let skus = q::skus(db, t.scope).await?;
     let part_of: HashMap<&str, &str> = skus.iter().map(|s| (s.sku_id.as_str(), s.part_number.as_str())).collect();
-    Ok((M365User::of(u, &part_of, t.sign_ins), t.freshness(db, &["users", "licenses"]).await?))
+    Ok((M365User::of(u, &part_of, t.sign_ins), t.freshness(db, &[SyncArea::Users, SyncArea::Licenses]).await?))
 }

@@ -10,7 +10,7 @@ use crate::db::m365::{self as q, GroupFilter, GroupRow, GroupSort};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::model::Feature;
-use crate::model::{self, FieldError};
+use crate::model::{self, FieldError, SyncArea};
 use crate::policy::Actor;
 
 const FEATURE: Feature = Feature::UserDirectory;
@@ -139,7 +139,7 @@ pub async fn groups(db: &Db, actor: &Actor, customer_id: Uuid, input: GroupsInpu
         sort: sort.key(),
         kinds,
         connected,
-        freshness: t.freshness(db, &["groups"]).await?,
+        freshness: t.freshness(db, &[SyncArea::Groups]).await?,
     })
 }
 

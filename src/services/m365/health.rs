@@ -8,7 +8,7 @@ use super::{Freshness, Tenant};
 use crate::db::m365 as q;
 use crate::db::{Db, Ts};
 use crate::error::AppResult;
-use crate::model::Feature;
+use crate::model::{Feature, SyncArea};
 use crate::policy::Actor;
 
 const FEATURE: Feature = Feature::ServiceHealth;
@@ -125,5 +125,5 @@ pub(super) async fn overview(db: &Db, t: &Tenant) -> AppResult<(Vec<Service>, Ve
 pub async fn health(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<ServiceHealth> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let (services, issues) = overview(db, &t).await?;
-    Ok(ServiceHealth { services, issues, freshness: t.freshness(db, &["health"]).await? })
+    Ok(ServiceHealth { services, issues, freshness: t.freshness(db, &[SyncArea::Health]).await? })
 }

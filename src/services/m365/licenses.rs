@@ -10,12 +10,12 @@ use super::{day_ago, is_free, product_name, Freshness, LicenseRef, M365User, Ten
 use crate::db::m365::{self as q, SkuRow, UserFilter, UserSort};
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, now, Currency, Feature, FieldError, Money};
+use crate::model::{self, now, Currency, Feature, FieldError, Money, SyncArea};
 use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, NewTicketInput};
 
 const FEATURE: Feature = Feature::Licenses;
-const AREAS: &[&str] = &["licenses"];
+const AREAS: &[SyncArea] = &[SyncArea::Licenses];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LicenseRow {
@@ -408,7 +408,7 @@ pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_pa
         sign_ins_available: t.sign_ins,
         monthly_cost: any_priced.then_some(total_cost),
         currency: costs.filter(|_| any_priced),
-        freshness: t.freshness(db, &["users", "licenses"]).await?,
+        freshness: t.freshness(db, &[SyncArea::Users, SyncArea::Licenses]).await?,
     })
 }
 

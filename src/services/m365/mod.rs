@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::db::{self, customers::CustomerRow, CustomerScope, Db, Ts};
 use crate::error::AppResult;
 use crate::model::Feature;
-use crate::model::{now, Features};
+use crate::model::{now, Features, SyncArea};
 use crate::policy::{Action, Actor};
 
 /// The name people know a SKU by, from Microsoft's table shipped with Portico (the part
@@ -96,13 +96,13 @@ impl Tenant {
         Ok(Tenant { scope, features: Features::from_db(&customer.features), customer, sign_ins })
     }
 
-    pub(crate) async fn freshness(&self, db: &Db, areas: &[&str]) -> AppResult<Freshness> {
+    pub(crate) async fn freshness(&self, db: &Db, areas: &[SyncArea]) -> AppResult<Freshness> {
         let state: Vec<_> = db::m365_sync::areas(db, self.scope)
             .await?
             .into_iter()
             .map(|a| (a.area, a.last_success_at, a.last_error))
             .collect();
-        let mine: Vec<_> = state.iter().filter(|(a, _, _)| areas.contains(&a.as_str())).collect();
+        let mine: Vec<_> = state.iter().filter(|(a, _, _)| areas.iter().any(|x| x.key() == a)).collect();
         let data_as_of = if mine.is_empty() || mine.iter().any(|(_, ok, _)| ok.is_none()) {
             None
         } else {

@@ -8,7 +8,7 @@ use super::{day_ago, Freshness, Tenant};
 use crate::db::m365 as q;
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::AppResult;
-use crate::model::{Feature, Severity};
+use crate::model::{Feature, Severity, SyncArea};
 use crate::policy::Actor;
 
 const FEATURE: Feature = Feature::Security;
@@ -188,7 +188,7 @@ pub async fn security(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Se
         alert_counts,
         alerts,
         severities,
-        freshness: t.freshness(db, &["security", "alerts"]).await?,
+        freshness: t.freshness(db, &[SyncArea::Security, SyncArea::Alerts]).await?,
     })
 }
 

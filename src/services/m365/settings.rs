@@ -8,7 +8,7 @@ use super::{is_free, product_name, Tenant};
 use crate::db::m365_sync::{self, OptionsRow};
 use crate::db::{m365 as q, Db};
 use crate::error::{AppError, AppResult};
-use crate::model::{Currency, FieldError, Money, Severity};
+use crate::model::{Currency, FieldError, Money, Severity, SyncArea};
 use crate::policy::{Action, Actor};
 
 /// Alert severities, most severe first.
@@ -156,18 +156,13 @@ pub async fn sync_status(
     customer_id: Uuid,
 ) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
     let t = staff_tenant(db, actor, customer_id).await?;
-    let position = |area: &str| {
-        crate::services::m365::sync::AREAS
-            .iter()
-            .position(|a| *a == area)
-            .unwrap_or(crate::services::m365::sync::AREAS.len())
-    };
+    let position = |area: &str| SyncArea::parse(area).map_or(usize::MAX, |a| a as usize);
     let mut areas: Vec<AreaStatus> = crate::db::m365_sync::areas(db, t.scope)
         .await?
         .into_iter()
         .map(|a| (a.area, a.last_success_at, a.last_error))
         .map(|(area, last_success, last_error)| AreaStatus {
-            label: crate::services::m365::sync::area_label(&area),
+            label: SyncArea::parse(&area).map_or("Other", SyncArea::label),
             area,
             last_success,
             last_error,

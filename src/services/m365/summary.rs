@@ -14,7 +14,7 @@ use crate::db::customers::CustomerRow;
 use crate::db::{m365 as q, Db, Ts};
 use crate::error::AppResult;
 use crate::model::Feature;
-use crate::model::{now, Features};
+use crate::model::{now, Features, SyncArea};
 use crate::policy::{Action, Actor};
 
 /// One line of the tenant's change log.
@@ -177,7 +177,9 @@ async fn read(db: &Db, actor: &Actor, customer: &CustomerRow) -> AppResult<Summa
     } else {
         None
     };
-    let freshness = t.freshness(db, &["users", "licenses", "security", "alerts", "health"]).await?;
+    let freshness = t
+        .freshness(db, &[SyncArea::Users, SyncArea::Licenses, SyncArea::Security, SyncArea::Alerts, SyncArea::Health])
+        .await?;
     Ok(Summary { freshness, users, licenses, security, service_health, read: READS.fetch_add(1, Ordering::Relaxed) })
 }
 

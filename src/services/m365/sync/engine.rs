@@ -7,19 +7,15 @@ use crate::db::m365_sync as store;
 use crate::db::{CustomerScope, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{GraphClient, GraphError};
-use crate::model::now;
+use crate::model::{now, SyncArea};
 
 use super::{areas, credentials, news, users};
-
-/// The areas of a sync, in the order the console lists them (`users_full` is the daily full
-/// read of users).
-pub const AREAS: &[&str] = &["users", "users_full", "licenses", "security", "alerts", "health", "groups"];
 
 /// What one sync did, per area.
 #[derive(Debug, Default)]
 pub struct Report {
     /// (area, Ok(what changed) or Err(why it failed))
-    pub areas: Vec<(&'static str, Result<String, String>)>,
+    pub areas: Vec<(SyncArea, Result<String, String>)>,
     /// The change log lines written.
     pub changes: Vec<String>,
 }
@@ -44,11 +40,11 @@ pub async fn sync_customer(
     let creds = match credentials::credentials(db, key, scope).await {
         Ok(c) => c,
         Err(AppError::BadRequest(why)) => {
-            for area in AREAS {
-                store::record_area(db, scope, area, Some(&why), None, started).await?;
+            for area in SyncArea::ALL {
+                store::record_area(db, scope, area.key(), Some(&why), None, started).await?;
             }
             crate::services::m365::forget(scope.customer_id());
-            return Ok(Report { areas: AREAS.iter().map(|a| (*a, Err(why.clone()))).collect(), changes: vec![] });
+            return Ok(Report { areas: SyncArea::ALL.map(|a| (a, Err(why.clone()))).to_vec(), changes: vec![] });
         }
         Err(e) => return Err(e),
     };
@@ -61,17 +57,17 @@ pub async fn sync_customer(
         }
         Err(e) => Err(e),
     };
-    record(db, scope, "users", users, &mut report).await?;
+    record(db, scope, SyncArea::Users, users, &mut report).await?;
     let r = areas::sync_licenses(db, graph, &creds, scope, started).await;
-    record(db, scope, "licenses", r, &mut report).await?;
+    record(db, scope, SyncArea::Licenses, r, &mut report).await?;
     let r = areas::sync_security(db, graph, &creds, scope).await;
-    record(db, scope, "security", r, &mut report).await?;
+    record(db, scope, SyncArea::Security, r, &mut report).await?;
     let r = areas::sync_alerts(db, graph, &creds, scope).await;
-    record(db, scope, "alerts", r, &mut report).await?;
+    record(db, scope, SyncArea::Alerts, r, &mut report).await?;
     let r = areas::sync_health(db, graph, &creds, scope).await;
-    record(db, scope, "health", r, &mut report).await?;
+    record(db, scope, SyncArea::Health, r, &mut report).await?;
     let r = areas::sync_groups(db, graph, &creds, scope).await;
-    record(db, scope, "groups", r, &mut report).await?;
+    record(db, scope, SyncArea::Groups, r, &mut report).await?;
     crate::services::m365::forget(scope.customer_id());
     news::tell_tenant_news(db, scope, public_url, &report).await?;
     Ok(report)
@@ -98,19 +94,19 @@ impl From<crate::db::DbError> for Failure {
 async fn record(
     db: &Db,
     scope: CustomerScope,
-    area: &'static str,
+    area: SyncArea,
     result: Result<String, Failure>,
     report: &mut Report,
 ) -> AppResult<()> {
     match result {
         Ok(summary) => {
-            store::record_area(db, scope, area, None, None, now()).await?;
+            store::record_area(db, scope, area.key(), None, None, now()).await?;
             report.areas.push((area, Ok(summary)));
         }
         Err(Failure::Graph(e)) => {
             let why = e.to_string();
-            tracing::warn!(area, customer = %scope.customer_id(), error = %why, "Microsoft 365 sync area failed");
-            store::record_area(db, scope, area, Some(&why), None, now()).await?;
+            tracing::warn!(area = area.key(), customer = %scope.customer_id(), error = %why, "Microsoft 365 sync area failed");
+            store::record_area(db, scope, area.key(), Some(&why), None, now()).await?;
             report.areas.push((area, Err(why)));
         }
         Err(Failure::Db(e)) => return Err(e),

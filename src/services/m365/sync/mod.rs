@@ -13,6 +13,6 @@ mod status;
 mod users;
 
 pub use credentials::credentials;
-pub use engine::{sync_customer, Report, AREAS};
+pub use engine::{sync_customer, Report};
 pub use job::{request, run_job, schedule_due, JOB_KIND};
-pub use status::{area_label, connections, status, test_connection, Status, PERMISSIONS};
+pub use status::{connections, status, test_connection, Status, PERMISSIONS};

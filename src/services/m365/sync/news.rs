@@ -7,7 +7,7 @@ use crate::db::{self, CustomerScope, Db};
 use crate::error::AppResult;
 use crate::integrations::graph;
 use crate::model::now;
-use crate::model::{Feature, Severity};
+use crate::model::{Feature, Severity, SyncArea};
 
 use super::Report;
 
@@ -21,11 +21,11 @@ pub(super) async fn tell_tenant_news(
     report: &Report,
 ) -> AppResult<()> {
     use crate::services::notify::TenantAlert;
-    let synced = |area: &str| report.areas.iter().any(|(a, r)| *a == area && r.is_ok());
+    let synced = |area: SyncArea| report.areas.iter().any(|(a, r)| *a == area && r.is_ok());
     let options = store::options(db, scope).await?;
     let t = now();
     let mut candidates: Vec<(String, TenantAlert)> = vec![];
-    if synced("health") {
+    if synced(SyncArea::Health) {
         for i in db::m365::open_issues(db, scope).await? {
             let kind = if i.classification == "incident" { "Service incident" } else { "Service advisory" };
             let (service, title, update) = (i.service, i.title, i.latest_update);
@@ -42,7 +42,7 @@ pub(super) async fn tell_tenant_news(
             ));
         }
     }
-    if synced("licenses") {
+    if synced(SyncArea::Licenses) {
         for s in db::m365::skus(db, scope).await? {
             let (sku, part, total, assigned, renewal) = (s.sku_id, s.part_number, s.enabled, s.consumed, s.renewal_at);
             let name = graph::product_name(&part).unwrap_or(&part).to_string();
@@ -82,7 +82,7 @@ pub(super) async fn tell_tenant_news(
             }
         }
     }
-    if synced("alerts") {
+    if synced(SyncArea::Alerts) {
         let floor = Severity::parse(&options.notify_severity).unwrap_or(Severity::High);
         for a in db::m365::alerts(db, scope).await?.into_iter().filter(|a| a.status != "resolved") {
             let (id, title, severity, source) = (a.id, a.title, a.severity, a.source);

@@ -8,7 +8,8 @@ use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::integrations::graph::{GraphClient, GraphError, SignInAvailability};
 
-use super::{credentials, AREAS};
+use super::credentials;
+use crate::model::SyncArea;
 
 /// The Graph application permissions the app registration needs, with what each is for.
 pub const PERMISSIONS: &[(&str, &str)] = &[
@@ -20,19 +21,6 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("ServiceHealth.Read.All", "service health"),
     ("GroupMember.Read.All", "groups and their members"),
 ];
-
-pub fn area_label(area: &str) -> &'static str {
-    match area {
-        "users" => "Users (changes)",
-        "users_full" => "Users (full read, sign-ins)",
-        "licenses" => "Licenses",
-        "security" => "Secure Score",
-        "alerts" => "Security alerts",
-        "health" => "Service health",
-        "groups" => "Groups",
-        _ => "Other",
-    }
-}
 
 /// A customer's sync as the console shows it.
 pub struct Status {
@@ -52,7 +40,8 @@ pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uu
     let scope = actor.customer_scope(&row)?;
     let (sign_ins, next_sync_at) = db::m365::tenant_state(db, scope).await?.unwrap_or((true, None));
     let mut areas = store::areas(db, scope).await?;
-    areas.sort_by_key(|a| AREAS.iter().position(|x| *x == a.area).unwrap_or(AREAS.len()));
+    // Areas of an older version (none today) sort last.
+    areas.sort_by_key(|a| SyncArea::parse(&a.area).map_or(usize::MAX, |x| x as usize));
     let queued = db::jobs::live(db, scope.msp(), &super::job::dedupe_key(scope)).await?;
     Ok(Status {
         customer_id: row.id,

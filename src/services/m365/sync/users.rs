@@ -9,7 +9,7 @@ use crate::db::{CustomerScope, Db};
 use crate::integrations::graph::{
     self, GraphClient, GraphError, SignInAvailability, TenantCredentials, User, UserChange,
 };
-use crate::model::now;
+use crate::model::{now, SyncArea};
 
 use super::engine::Failure;
 
@@ -121,12 +121,12 @@ pub(super) async fn sync_users(
     started: OffsetDateTime,
 ) -> Result<(String, Vec<String>), Failure> {
     let areas = store::areas(db, scope).await?;
-    let state = areas.iter().find(|a| a.area == "users");
+    let state = areas.iter().find(|a| a.area == SyncArea::Users.key());
     let link = state.and_then(|a| a.delta_link.clone());
     let full_due = state.and_then(|a| a.last_success_at).is_none_or(|t| started - t > FULL_READ_EVERY)
         || areas
             .iter()
-            .find(|a| a.area == "users_full")
+            .find(|a| a.area == SyncArea::UsersFull.key())
             .and_then(|a| a.last_success_at)
             .is_none_or(|t| started - t > FULL_READ_EVERY);
     let mut ledger = Ledger::load(db, scope).await?;
@@ -173,7 +173,7 @@ pub(super) async fn sync_users(
         removed = names.len();
         ledger.changes.extend(names.into_iter().map(|n| ("user_deleted", n, String::new())));
         let next = pages.delta_link().map(str::to_string);
-        store::record_area(db, scope, "users", None, next.as_deref(), now()).await?;
+        store::record_area(db, scope, SyncArea::Users.key(), None, next.as_deref(), now()).await?;
         summary = format!("{read} changed, {removed} removed (delta)");
     } else {
         let mut pages = graph.users(creds).await?;
@@ -199,8 +199,8 @@ pub(super) async fn sync_users(
         let mut delta = graph.users_delta(creds, None)?;
         while delta.next_page().await?.is_some() {}
         let next = delta.delta_link().map(str::to_string);
-        store::record_area(db, scope, "users", None, next.as_deref(), now()).await?;
-        store::record_area(db, scope, "users_full", None, None, now()).await?;
+        store::record_area(db, scope, SyncArea::Users.key(), None, next.as_deref(), now()).await?;
+        store::record_area(db, scope, SyncArea::UsersFull.key(), None, None, now()).await?;
         summary =
             format!("{read} read, {removed} removed{}", if sign_ins { "" } else { " (last sign-in not available)" });
     }
