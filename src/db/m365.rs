@@ -117,17 +117,17 @@ impl UserSort {
     }
 }
 
-/// The directory's filters as SQL, and the values of its placeholders from `$2` on (`$1` is
-/// the customer). Only the filters given are written, so that a count of a large tenant
+/// The directory's filters as SQL, and the values of its placeholders from `$3` on (`$1` and
+/// `$2` are the MSP and the customer). Only the filters given are written, so that a count of a large tenant
 /// reads an index rather than every row. SQLite's LIKE already ignores ASCII case (and its
 /// lower() knows no more than ASCII), so only PostgreSQL lowers both sides; on a large
 /// tenant that halves the cost of a search.
 fn user_where(db: &Db, f: &UserFilter) -> (String, Vec<String>) {
-    let mut sql = String::from(" WHERE u.customer_id = $1");
+    let mut sql = String::from(" WHERE u.msp_id = $1 AND u.customer_id = $2");
     let mut values = vec![];
     if !f.search.is_empty() {
         values.push(like(&f.search));
-        let n = values.len() + 1;
+        let n = values.len() + 2;
         let has = |col: &str| match db {
             Db::Sqlite(_) => format!("{col} LIKE ${n} ESCAPE '\\'"),
             Db::Postgres(_) => format!("lower({col}) LIKE lower(${n}) ESCAPE '\\'"),
@@ -155,9 +155,9 @@ fn user_where(db: &Db, f: &UserFilter) -> (String, Vec<String>) {
     if !f.sku.is_empty() {
         values.push(f.sku.clone());
         sql += &format!(
-            " AND EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.customer_id = u.customer_id \
+            " AND EXISTS (SELECT 1 FROM m365_user_licenses l WHERE l.msp_id = u.msp_id AND l.customer_id = u.customer_id \
               AND l.user_id = u.id AND l.sku_id = ${})",
-            values.len() + 1
+            values.len() + 2
         );
     }
     (sql, values)
@@ -181,7 +181,7 @@ pub async fn users(
     offset: i64,
 ) -> Result<(Vec<UserRecord>, i64), DbError> {
     let (filter, values) = user_where(db, f);
-    let n = values.len() + 2;
+    let n = values.len() + 3;
     // A search reads every user of the customer, so its page carries the count of matches
     // (one pass instead of two); a list without one counts from an index.
     let searching = !f.search.is_empty();
@@ -192,7 +192,7 @@ pub async fn users(
         n + 1
     );
     let rows: Vec<Counted> = on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.msp_id()).bind(scope.customer_id());
         for v in &values {
             q = q.bind(v);
         }
@@ -203,7 +203,7 @@ pub async fn users(
         _ => {
             let count = format!("SELECT COUNT(*) FROM m365_users u{filter}");
             let (total,): (i64,) = on_db!(db, p => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count.clone())).bind(scope.customer_id());
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count.clone())).bind(scope.msp_id()).bind(scope.customer_id());
                 for v in &values {
                     q = q.bind(v);
                 }
@@ -218,8 +218,8 @@ pub async fn users(
 }
 
 pub async fn user(db: &Db, scope: CustomerScope, id: &str) -> Result<Option<UserRecord>, DbError> {
-    let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id = $2");
-    let row: Option<UserRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.customer_id()).bind(id).fetch_optional(p).await)?;
+    let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.msp_id = $1 AND u.customer_id = $2 AND u.id = $3");
+    let row: Option<UserRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id()).bind(scope.customer_id()).bind(id).fetch_optional(p).await)?;
     let mut rows: Vec<UserRecord> = row.into_iter().collect();
     with_licenses(db, scope, &mut rows).await?;
     Ok(rows.pop())
@@ -240,12 +240,12 @@ pub async fn licenses_of(db: &Db, scope: CustomerScope, users: &[&str]) -> Resul
     let mut out = vec![];
     // Pages are at most 200 users; chunks keep any caller well under the bind limits.
     for chunk in users.chunks(200) {
-        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list}) ORDER BY user_id, sku_id"
+            "SELECT user_id, sku_id FROM m365_user_licenses WHERE msp_id = $1 AND customer_id = $2 AND user_id IN ({list}) ORDER BY user_id, sku_id"
         );
         let rows: Vec<(String, String)> = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.msp_id()).bind(scope.customer_id());
             for u in chunk {
                 q = q.bind(*u);
             }
@@ -260,8 +260,8 @@ pub async fn licenses_of(db: &Db, scope: CustomerScope, users: &[&str]) -> Resul
 pub async fn user_counts(db: &Db, scope: CustomerScope) -> Result<(i64, i64, i64), DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN enabled THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN licensed THEN 1 ELSE 0 END), 0) FROM m365_users WHERE customer_id = $1",
-    ).bind(scope.customer_id()).fetch_one(p).await)
+         COALESCE(SUM(CASE WHEN licensed THEN 1 ELSE 0 END), 0) FROM m365_users WHERE msp_id = $1 AND customer_id = $2",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_one(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -282,9 +282,9 @@ pub async fn skus(db: &Db, scope: CustomerScope) -> Result<Vec<SkuRow>, DbError>
     on_db!(db, p => sqlx::query_as(
         "SELECT s.sku_id, s.part_number, s.capability_status, s.enabled, s.suspended, s.warning, s.consumed, s.renewal_at, \
          pr.cents AS price_cents FROM m365_skus s \
-         LEFT JOIN m365_prices pr ON pr.customer_id = s.customer_id AND pr.sku_id = s.sku_id \
-         WHERE s.customer_id = $1 ORDER BY s.part_number",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+         LEFT JOIN m365_prices pr ON pr.msp_id = s.msp_id AND pr.customer_id = s.customer_id AND pr.sku_id = s.sku_id \
+         WHERE s.msp_id = $1 AND s.customer_id = $2 ORDER BY s.part_number",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Daily figures since `from_day` (YYYY-MM-DD): (SKU, day, assigned, total).
@@ -294,8 +294,8 @@ pub async fn sku_history(
     from_day: &str,
 ) -> Result<Vec<(String, String, i64, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT sku_id, day, assigned, total FROM m365_sku_history WHERE customer_id = $1 AND day >= $2 ORDER BY day, sku_id",
-    ).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
+        "SELECT sku_id, day, assigned, total FROM m365_sku_history WHERE msp_id = $1 AND customer_id = $2 AND day >= $3 ORDER BY day, sku_id",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -317,21 +317,21 @@ pub async fn unused(db: &Db, scope: CustomerScope, by_sign_in: bool, cutoff: Ts)
     on_db!(db, p => sqlx::query_as(
         "SELECT u.id AS user_id, u.display_name, u.upn, u.enabled, u.last_sign_in_at, u.created_at, l.sku_id, \
          s.part_number, pr.cents AS price_cents \
-         FROM m365_user_licenses l JOIN m365_users u ON u.customer_id = l.customer_id AND u.id = l.user_id \
-         LEFT JOIN m365_skus s ON s.customer_id = l.customer_id AND s.sku_id = l.sku_id \
-         LEFT JOIN m365_prices pr ON pr.customer_id = l.customer_id AND pr.sku_id = l.sku_id \
-         WHERE l.customer_id = $1 AND (NOT u.enabled OR ($2 AND ( \
-           (u.last_sign_in_at IS NOT NULL AND u.last_sign_in_at < $3) \
-           OR (u.last_sign_in_at IS NULL AND (u.created_at IS NULL OR u.created_at < $3))))) \
+         FROM m365_user_licenses l JOIN m365_users u ON u.msp_id = l.msp_id AND u.customer_id = l.customer_id AND u.id = l.user_id \
+         LEFT JOIN m365_skus s ON s.msp_id = l.msp_id AND s.customer_id = l.customer_id AND s.sku_id = l.sku_id \
+         LEFT JOIN m365_prices pr ON pr.msp_id = l.msp_id AND pr.customer_id = l.customer_id AND pr.sku_id = l.sku_id \
+         WHERE l.msp_id = $1 AND l.customer_id = $2 AND (NOT u.enabled OR ($3 AND ( \
+           (u.last_sign_in_at IS NOT NULL AND u.last_sign_in_at < $4) \
+           OR (u.last_sign_in_at IS NULL AND (u.created_at IS NULL OR u.created_at < $4))))) \
          ORDER BY lower(u.display_name), u.id, l.sku_id",
-    ).bind(scope.customer_id()).bind(by_sign_in).bind(cutoff).fetch_all(p).await)
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(by_sign_in).bind(cutoff).fetch_all(p).await)
 }
 
 /// Secure score per day since `from_day`: (day, current, max).
 pub async fn scores(db: &Db, scope: CustomerScope, from_day: &str) -> Result<Vec<(String, f64, f64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT day, current_score, max_score FROM m365_scores WHERE customer_id = $1 AND day >= $2 ORDER BY day",
-    ).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
+        "SELECT day, current_score, max_score FROM m365_scores WHERE msp_id = $1 AND customer_id = $2 AND day >= $3 ORDER BY day",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(from_day).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -350,8 +350,8 @@ pub struct ControlRow {
 pub async fn controls(db: &Db, scope: CustomerScope) -> Result<Vec<ControlRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT id, title, max_score, score, rank, user_impact, implementation_cost, action_url, remediation \
-         FROM m365_controls WHERE customer_id = $1 ORDER BY rank, title",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+         FROM m365_controls WHERE msp_id = $1 AND customer_id = $2 ORDER BY rank, title",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -368,14 +368,14 @@ pub struct AlertRow {
 pub async fn alerts(db: &Db, scope: CustomerScope) -> Result<Vec<AlertRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT id, title, severity, status, source, first_seen_at, updated_at FROM m365_alerts \
-         WHERE customer_id = $1 ORDER BY updated_at DESC, id",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+         WHERE msp_id = $1 AND customer_id = $2 ORDER BY updated_at DESC, id",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// The service overview: (service, status).
 pub async fn services(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
-    on_db!(db, p => sqlx::query_as("SELECT service, status FROM m365_services WHERE customer_id = $1 ORDER BY service")
-        .bind(scope.customer_id()).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as("SELECT service, status FROM m365_services WHERE msp_id = $1 AND customer_id = $2 ORDER BY service")
+        .bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -395,8 +395,8 @@ pub struct IssueRow {
 pub async fn open_issues(db: &Db, scope: CustomerScope) -> Result<Vec<IssueRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT id, service, title, classification, status, started_at, updated_at, resolved, latest_update \
-         FROM m365_issues WHERE customer_id = $1 AND NOT resolved ORDER BY updated_at DESC, id",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+         FROM m365_issues WHERE msp_id = $1 AND customer_id = $2 AND NOT resolved ORDER BY updated_at DESC, id",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -410,15 +410,15 @@ pub struct ChangeRow {
 /// The newest entries of the change log.
 pub async fn recent_changes(db: &Db, scope: CustomerScope, limit: i64) -> Result<Vec<ChangeRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT at, kind, user_name, detail FROM m365_changes WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-    ).bind(scope.customer_id()).bind(limit).fetch_all(p).await)
+        "SELECT at, kind, user_name, detail FROM m365_changes WHERE msp_id = $1 AND customer_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(limit).fetch_all(p).await)
 }
 
 /// How many changes of each kind were logged since `since`.
 pub async fn change_counts(db: &Db, scope: CustomerScope, since: Ts) -> Result<Vec<(String, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT kind, COUNT(*) FROM m365_changes WHERE customer_id = $1 AND at >= $2 GROUP BY kind ORDER BY kind",
-    ).bind(scope.customer_id()).bind(since).fetch_all(p).await)
+        "SELECT kind, COUNT(*) FROM m365_changes WHERE msp_id = $1 AND customer_id = $2 AND at >= $3 GROUP BY kind ORDER BY kind",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(since).fetch_all(p).await)
 }
 
 /// Sets the MSP's monthly price per license (cents) of several SKUs at once; `None` clears
@@ -429,11 +429,11 @@ pub async fn save_prices(db: &Db, scope: CustomerScope, prices: &[(String, Optio
         for (sku, cents) in prices {
             match cents {
                 Some(c) => sqlx::query(
-                    "INSERT INTO m365_prices (customer_id, sku_id, cents) VALUES ($1, $2, $3) \
-                     ON CONFLICT (customer_id, sku_id) DO UPDATE SET cents = $3",
-                ).bind(scope.customer_id()).bind(sku).bind(*c).execute(&mut *tx).await?,
-                None => sqlx::query("DELETE FROM m365_prices WHERE customer_id = $1 AND sku_id = $2")
-                    .bind(scope.customer_id()).bind(sku).execute(&mut *tx).await?,
+                    "INSERT INTO m365_prices (msp_id, customer_id, sku_id, cents) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (customer_id, sku_id) DO UPDATE SET cents = $4",
+                ).bind(scope.msp_id()).bind(scope.customer_id()).bind(sku).bind(*c).execute(&mut *tx).await?,
+                None => sqlx::query("DELETE FROM m365_prices WHERE msp_id = $1 AND customer_id = $2 AND sku_id = $3")
+                    .bind(scope.msp_id()).bind(scope.customer_id()).bind(sku).execute(&mut *tx).await?,
             };
         }
         tx.commit().await
@@ -488,9 +488,9 @@ impl GroupSort {
     }
 }
 
-const GROUP_WHERE: &str = " WHERE g.customer_id = $1 \
-    AND ($2 = '' OR lower(g.name) LIKE lower($2) ESCAPE '\\' OR lower(COALESCE(g.mail, '')) LIKE lower($2) ESCAPE '\\') \
-    AND ($3 = '' OR g.kind = $3)";
+const GROUP_WHERE: &str = " WHERE g.msp_id = $1 AND g.customer_id = $2 \
+    AND ($3 = '' OR lower(g.name) LIKE lower($3) ESCAPE '\\' OR lower(COALESCE(g.mail, '')) LIKE lower($3) ESCAPE '\\') \
+    AND ($4 = '' OR g.kind = $4)";
 
 /// One page of the tenant's groups and the number of groups matching.
 pub async fn groups(
@@ -503,20 +503,20 @@ pub async fn groups(
 ) -> Result<(Vec<GroupRow>, i64), DbError> {
     let pattern = like(&f.search);
     let sql = format!(
-        "SELECT g.id, g.name, g.kind, g.mail, g.members FROM m365_groups g{GROUP_WHERE} ORDER BY {} LIMIT $4 OFFSET $5",
+        "SELECT g.id, g.name, g.kind, g.mail, g.members FROM m365_groups g{GROUP_WHERE} ORDER BY {} LIMIT $5 OFFSET $6",
         sort.0.order_by(sort.1)
     );
     let count = format!("SELECT COUNT(*) FROM m365_groups g{GROUP_WHERE}");
     let rows = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(scope.customer_id()).bind(&pattern).bind(&f.kind).bind(limit).bind(offset).fetch_all(p).await)?;
+        .bind(scope.msp_id()).bind(scope.customer_id()).bind(&pattern).bind(&f.kind).bind(limit).bind(offset).fetch_all(p).await)?;
     let (total,): (i64,) = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(count.clone()))
-        .bind(scope.customer_id()).bind(&pattern).bind(&f.kind).fetch_one(p).await)?;
+        .bind(scope.msp_id()).bind(scope.customer_id()).bind(&pattern).bind(&f.kind).fetch_one(p).await)?;
     Ok((rows, total))
 }
 
 /// How many groups the tenant has of each kind: (kind, count).
 pub async fn group_kinds(db: &Db, scope: CustomerScope) -> Result<Vec<(String, i64)>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT kind, COUNT(*) FROM m365_groups WHERE customer_id = $1 GROUP BY kind ORDER BY kind",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+        "SELECT kind, COUNT(*) FROM m365_groups WHERE msp_id = $1 AND customer_id = $2 GROUP BY kind ORDER BY kind",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }

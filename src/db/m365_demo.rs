@@ -10,15 +10,15 @@ const BATCH: usize = 150;
 pub async fn sku_history(db: &Db, scope: CustomerScope, rows: &[(String, String, i64, i64)]) -> Result<(), DbError> {
     for chunk in rows.chunks(BATCH) {
         let values = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${}, ${}, ${})", i * 4 + 2, i * 4 + 3, i * 4 + 4, i * 4 + 5))
+            .map(|i| format!("($1, $2, ${}, ${}, ${}, ${})", i * 4 + 3, i * 4 + 4, i * 4 + 5, i * 4 + 6))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "INSERT INTO m365_sku_history (customer_id, sku_id, day, assigned, total) VALUES {values} \
+            "INSERT INTO m365_sku_history (msp_id, customer_id, sku_id, day, assigned, total) VALUES {values} \
              ON CONFLICT (customer_id, sku_id, day) DO NOTHING"
         );
         on_db!(db, p => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.msp_id()).bind(scope.customer_id());
             for (sku, day, assigned, total) in chunk {
                 q = q.bind(sku).bind(day).bind(*assigned).bind(*total);
             }
@@ -32,15 +32,15 @@ pub async fn sku_history(db: &Db, scope: CustomerScope, rows: &[(String, String,
 pub async fn scores(db: &Db, scope: CustomerScope, rows: &[(String, f64, f64)]) -> Result<(), DbError> {
     for chunk in rows.chunks(BATCH) {
         let values = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4))
+            .map(|i| format!("($1, $2, ${}, ${}, ${})", i * 3 + 3, i * 3 + 4, i * 3 + 5))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "INSERT INTO m365_scores (customer_id, day, current_score, max_score) VALUES {values} \
+            "INSERT INTO m365_scores (msp_id, customer_id, day, current_score, max_score) VALUES {values} \
              ON CONFLICT (customer_id, day) DO NOTHING"
         );
         on_db!(db, p => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(scope.msp_id()).bind(scope.customer_id());
             for (day, current, max) in chunk {
                 q = q.bind(day).bind(*current).bind(*max);
             }

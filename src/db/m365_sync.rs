@@ -2,8 +2,8 @@
 //! transaction, so a failed sync never leaves an area half-written; plus sync state, the
 //! MSP's app registration, per-customer options and prices.
 //!
-//! Tenant rows hang off the customer: every function takes a `CustomerScope` that the
-//! caller built from a customer checked to belong to the MSP.
+//! Every tenant row carries its MSP and its customer; every function takes the
+//! `CustomerScope` that `policy` made, and writes and filters on both of its ids.
 
 use uuid::Uuid;
 
@@ -33,15 +33,15 @@ pub async fn upsert_users(
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         for chunk in users.chunks(BATCH) {
-            let cols = 14;
+            let cols = 15;
             let rows = (0..chunk.len())
                 .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "INSERT INTO m365_users (customer_id, id, display_name, upn, mail, enabled, job_title, department, office, \
+                "INSERT INTO m365_users (msp_id, customer_id, id, display_name, upn, mail, enabled, job_title, department, office, \
                  mobile, created_at, last_sign_in_at, licensed, synced_at) VALUES {rows} \
-                 ON CONFLICT (customer_id, id) DO UPDATE SET display_name = excluded.display_name, upn = excluded.upn, \
+                 ON CONFLICT (msp_id, customer_id, id) DO UPDATE SET display_name = excluded.display_name, upn = excluded.upn, \
                  mail = excluded.mail, enabled = excluded.enabled, job_title = excluded.job_title, \
                  department = excluded.department, office = excluded.office, mobile = excluded.mobile, \
                  created_at = excluded.created_at, \
@@ -50,17 +50,17 @@ pub async fn upsert_users(
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for u in chunk {
-                q = q.bind(scope.customer_id()).bind(&u.id).bind(&u.display_name).bind(&u.upn).bind(&u.mail).bind(u.enabled)
+                q = q.bind(scope.msp_id()).bind(scope.customer_id()).bind(&u.id).bind(&u.display_name).bind(&u.upn).bind(&u.mail).bind(u.enabled)
                     .bind(&u.job_title).bind(&u.department).bind(&u.office).bind(&u.mobile).bind(u.created_at)
                     .bind(u.last_sign_in_at).bind(!u.licenses.is_empty()).bind(now);
             }
             q.execute(&mut *tx).await?;
             if !first_read {
-                let ids = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+                let ids = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({ids})"
+                    "DELETE FROM m365_user_licenses WHERE msp_id = $1 AND customer_id = $2 AND user_id IN ({ids})"
                 )))
-                .bind(scope.customer_id());
+                .bind(scope.msp_id()).bind(scope.customer_id());
                 for u in chunk {
                     q = q.bind(&u.id);
                 }
@@ -69,11 +69,11 @@ pub async fn upsert_users(
             let pairs: Vec<(&str, &str)> =
                 chunk.iter().flat_map(|u| u.licenses.iter().map(move |s| (u.id.as_str(), s.as_str()))).collect();
             for part in pairs.chunks(BATCH) {
-                let rows = (0..part.len()).map(|i| format!("($1, ${}, ${})", i * 2 + 2, i * 2 + 3)).collect::<Vec<_>>().join(", ");
+                let rows = (0..part.len()).map(|i| format!("($1, $2, ${}, ${})", i * 2 + 3, i * 2 + 4)).collect::<Vec<_>>().join(", ");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO m365_user_licenses (customer_id, user_id, sku_id) VALUES {rows} ON CONFLICT DO NOTHING"
+                    "INSERT INTO m365_user_licenses (msp_id, customer_id, user_id, sku_id) VALUES {rows} ON CONFLICT DO NOTHING"
                 )))
-                .bind(scope.customer_id());
+                .bind(scope.msp_id()).bind(scope.customer_id());
                 for (u, s) in part {
                     q = q.bind(*u).bind(*s);
                 }
@@ -89,10 +89,12 @@ pub async fn upsert_users(
 pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Result<Vec<UserRecord>, DbError> {
     let mut users = vec![];
     for chunk in ids.chunks(BATCH) {
-        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT {USER_COLS} FROM m365_users u WHERE u.customer_id = $1 AND u.id IN ({list})");
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {USER_COLS} FROM m365_users u WHERE u.msp_id = $1 AND u.customer_id = $2 AND u.id IN ({list})"
+        );
         let mut rows: Vec<UserRecord> = on_db!(db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.customer_id());
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(scope.msp_id()).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -106,33 +108,33 @@ pub async fn stored_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Resu
 
 /// What is stored of each user before a sync, to tell what changed: (id, name, enabled).
 pub async fn user_states(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String, bool)>, DbError> {
-    on_db!(db, p => sqlx::query_as("SELECT id, display_name, enabled FROM m365_users WHERE customer_id = $1")
-        .bind(scope.customer_id()).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as("SELECT id, display_name, enabled FROM m365_users WHERE msp_id = $1 AND customer_id = $2")
+        .bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Every (user, SKU) pair stored.
 pub async fn license_pairs(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
-    on_db!(db, p => sqlx::query_as("SELECT user_id, sku_id FROM m365_user_licenses WHERE customer_id = $1")
-        .bind(scope.customer_id()).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as("SELECT user_id, sku_id FROM m365_user_licenses WHERE msp_id = $1 AND customer_id = $2")
+        .bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Removes users by id (a delta's `@removed`), with their licenses; returns their names.
 pub async fn remove_users(db: &Db, scope: CustomerScope, ids: &[String]) -> Result<Vec<String>, DbError> {
     let mut names = vec![];
     for chunk in ids.chunks(BATCH) {
-        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
         let got: Vec<(String,)> = on_db!(db, p => {
             let mut tx = p.begin().await?;
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN ({list})"
-            ))).bind(scope.customer_id());
+                "DELETE FROM m365_user_licenses WHERE msp_id = $1 AND customer_id = $2 AND user_id IN ({list})"
+            ))).bind(scope.msp_id()).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
             q.execute(&mut *tx).await?;
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM m365_users WHERE customer_id = $1 AND id IN ({list}) RETURNING display_name"
-            ))).bind(scope.customer_id());
+                "DELETE FROM m365_users WHERE msp_id = $1 AND customer_id = $2 AND id IN ({list}) RETURNING display_name"
+            ))).bind(scope.msp_id()).bind(scope.customer_id());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -150,12 +152,12 @@ pub async fn remove_unseen_users(db: &Db, scope: CustomerScope, seen_since: Ts) 
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query(
-            "DELETE FROM m365_user_licenses WHERE customer_id = $1 AND user_id IN \
-             (SELECT id FROM m365_users WHERE customer_id = $1 AND synced_at < $2)",
-        ).bind(scope.customer_id()).bind(seen_since).execute(&mut *tx).await?;
+            "DELETE FROM m365_user_licenses WHERE msp_id = $1 AND customer_id = $2 AND user_id IN \
+             (SELECT id FROM m365_users WHERE msp_id = $1 AND customer_id = $2 AND synced_at < $3)",
+        ).bind(scope.msp_id()).bind(scope.customer_id()).bind(seen_since).execute(&mut *tx).await?;
         let gone: Vec<(String,)> = sqlx::query_as(
-            "DELETE FROM m365_users WHERE customer_id = $1 AND synced_at < $2 RETURNING display_name",
-        ).bind(scope.customer_id()).bind(seen_since).fetch_all(&mut *tx).await?;
+            "DELETE FROM m365_users WHERE msp_id = $1 AND customer_id = $2 AND synced_at < $3 RETURNING display_name",
+        ).bind(scope.msp_id()).bind(scope.customer_id()).bind(seen_since).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(gone.into_iter().map(|(n,)| n).collect())
     })
@@ -188,20 +190,20 @@ pub async fn replace_skus(
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         // Renewal dates come from another area: keep them across the replace.
-        let renewals: Vec<(String, Option<Ts>)> = sqlx::query_as("SELECT sku_id, renewal_at FROM m365_skus WHERE customer_id = $1")
-            .bind(scope.customer_id()).fetch_all(&mut *tx).await?;
-        sqlx::query("DELETE FROM m365_skus WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        let renewals: Vec<(String, Option<Ts>)> = sqlx::query_as("SELECT sku_id, renewal_at FROM m365_skus WHERE msp_id = $1 AND customer_id = $2")
+            .bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_skus WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for s in skus {
             let renewal = renewals.iter().find(|(id, _)| *id == s.sku_id).and_then(|(_, r)| *r);
             sqlx::query(
-                "INSERT INTO m365_skus (customer_id, sku_id, part_number, capability_status, enabled, suspended, warning, \
-                 consumed, renewal_at, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id()).bind(&s.sku_id).bind(&s.part_number).bind(&s.capability_status).bind(s.enabled)
+                "INSERT INTO m365_skus (msp_id, customer_id, sku_id, part_number, capability_status, enabled, suspended, warning, \
+                 consumed, renewal_at, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(&s.sku_id).bind(&s.part_number).bind(&s.capability_status).bind(s.enabled)
             .bind(s.suspended).bind(s.warning).bind(s.consumed).bind(renewal).bind(now).execute(&mut *tx).await?;
             sqlx::query(
-                "INSERT INTO m365_sku_history (customer_id, sku_id, day, assigned, total) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO m365_sku_history (msp_id, customer_id, sku_id, day, assigned, total) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (customer_id, sku_id, day) DO UPDATE SET assigned = excluded.assigned, total = excluded.total",
-            ).bind(scope.customer_id()).bind(&s.sku_id).bind(day).bind(s.consumed).bind(s.enabled).execute(&mut *tx).await?;
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(&s.sku_id).bind(day).bind(s.consumed).bind(s.enabled).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -209,8 +211,8 @@ pub async fn replace_skus(
 
 /// (SKU id, part number) of the SKUs stored, to name them in the change log.
 pub async fn sku_parts(db: &Db, scope: CustomerScope) -> Result<Vec<(String, String)>, DbError> {
-    on_db!(db, p => sqlx::query_as("SELECT sku_id, part_number FROM m365_skus WHERE customer_id = $1")
-        .bind(scope.customer_id()).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as("SELECT sku_id, part_number FROM m365_skus WHERE msp_id = $1 AND customer_id = $2")
+        .bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Renewal (next lifecycle) dates per SKU, from the directory subscriptions.
@@ -218,8 +220,8 @@ pub async fn set_renewals(db: &Db, scope: CustomerScope, renewals: &[(String, Op
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         for (sku, at) in renewals {
-            sqlx::query("UPDATE m365_skus SET renewal_at = $3 WHERE customer_id = $1 AND sku_id = $2")
-                .bind(scope.customer_id()).bind(sku).bind(*at).execute(&mut *tx).await?;
+            sqlx::query("UPDATE m365_skus SET renewal_at = $4 WHERE msp_id = $1 AND customer_id = $2 AND sku_id = $3")
+                .bind(scope.msp_id()).bind(scope.customer_id()).bind(sku).bind(*at).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -231,9 +233,9 @@ pub async fn upsert_scores(db: &Db, scope: CustomerScope, scores: &[(String, f64
         let mut tx = p.begin().await?;
         for (day, current, max) in scores {
             sqlx::query(
-                "INSERT INTO m365_scores (customer_id, day, current_score, max_score) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO m365_scores (msp_id, customer_id, day, current_score, max_score) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (customer_id, day) DO UPDATE SET current_score = excluded.current_score, max_score = excluded.max_score",
-            ).bind(scope.customer_id()).bind(day).bind(*current).bind(*max).execute(&mut *tx).await?;
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(day).bind(*current).bind(*max).execute(&mut *tx).await?;
         }
         tx.commit().await
     })
@@ -255,12 +257,12 @@ pub struct ControlRecord {
 pub async fn replace_controls(db: &Db, scope: CustomerScope, controls: &[ControlRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_controls WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_controls WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for c in controls {
             sqlx::query(
-                "INSERT INTO m365_controls (customer_id, id, title, max_score, score, rank, user_impact, implementation_cost, \
-                 action_url, remediation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id()).bind(&c.id).bind(&c.title).bind(c.max_score).bind(c.score).bind(c.rank)
+                "INSERT INTO m365_controls (msp_id, customer_id, id, title, max_score, score, rank, user_impact, implementation_cost, \
+                 action_url, remediation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(&c.id).bind(&c.title).bind(c.max_score).bind(c.score).bind(c.rank)
             .bind(&c.user_impact).bind(&c.implementation_cost).bind(&c.action_url).bind(&c.remediation).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -282,12 +284,12 @@ pub struct AlertRecord {
 pub async fn replace_alerts(db: &Db, scope: CustomerScope, alerts: &[AlertRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_alerts WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_alerts WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for a in alerts {
             sqlx::query(
-                "INSERT INTO m365_alerts (customer_id, id, title, severity, status, source, first_seen_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            ).bind(scope.customer_id()).bind(&a.id).bind(&a.title).bind(&a.severity).bind(&a.status).bind(&a.source)
+                "INSERT INTO m365_alerts (msp_id, customer_id, id, title, severity, status, source, first_seen_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(&a.id).bind(&a.title).bind(&a.severity).bind(&a.status).bind(&a.source)
             .bind(a.first_seen_at).bind(a.updated_at).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -317,17 +319,17 @@ pub async fn replace_health(
 ) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_services WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_services WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for (service, status) in services {
-            sqlx::query("INSERT INTO m365_services (customer_id, service, status) VALUES ($1, $2, $3)")
-                .bind(scope.customer_id()).bind(service).bind(status).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO m365_services (msp_id, customer_id, service, status) VALUES ($1, $2, $3, $4)")
+                .bind(scope.msp_id()).bind(scope.customer_id()).bind(service).bind(status).execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM m365_issues WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_issues WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for i in issues {
             sqlx::query(
-                "INSERT INTO m365_issues (customer_id, id, service, title, classification, status, started_at, updated_at, \
-                 resolved, latest_update) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            ).bind(scope.customer_id()).bind(&i.id).bind(&i.service).bind(&i.title).bind(&i.classification).bind(&i.status)
+                "INSERT INTO m365_issues (msp_id, customer_id, id, service, title, classification, status, started_at, updated_at, \
+                 resolved, latest_update) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            ).bind(scope.msp_id()).bind(scope.customer_id()).bind(&i.id).bind(&i.service).bind(&i.title).bind(&i.classification).bind(&i.status)
             .bind(i.started_at).bind(i.updated_at).bind(i.resolved).bind(&i.latest_update).execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -346,10 +348,10 @@ pub struct GroupRecord {
 pub async fn replace_groups(db: &Db, scope: CustomerScope, groups: &[GroupRecord]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("DELETE FROM m365_groups WHERE customer_id = $1").bind(scope.customer_id()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM m365_groups WHERE msp_id = $1 AND customer_id = $2").bind(scope.msp_id()).bind(scope.customer_id()).execute(&mut *tx).await?;
         for g in groups {
-            sqlx::query("INSERT INTO m365_groups (customer_id, id, name, kind, mail, members) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(scope.customer_id()).bind(&g.id).bind(&g.name).bind(&g.kind).bind(&g.mail).bind(g.members)
+            sqlx::query("INSERT INTO m365_groups (msp_id, customer_id, id, name, kind, mail, members) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(scope.msp_id()).bind(scope.customer_id()).bind(&g.id).bind(&g.name).bind(&g.kind).bind(&g.mail).bind(g.members)
                 .execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -366,8 +368,9 @@ pub async fn add_changes(
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         for (kind, user, detail) in changes {
-            sqlx::query("INSERT INTO m365_changes (id, customer_id, at, kind, user_name, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(Uuid::now_v7()).bind(scope.customer_id()).bind(at).bind(*kind).bind(user).bind(detail)
+            sqlx::query("INSERT INTO m365_changes (id, msp_id, customer_id, at, kind, user_name, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(Uuid::now_v7()).bind(scope.msp_id()).bind(scope.customer_id()).bind(at).bind(*kind).bind(user).bind(detail)
                 .execute(&mut *tx).await?;
         }
         tx.commit().await
@@ -385,8 +388,8 @@ pub struct AreaRow {
 
 pub async fn areas(db: &Db, scope: CustomerScope) -> Result<Vec<AreaRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
-        "SELECT area, last_attempt_at, last_success_at, last_error, delta_link FROM m365_sync WHERE customer_id = $1 ORDER BY area",
-    ).bind(scope.customer_id()).fetch_all(p).await)
+        "SELECT area, last_attempt_at, last_success_at, last_error, delta_link FROM m365_sync WHERE msp_id = $1 AND customer_id = $2 ORDER BY area",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_all(p).await)
 }
 
 /// Records an area's outcome; a failure keeps the last success and the delta link.
@@ -399,18 +402,18 @@ pub async fn record_area(
     now: Ts,
 ) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
-        "INSERT INTO m365_sync (customer_id, area, last_attempt_at, last_success_at, last_error, delta_link) \
-         VALUES ($1, $2, $3, CASE WHEN $4 IS NULL THEN $3 ELSE NULL END, $4, $5) \
-         ON CONFLICT (customer_id, area) DO UPDATE SET last_attempt_at = $3, \
-         last_success_at = CASE WHEN $4 IS NULL THEN $3 ELSE m365_sync.last_success_at END, last_error = $4, \
-         delta_link = COALESCE($5, m365_sync.delta_link)",
-    ).bind(scope.customer_id()).bind(area).bind(now).bind(error).bind(delta_link).execute(p).await.map(|_| ()))
+        "INSERT INTO m365_sync (msp_id, customer_id, area, last_attempt_at, last_success_at, last_error, delta_link) \
+         VALUES ($1, $2, $3, $4, CASE WHEN $5 IS NULL THEN $4 ELSE NULL END, $5, $6) \
+         ON CONFLICT (customer_id, area) DO UPDATE SET last_attempt_at = $4, \
+         last_success_at = CASE WHEN $5 IS NULL THEN $4 ELSE m365_sync.last_success_at END, last_error = $5, \
+         delta_link = COALESCE($6, m365_sync.delta_link)",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(area).bind(now).bind(error).bind(delta_link).execute(p).await.map(|_| ()))
 }
 
 /// Forgets a delta link, so the next sync of users reads them all.
 pub async fn clear_delta(db: &Db, scope: CustomerScope, area: &str) -> Result<(), DbError> {
-    on_db!(db, p => sqlx::query("UPDATE m365_sync SET delta_link = NULL WHERE customer_id = $1 AND area = $2")
-        .bind(scope.customer_id()).bind(area).execute(p).await.map(|_| ()))
+    on_db!(db, p => sqlx::query("UPDATE m365_sync SET delta_link = NULL WHERE msp_id = $1 AND customer_id = $2 AND area = $3")
+        .bind(scope.msp_id()).bind(scope.customer_id()).bind(area).execute(p).await.map(|_| ()))
 }
 
 pub async fn set_next_sync(db: &Db, scope: CustomerScope, at: Option<Ts>) -> Result<(), DbError> {
@@ -431,8 +434,8 @@ pub async fn due(db: &Db, now: Ts, limit: i64) -> Result<Vec<(Uuid, Uuid)>, DbEr
 /// Notes that `key` was told about; false when it already was.
 pub async fn first_notice(db: &Db, scope: CustomerScope, key: &str, now: Ts) -> Result<bool, DbError> {
     on_db!(db, p => sqlx::query(
-        "INSERT INTO m365_notified (customer_id, key, at) VALUES ($1, $2, $3) ON CONFLICT (customer_id, key) DO NOTHING",
-    ).bind(scope.customer_id()).bind(key).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
+        "INSERT INTO m365_notified (msp_id, customer_id, key, at) VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id, key) DO NOTHING",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(key).bind(now).execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -459,17 +462,17 @@ impl Default for OptionsRow {
 /// The MSP's choices for a customer, or the defaults.
 pub async fn options(db: &Db, scope: CustomerScope) -> Result<OptionsRow, DbError> {
     let row: Option<OptionsRow> = on_db!(db, p => sqlx::query_as(
-        "SELECT unused_days, alert_severities, license_threshold, renewal_days, notify_severity FROM m365_options WHERE customer_id = $1",
-    ).bind(scope.customer_id()).fetch_optional(p).await)?;
+        "SELECT unused_days, alert_severities, license_threshold, renewal_days, notify_severity FROM m365_options WHERE msp_id = $1 AND customer_id = $2",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).fetch_optional(p).await)?;
     Ok(row.unwrap_or_default())
 }
 
 pub async fn save_options(db: &Db, scope: CustomerScope, o: &OptionsRow) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query(
-        "INSERT INTO m365_options (customer_id, unused_days, alert_severities, license_threshold, renewal_days, notify_severity) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (customer_id) DO UPDATE SET unused_days = $2, alert_severities = $3, \
-         license_threshold = $4, renewal_days = $5, notify_severity = $6",
-    ).bind(scope.customer_id()).bind(o.unused_days).bind(&o.alert_severities).bind(o.license_threshold).bind(o.renewal_days)
+        "INSERT INTO m365_options (msp_id, customer_id, unused_days, alert_severities, license_threshold, renewal_days, notify_severity) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id) DO UPDATE SET unused_days = $3, alert_severities = $4, \
+         license_threshold = $5, renewal_days = $6, notify_severity = $7",
+    ).bind(scope.msp_id()).bind(scope.customer_id()).bind(o.unused_days).bind(&o.alert_severities).bind(o.license_threshold).bind(o.renewal_days)
     .bind(&o.notify_severity).execute(p).await.map(|_| ()))
 }
 
@@ -488,8 +491,8 @@ pub async fn connections(db: &Db, msp: MspScope) -> Result<Vec<ConnectionRow>, D
     on_db!(db, p => sqlx::query_as(
         "SELECT c.id, c.name, c.m365_tenant_id AS tenant, c.m365_next_sync_at AS next_sync_at, \
          u.last_success_at AS users_synced_at, \
-         (SELECT COUNT(*) FROM m365_sync s WHERE s.customer_id = c.id AND s.last_error IS NOT NULL) AS failing \
-         FROM customers c LEFT JOIN m365_sync u ON u.customer_id = c.id AND u.area = 'users' \
+         (SELECT COUNT(*) FROM m365_sync s WHERE s.msp_id = c.msp_id AND s.customer_id = c.id AND s.last_error IS NOT NULL) AS failing \
+         FROM customers c LEFT JOIN m365_sync u ON u.msp_id = c.msp_id AND u.customer_id = c.id AND u.area = 'users' \
          WHERE c.msp_id = $1 AND c.active ORDER BY lower(c.name)",
     ).bind(msp.0).fetch_all(p).await)
 }

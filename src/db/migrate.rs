@@ -65,10 +65,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0011_job_leases.sql"),
         postgres: include_str!("../../migrations/postgres/0011_job_leases.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../../migrations/sqlite/0012_m365_msp_id.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_m365_msp_id.sql"),
+    },
 ];
 
 /// Number of migrations this binary knows; `readyz` and tests compare against it.
-pub const LATEST: i64 = 11;
+pub const LATEST: i64 = 12;
 
 /// The newest migration applied; 0 for a database Portico never migrated.
 pub async fn version(db: &Db) -> Result<i64, DbError> {

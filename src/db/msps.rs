@@ -105,7 +105,7 @@ pub async fn update_branding(db: &Db, scope: MspScope, b: &BrandingText<'_>) -> 
         if (mul, div) != (1, 1) {
             sqlx::query(
                 "UPDATE m365_prices SET cents = (cents * $2 + $3 / 2) / $3 \
-                 WHERE customer_id IN (SELECT id FROM customers WHERE msp_id = $1)",
+                 WHERE msp_id = $1 AND customer_id IN (SELECT id FROM customers WHERE msp_id = $1)",
             )
             .bind(scope.0).bind(mul).bind(div).execute(&mut *tx).await?;
         }

@@ -18,6 +18,7 @@ mod m365;
 mod m365_certificates;
 mod m365_groups;
 mod m365_sync;
+mod m365_tenancy;
 mod notifications;
 mod ops;
 mod portal;
