@@ -4,8 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod entered;
 mod money;
 mod severity;
+pub use entered::Entered;
 pub use money::{group_thousands, Currency, Money};
 pub use severity::Severity;
 
