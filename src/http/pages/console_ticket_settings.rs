@@ -17,7 +17,7 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::forms::{or_problem, submit};
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::parse_id;
+use crate::model::{parse_id, Entered};
 use crate::policy::Action;
 use crate::services::ticket_settings::{self as ts, StatusInput};
 use crate::services::tickets;
@@ -186,7 +186,9 @@ async fn delete_status(StaffPage(s): StaffPage, Path(id): Path<String>) -> Resul
 }
 
 async fn reply_statuses(StaffPage(s): StaffPage, FormData(f): FormData<RepliesForm>) -> Result<Response, AppError> {
-    let r = ts::set_reply_statuses(&s.ctx.app.db, s.actor(), &f.customer_reply, &f.staff_reply).await;
+    let r =
+        ts::set_reply_statuses(&s.ctx.app.db, s.actor(), Entered::id(&f.customer_reply), Entered::id(&f.staff_reply))
+            .await;
     let form = context! { customer_reply => f.customer_reply, staff_reply => f.staff_reply };
     or_form_error(&s, r, Target::new("replies", None, "saved").with_form(form)).await
 }
