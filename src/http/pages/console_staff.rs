@@ -76,6 +76,7 @@ async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewStaffForm>) ->
     .await
 }
 
+/// Rule breaches (the last owner, one's own account) are shown on the page, not as an error page.
 async fn shown(s: &Signed, r: Result<Response, AppError>) -> Result<Response, AppError> {
     or_problem(r, async |status, problem| render(s, status, context! { problem }).await).await
 }
