@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod charts;
 pub mod context;
 mod csrf;
+pub mod forms;
 pub mod gzip;
 pub mod icons;
 pub mod metrics;

@@ -8,7 +8,7 @@ use super::tickets::{settings, Settings};
 use crate::db::tickets::{self as q, StatusRow};
 use crate::db::{self, Db, DbError};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, FieldError};
+use crate::model::{self, Entered, FieldError};
 use crate::policy::{Action, Actor};
 
 const NAME_MAX: usize = 80;
@@ -141,15 +141,22 @@ pub async fn make_default_status(db: &Db, actor: &Actor, id: Uuid) -> AppResult<
 }
 
 /// Chooses the status a customer's comment moves a ticket to and the one a staff public reply
-/// moves it to, each an open status or none (empty text); they must differ.
-pub async fn set_reply_statuses(db: &Db, actor: &Actor, customer_reply: &str, staff_reply: &str) -> AppResult<()> {
+/// moves it to, each an open status or none (blank); they must differ.
+pub async fn set_reply_statuses(
+    db: &Db,
+    actor: &Actor,
+    customer_reply: Entered<Uuid>,
+    staff_reply: Entered<Uuid>,
+) -> AppResult<()> {
     let s = editable(db, actor).await?;
-    let pick = |field: &'static str, raw: &str| -> Result<Option<Uuid>, FieldError> {
-        if raw.trim().is_empty() {
+    let pick = |field: &'static str, chosen: Entered<Uuid>| -> Result<Option<Uuid>, FieldError> {
+        if chosen == Entered::Blank {
             return Ok(None);
         }
-        let st = model::parse_id(raw.trim())
-            .and_then(|id| s.statuses.iter().find(|st| st.id == id))
+        let st = s
+            .statuses
+            .iter()
+            .find(|st| chosen == Entered::Value(st.id))
             .ok_or_else(|| FieldError::new(field, "Choose one of the statuses."))?;
         if st.is_closed {
             let why = format!("“{}” closes tickets; a reply can only move a ticket to an open status.", st.name);

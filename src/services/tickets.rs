@@ -1,12 +1,13 @@
 //! Support tickets: who sees which, raising them, the conversation, status rules.
 
+use time::Date;
 use uuid::Uuid;
 
 pub use crate::db::tickets::Filter;
 use crate::db::tickets::{self as q, CommentRow, NamedRow, Sort, StatusRow, TicketRow};
 use crate::db::{self, CustomerScope, Db, MspScope};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, now, Feature, Features, FieldError, Patch};
+use crate::model::{self, now, Entered, Feature, Features, FieldError, Patch};
 use crate::policy::{Action, Actor};
 use crate::services::attachments::Attaching;
 use crate::services::notify::{self, TicketEvent, TicketFacts};
@@ -157,23 +158,26 @@ pub async fn watchers(db: &Db, actor: &Actor, t: &TicketRow) -> AppResult<Vec<q:
 pub struct NewTicketInput {
     pub title: String,
     pub description: String,
-    pub priority: String,
-    pub category: String,
-    pub watchers: Vec<String>,
+    pub priority: Entered<Uuid>,
+    pub category: Entered<Uuid>,
+    pub watchers: Entered<Vec<Uuid>>,
     /// Staff raising a ticket name the customer; portal users raise for their own.
     pub customer: Option<Uuid>,
     pub external_id: Option<String>,
     pub external_system: Option<String>,
 }
 
-fn pick(field: &'static str, raw: &str, rows: &[NamedRow], required: bool) -> Result<Option<Uuid>, FieldError> {
-    if raw.trim().is_empty() && !required {
-        return Ok(None);
+fn pick(
+    field: &'static str,
+    chosen: Entered<Uuid>,
+    rows: &[NamedRow],
+    required: bool,
+) -> Result<Option<Uuid>, FieldError> {
+    match chosen {
+        Entered::Blank if !required => Ok(None),
+        Entered::Value(id) if rows.iter().any(|r| r.id == id) => Ok(Some(id)),
+        _ => Err(FieldError::new(field, "Choose one of the options.")),
     }
-    model::parse_id(raw.trim())
-        .filter(|id| rows.iter().any(|r| r.id == *id))
-        .map(Some)
-        .ok_or_else(|| FieldError::new(field, "Choose one of the options."))
 }
 
 pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: NewTicketInput) -> AppResult<TicketRow> {
@@ -206,8 +210,8 @@ pub async fn create_with_files(
     let title = model::text("title", &input.title, TITLE_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
     let description =
         model::text("description", &input.description, BODY_MAX, true).map_err(|e| errors.push(e)).unwrap_or_default();
-    let priority = pick("priority", &input.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
-    let category = pick("category", &input.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
+    let priority = pick("priority", input.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
+    let category = pick("category", input.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
     let external_id = input
         .external_id
         .as_deref()
@@ -225,14 +229,16 @@ pub async fn create_with_files(
         .ok()
         .flatten();
     let company = db::users::list_customer(db, scope).await?;
-    let mut watchers = vec![];
-    for w in &input.watchers {
-        match model::parse_id(w).filter(|id| company.iter().any(|u| u.id == *id && u.active)) {
-            Some(id) if id != actor.user_id => watchers.push(id),
-            Some(_) => {}
-            None => errors.push(FieldError::new("watchers", "Watchers must be active people of the same company.")),
+    let watchers = match input.watchers {
+        Entered::Blank => vec![],
+        Entered::Value(ids) if ids.iter().all(|id| company.iter().any(|u| u.id == *id && u.active)) => {
+            ids.into_iter().filter(|id| *id != actor.user_id).collect()
         }
-    }
+        _ => {
+            errors.push(FieldError::new("watchers", "Watchers must be active people of the same company."));
+            vec![]
+        }
+    };
     let (Some(priority), true) = (priority, errors.is_empty()) else { return Err(AppError::Validation(errors)) };
     let status = s
         .statuses
@@ -357,11 +363,19 @@ pub async fn delete_comment(db: &Db, actor: &Actor, number: i64, comment: Uuid) 
 }
 
 /// A customer closes or reopens: only to statuses the MSP marked as customer-settable.
-pub async fn set_status(db: &Db, actor: &Actor, public_url: &str, number: i64, status: &str) -> AppResult<TicketRow> {
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    public_url: &str,
+    number: i64,
+    status: Entered<Uuid>,
+) -> AppResult<TicketRow> {
     let t = get(db, actor, number).await?;
     let s = settings(db, actor.msp()).await?;
-    let st = model::parse_id(status)
-        .and_then(|id| s.statuses.iter().find(|st| st.id == id))
+    let st = s
+        .statuses
+        .iter()
+        .find(|st| status == Entered::Value(st.id))
         .filter(|st| st.customer_settable || actor.may(Action::SetAnyStatus, None))
         .ok_or_else(|| AppError::from(FieldError::new("status", "Choose one of the offered statuses.")))?;
     let fx = if st.id == t.status_id {
@@ -374,13 +388,15 @@ pub async fn set_status(db: &Db, actor: &Actor, public_url: &str, number: i64, s
     get(db, actor, number).await
 }
 
-/// An id, or a name matched without regard to case, turned into the id (as text, to be
-/// checked by the function it is given to).
-pub fn id_or_name(raw: &str, rows: &[NamedRow]) -> String {
+/// An id, or a name matched without regard to case, as one of `rows`; `Invalid` when it
+/// names none of them, for the function it is given to to report on its field.
+pub fn id_or_name(raw: &str, rows: &[NamedRow]) -> Entered<Uuid> {
+    if raw.trim().is_empty() {
+        return Entered::Blank;
+    }
     rows.iter()
         .find(|n| n.id.to_string() == raw || n.name.eq_ignore_ascii_case(raw))
-        .map(|n| n.id.to_string())
-        .unwrap_or_else(|| raw.to_string())
+        .map_or(Entered::Invalid, |n| Entered::Value(n.id))
 }
 
 /// A change to a ticket as an API caller asks for it: statuses, priorities and categories by
@@ -391,8 +407,7 @@ pub struct TicketChanges {
     pub priority: Option<String>,
     pub category: Patch<Option<String>>,
     pub assignee: Patch<Option<Uuid>>,
-    /// `YYYY-MM-DD`.
-    pub due: Patch<Option<String>>,
+    pub due: Patch<Entered<Date>>,
 }
 
 /// Applies `c`: a customer may only move the ticket to a status the MSP lets them choose;
@@ -415,30 +430,30 @@ pub async fn update(
     let status = c.status.map(|v| id_or_name(&v, &statuses));
     if !actor.may(Action::WorkTickets, None) {
         let Some(status) = status else { return Ok(t) };
-        return set_status(db, actor, public_url, t.number, &status).await;
+        return set_status(db, actor, public_url, t.number, status).await;
     }
-    let id_text = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
     let changes = StaffChanges {
-        status: status.unwrap_or_else(|| t.status_id.to_string()),
-        priority: c.priority.map(|v| id_or_name(&v, &s.priorities)).unwrap_or_else(|| t.priority_id.to_string()),
+        status: status.unwrap_or(Entered::Value(t.status_id)),
+        priority: c.priority.map_or(Entered::Value(t.priority_id), |v| id_or_name(&v, &s.priorities)),
         category: match c.category {
-            Patch::Keep => id_text(t.category_id),
+            Patch::Keep => t.category_id.into(),
             Patch::Set(v) => v.map(|v| id_or_name(&v, &s.categories)).unwrap_or_default(),
         },
-        assignee: id_text(c.assignee.or(t.assignee_id)),
-        due: c.due.or(t.due_at.map(|d| d.date().to_string())).unwrap_or_default(),
+        assignee: c.assignee.or(t.assignee_id).into(),
+        due: c.due.or(t.due_at.map(|d| d.date()).into()),
     };
     staff_update(db, actor, public_url, t.number, changes).await
 }
 
-/// What staff change on a ticket; text as entered, checked here.
+/// What staff set on a ticket, as parsed from the form; checked here against the MSP's
+/// statuses, priorities, categories and staff.
 pub struct StaffChanges {
-    pub status: String,
-    pub priority: String,
-    pub category: String,
-    pub assignee: String,
-    /// `YYYY-MM-DD`, or empty for none.
-    pub due: String,
+    pub status: Entered<Uuid>,
+    pub priority: Entered<Uuid>,
+    pub category: Entered<Uuid>,
+    pub assignee: Entered<Uuid>,
+    /// The day it is due (at 17:00 UTC), or blank for none.
+    pub due: Entered<Date>,
 }
 
 pub async fn staff_update(
@@ -452,32 +467,27 @@ pub async fn staff_update(
     let t = get(db, actor, number).await?;
     let s = settings(db, actor.msp()).await?;
     let mut errors = vec![];
-    let status = model::parse_id(&c.status).filter(|id| s.statuses.iter().any(|st| st.id == *id));
+    let status = s.statuses.iter().find(|st| c.status == Entered::Value(st.id)).map(|st| st.id);
     if status.is_none() {
         errors.push(FieldError::new("status", "Choose one of the statuses."));
     }
-    let priority = pick("priority", &c.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
-    let category = pick("category", &c.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
+    let priority = pick("priority", c.priority, &s.priorities, true).map_err(|e| errors.push(e)).ok().flatten();
+    let category = pick("category", c.category, &s.categories, false).map_err(|e| errors.push(e)).ok().flatten();
     let staff = db::users::list_staff(db, actor.msp()).await?;
-    let assignee = if c.assignee.is_empty() {
-        None
-    } else {
-        let a = model::parse_id(&c.assignee).filter(|id| staff.iter().any(|u| u.id == *id && u.active));
-        if a.is_none() {
+    let assignee = match c.assignee {
+        Entered::Blank => None,
+        Entered::Value(id) if staff.iter().any(|u| u.id == id && u.active) => Some(id),
+        _ => {
             errors.push(FieldError::new("assignee", "Choose an active member of staff."));
+            None
         }
-        a
     };
-    let due = if c.due.trim().is_empty() {
-        None
-    } else {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        match time::Date::parse(c.due.trim(), &fmt) {
-            Ok(d) => Some(d.with_hms(17, 0, 0).expect("valid time").assume_utc()),
-            Err(_) => {
-                errors.push(FieldError::new("due", "Enter a date as YYYY-MM-DD."));
-                None
-            }
+    let due = match c.due {
+        Entered::Blank => None,
+        Entered::Value(d) => Some(d.with_hms(17, 0, 0).expect("valid time").assume_utc()),
+        Entered::Invalid => {
+            errors.push(FieldError::new("due", "Enter a date as YYYY-MM-DD."));
+            None
         }
     };
     let (Some(status), Some(priority), true) = (status, priority, errors.is_empty()) else {

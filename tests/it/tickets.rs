@@ -293,6 +293,17 @@ async fn staff_assign_prioritise_and_date_tickets_and_bad_input_is_refused() {
             && html.contains("This field is required")
             && html.contains("Choose one of the options")
     );
+    // A watcher that is not an id is named beside the other fields' errors.
+    let r = post_form(
+        &admin,
+        &app.url("/tickets/new"),
+        &app.url("/tickets"),
+        &[("title", long.as_str()), ("description", "x"), ("watchers", "not-an-id")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("At most 200 characters") && html.contains("Watchers must be active people"));
     let list = admin.get(app.url("/tickets?state=&q=plug-in")).send().await.unwrap().text().await.unwrap();
     assert_eq!(list.matches("<strong>T-").count(), 1, "only the one ticket");
 }
@@ -374,6 +385,16 @@ async fn tickets_over_the_api() {
         patch(&staff, json!({"priority": "Low", "due_date": "2026-12-24"})).await.unwrap().json().await.unwrap();
     assert_eq!(r["priority"], "Low");
     assert!(r["due_at"].as_str().unwrap().starts_with("2026-12-24"));
+    // A date that is not one and a category that names none are refused together, by field.
+    let r = patch(&staff, json!({"due_date": "next week", "category": "Plumbing"})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["category", "due"], "{body}");
+    let kept: Value =
+        api.get(format!("{base}/{number}")).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+    assert!(kept["due_at"].as_str().unwrap().starts_with("2026-12-24"));
     // Portal users cannot set external ids or list across customers.
     let r = api
         .post(&base)

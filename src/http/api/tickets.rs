@@ -14,7 +14,7 @@ use super::{path_id, ApiActor, ApiJson, ApiQuery, ErrorBody, ListOf, Paging, Tic
 use crate::db::tickets::{CommentRow, NamedRow, Sort, TicketRow};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::model::Patch;
+use crate::model::{Entered, Patch};
 use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, Filter, NewTicketInput, TicketChanges, TicketRef};
 
@@ -300,13 +300,13 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Ticket>), AppError> {
     let customer = crate::services::customers::get(&app.db, &actor, path_id(&id)?).await?;
     let s = tickets::settings(&app.db, actor.msp()).await?;
-    let default_priority = s.priorities.iter().find(|p| p.is_default).map(|p| p.id.to_string()).unwrap_or_default();
+    let default_priority = s.priorities.iter().find(|p| p.is_default).map(|p| p.id).into();
     let input = NewTicketInput {
         title: n.title,
         description: n.description,
         priority: n.priority.as_deref().map(|p| tickets::id_or_name(p, &s.priorities)).unwrap_or(default_priority),
         category: n.category.as_deref().map(|c| tickets::id_or_name(c, &s.categories)).unwrap_or_default(),
-        watchers: n.watchers.iter().map(Uuid::to_string).collect(),
+        watchers: Entered::Value(n.watchers),
         customer: Some(customer.id),
         external_id: n.external_id,
         external_system: n.external_system,
@@ -387,7 +387,10 @@ pub async fn update(
         priority: p.priority.into_option(),
         category: p.category,
         assignee: p.assignee_id,
-        due: p.due_date,
+        due: match p.due_date {
+            Patch::Keep => Patch::Keep,
+            Patch::Set(d) => Patch::Set(d.as_deref().map(Entered::date).unwrap_or_default()),
+        },
     };
     Ok(Json(tickets::update(&app.db, &actor, &app.public_url, TicketRef::Id(t.id), changes).await?.into()))
 }

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{session_cookie, Signed};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::submit;
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::services::{accounts, two_factor};
 
@@ -65,24 +66,24 @@ struct CodeForm {
 
 async fn enable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
     let db = &s.ctx.app.db;
-    match two_factor::enable(db, key(&s), s.actor(), &f.code).await {
-        Ok(()) => Ok(see_other("/account", "2fa-on")),
-        Err(AppError::Validation(errs)) => {
+    submit(
+        two_factor::enable(db, key(&s), s.actor(), &f.code).await,
+        async |()| Ok(see_other("/account", "2fa-on")),
+        async |status, tf_errors| {
             let setup = two_factor::pending(db, key(&s), s.actor(), &issuer(&s)).await?.map(|p| setup_view(&p));
-            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { setup, tf_errors => errors_value(&errs) }).await
-        }
-        Err(e) => Err(e),
-    }
+            render(&s, status, context! { setup, tf_errors }).await
+        },
+    )
+    .await
 }
 
 async fn disable_two_factor(s: Signed, FormData(f): FormData<CodeForm>) -> Result<Response, AppError> {
-    match two_factor::disable(&s.ctx.app.db, key(&s), s.actor(), &f.current_password, &f.code).await {
-        Ok(()) => Ok(see_other("/account", "2fa-off")),
-        Err(AppError::Validation(errs)) => {
-            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { tf_errors => errors_value(&errs) }).await
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        two_factor::disable(&s.ctx.app.db, key(&s), s.actor(), &f.current_password, &f.code).await,
+        async |()| Ok(see_other("/account", "2fa-off")),
+        async |status, tf_errors| render(&s, status, context! { tf_errors }).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -97,7 +98,7 @@ struct PasswordForm {
 
 async fn change_password(s: Signed, FormData(f): FormData<PasswordForm>) -> Result<Response, AppError> {
     let app = &s.ctx.app;
-    match accounts::change_password(
+    let changed = accounts::change_password(
         &app.db,
         s.actor(),
         &f.current_password,
@@ -105,20 +106,19 @@ async fn change_password(s: Signed, FormData(f): FormData<PasswordForm>) -> Resu
         &f.confirm_password,
         app.settings.session_idle_minutes,
     )
-    .await
-    {
-        Ok(token) => {
+    .await;
+    submit(
+        changed,
+        async |token| {
             let mut resp = see_other("/account", "password-changed");
             if let Ok(v) = HeaderValue::from_str(&session_cookie(app, &token)) {
                 resp.headers_mut().insert(header::SET_COOKIE, v);
             }
             Ok(resp)
-        }
-        Err(AppError::Validation(errs)) => {
-            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs) }).await
-        }
-        Err(e) => Err(e),
-    }
+        },
+        async |status, errors| render(&s, status, context! { errors }).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -128,16 +128,12 @@ struct ProfileForm {
 }
 
 async fn rename(s: Signed, FormData(f): FormData<ProfileForm>) -> Result<Response, AppError> {
-    match accounts::rename(&s.ctx.app.db, s.actor(), &f.name).await {
-        Ok(()) => Ok(see_other("/account", "profile-saved")),
-        Err(AppError::Validation(errs)) => {
-            render(
-                &s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { profile_errors => errors_value(&errs), profile => context! { name => f.name } },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        accounts::rename(&s.ctx.app.db, s.actor(), &f.name).await,
+        async |()| Ok(see_other("/account", "profile-saved")),
+        async |status, profile_errors| {
+            render(&s, status, context! { profile_errors, profile => context! { name => f.name } }).await
+        },
+    )
+    .await
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{notice, FormData};
 use crate::error::AppError;
 use crate::http::context::{session_cookie, Ctx};
+use crate::http::forms::submit;
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
 use crate::services::accounts::{self, Credentials, Door, Limits, SignedIn};
@@ -215,7 +216,7 @@ async fn accept_invite(
     FormData(form): FormData<InviteForm>,
 ) -> Result<Response, AppError> {
     let app = &ctx.app;
-    match accounts::accept_invitation(
+    let accepted = accounts::accept_invitation(
         &app.db,
         ctx.scope(),
         &token,
@@ -223,24 +224,20 @@ async fn accept_invite(
         &form.confirm_password,
         app.settings.session_idle_minutes,
     )
-    .await
-    {
-        Ok(s) => {
+    .await;
+    submit(
+        accepted,
+        async |s| {
             let to = if s.actor.is_staff() { "/msp/customers" } else { "/dashboard" };
             Ok(signed_in_redirect(app, to, &s.session_token))
-        }
-        Err(AppError::Validation(errs)) => {
+        },
+        async |status, errors| {
             let inv = accounts::invitation(&app.db, ctx.scope(), &token).await?;
-            Ok(page(
-                &ctx,
-                "/invite",
-                "pages/invite.html",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { name => inv.user.name, email => inv.user.email, token, errors => errors_value(&errs) },
-            ))
-        }
-        Err(e) => Err(e),
-    }
+            let local = context! { name => inv.user.name, email => inv.user.email, token, errors };
+            Ok(page(&ctx, "/invite", "pages/invite.html", status, local))
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -311,15 +308,14 @@ async fn forgot_page(ctx: Ctx, Query(q): Query<ForgotForm>) -> Response {
 async fn forgot(ctx: Ctx, FormData(f): FormData<ForgotForm>) -> Result<Response, AppError> {
     let console = f.console == "1";
     let app = &ctx.app;
-    match accounts::forgot_password(&app.db, ctx.scope(), &app.public_url, &app.limiter, ctx.ip, &f.email).await {
-        Ok(()) => {
+    submit(
+        accounts::forgot_password(&app.db, ctx.scope(), &app.public_url, &app.limiter, ctx.ip, &f.email).await,
+        async |()| {
             Ok(Redirect::to(if console { "/msp?notice=reset-sent" } else { "/?notice=reset-sent" }).into_response())
-        }
-        Err(AppError::Validation(errs)) => {
-            Ok(forgot_view(&ctx, console, &f.email, errors_value(&errs), StatusCode::UNPROCESSABLE_ENTITY))
-        }
-        Err(e) => Err(e),
-    }
+        },
+        async |status, errors| Ok(forgot_view(&ctx, console, &f.email, errors, status)),
+    )
+    .await
 }
 
 fn reset_view(
@@ -356,19 +352,24 @@ struct ResetForm {
 
 async fn reset(ctx: Ctx, Path(token): Path<String>, FormData(f): FormData<ResetForm>) -> Result<Response, AppError> {
     let db = &ctx.app.db;
-    match accounts::reset_password(db, ctx.scope(), &token, &f.new_password, &f.confirm_password).await {
-        Ok(user) => {
+    let reset = submit(
+        accounts::reset_password(db, ctx.scope(), &token, &f.new_password, &f.confirm_password).await,
+        async |user| {
             let to = if user.customer_id.is_none() { "/msp?notice=password-reset" } else { "/?notice=password-reset" };
             ctx.app.sessions.clear();
             Ok(Redirect::to(to).into_response())
-        }
-        Err(AppError::Validation(errs)) => {
+        },
+        async |status, errors| {
             let user = accounts::reset_link(db, ctx.scope(), &token).await?;
-            Ok(reset_view(&ctx, &token, Ok(&user.email), errors_value(&errs), StatusCode::UNPROCESSABLE_ENTITY))
-        }
+            Ok(reset_view(&ctx, &token, Ok(&user.email), errors, status))
+        },
+    )
+    .await;
+    // A used or expired link: the page says so instead of the form.
+    match reset {
         Err(AppError::BadRequest(m)) => {
             Ok(reset_view(&ctx, &token, Err(m), minijinja::Value::UNDEFINED, StatusCode::GONE))
         }
-        Err(e) => Err(e),
+        other => other,
     }
 }

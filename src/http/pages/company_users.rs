@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{PortalPage, Signed};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::{or_problem, submit};
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::parse_id;
 use crate::services::users::{self, Invited};
@@ -109,16 +110,18 @@ pub async fn do_list(p: &UsersPage, q: NoticeQuery) -> Result<Response, AppError
 
 pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppError> {
     let s = p.signed();
-    match users::invite(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, &f.name, &f.email, &f.role).await {
-        Ok(Invited { user, link }) => {
+    submit(
+        users::invite(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, p.customer_id, &f.name, &f.email, &f.role).await,
+        async |Invited { user, link }| {
             let link = context! { name => user.name, email => user.email, url => link, fresh => true };
             p.render(StatusCode::OK, context! { link }).await
-        }
-        Err(AppError::Validation(errs)) => {
-            p.render(StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => context! { name => f.name, email => f.email, role => f.role } }).await
-        }
-        Err(e) => Err(e),
-    }
+        },
+        async |status, errors| {
+            let form = context! { name => f.name, email => f.email, role => f.role };
+            p.render(status, context! { errors, form }).await
+        },
+    )
+    .await
 }
 
 fn user_id(raw: &str) -> Result<Uuid, AppError> {
@@ -126,15 +129,8 @@ fn user_id(raw: &str) -> Result<Uuid, AppError> {
 }
 
 /// Rule breaches (last admin, own account) are shown on the page rather than as an error page.
-async fn or_problem(p: &UsersPage, r: Result<Response, AppError>) -> Result<Response, AppError> {
-    match r {
-        Err(AppError::BadRequest(m)) => p.render(StatusCode::BAD_REQUEST, context! { problem => m }).await,
-        Err(AppError::Validation(errs)) => {
-            p.render(StatusCode::UNPROCESSABLE_ENTITY, context! { problem => AppError::Validation(errs).message() })
-                .await
-        }
-        other => other,
-    }
+async fn shown(p: &UsersPage, r: Result<Response, AppError>) -> Result<Response, AppError> {
+    or_problem(r, async |status, problem| p.render(status, context! { problem }).await).await
 }
 
 pub async fn do_set_role(p: &UsersPage, user: &str, f: RoleForm) -> Result<Response, AppError> {
@@ -142,7 +138,7 @@ pub async fn do_set_role(p: &UsersPage, user: &str, f: RoleForm) -> Result<Respo
     let r = users::set_portal_role(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?, &f.role)
         .await
         .map(|_| see_other(&p.base(), "role-changed"));
-    or_problem(p, r).await
+    shown(p, r).await
 }
 
 pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<Response, AppError> {
@@ -151,7 +147,7 @@ pub async fn do_set_active(p: &UsersPage, user: &str, f: ActiveForm) -> Result<R
     let r = users::set_portal_active(&s.ctx.app.db, s.actor(), p.customer_id, user_id(user)?, active)
         .await
         .map(|_| see_other(&p.base(), if active { "reactivated" } else { "deactivated" }));
-    or_problem(p, r).await
+    shown(p, r).await
 }
 
 pub async fn do_ticket_visibility(p: &UsersPage, user: &str, f: ActiveForm) -> Result<Response, AppError> {

@@ -14,7 +14,8 @@ use super::{notice, see_other, FormData, NoticeQuery};
 use crate::db::msps::Image;
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::submit;
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::Currency;
 use crate::policy::Action;
@@ -53,16 +54,15 @@ async fn update(
         currency: get("currency"),
         ..Default::default()
     };
-    match branding::update(&s.ctx.app.db, s.actor(), u).await {
-        Ok(_) => {
+    submit(
+        branding::update(&s.ctx.app.db, s.actor(), u).await,
+        async |_| {
             s.ctx.app.msp_cache.clear();
             Ok(see_other("/msp/branding", "saved"))
-        }
-        Err(AppError::Validation(errs)) => {
-            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => f })
-        }
-        Err(e) => Err(e),
-    }
+        },
+        async |status, errors| render(&s, status, context! { errors, form => f }),
+    )
+    .await
 }
 
 /// The bytes of the form's `file` field.

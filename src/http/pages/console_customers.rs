@@ -17,7 +17,8 @@ use super::{notice, FormData, NoticeQuery};
 use crate::db::customers::CustomerSort;
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::submit;
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::{parse_id, Feature, Features};
 use crate::policy::Action;
@@ -99,20 +100,16 @@ async fn create(
     FormData(form): FormData<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let (name, tenant, features, _) = parse_customer_form(&form);
-    match customers::create(&s.ctx.app.db, s.actor(), &name, &tenant, Some(features)).await {
-        Ok(c) => Ok(Redirect::to(&format!("/msp/customers/{}?notice=customer-created", c.id)).into_response()),
-        Err(AppError::Validation(errs)) => {
-            let local = context! { errors => errors_value(&errs), form => context! { name, m365_tenant_id => tenant }, features => feature_views(&features) };
-            Ok(page(
-                &s.ctx,
-                "/msp/customers",
-                "pages/console/customer_new.html",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                local,
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        customers::create(&s.ctx.app.db, s.actor(), &name, &tenant, Some(features)).await,
+        async |c| Ok(Redirect::to(&format!("/msp/customers/{}?notice=customer-created", c.id)).into_response()),
+        async |status, errors| {
+            let form = context! { name, m365_tenant_id => tenant };
+            let local = context! { errors, form, features => feature_views(&features) };
+            Ok(page(&s.ctx, "/msp/customers", "pages/console/customer_new.html", status, local))
+        },
+    )
+    .await
 }
 
 /// Draws a customer's console page; `extra` carries form errors, links to show and notices.
@@ -155,19 +152,15 @@ async fn update(
         active: Some(active),
         features: Some(features),
     };
-    match customers::update(&s.ctx.app.db, s.actor(), id, changes).await {
-        Ok(_) => Ok(super::see_other(&format!("/msp/customers/{id}"), "saved")),
-        Err(AppError::Validation(errs)) => {
-            render_customer(
-                &s,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), form => context! { name, m365_tenant_id => tenant } },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        customers::update(&s.ctx.app.db, s.actor(), id, changes).await,
+        async |_| Ok(super::see_other(&format!("/msp/customers/{id}"), "saved")),
+        async |status, errors| {
+            render_customer(&s, id, status, context! { errors, form => context! { name, m365_tenant_id => tenant } })
+                .await
+        },
+    )
+    .await
 }
 
 fn section(s: Signed, id: &str) -> Result<UsersPage, AppError> {

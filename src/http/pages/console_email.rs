@@ -14,7 +14,8 @@ use serde::Deserialize;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::submit;
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::{parse_id, rfc3339};
 use crate::policy::Action;
@@ -94,18 +95,12 @@ struct SenderForm {
 }
 
 async fn sender(StaffPage(s): StaffPage, FormData(f): FormData<SenderForm>) -> Result<Response, AppError> {
-    match email::set_sender(&s.ctx.app.db, s.actor(), &f.mail_from).await {
-        Ok(()) => Ok(see_other(PATH, "saved")),
-        Err(AppError::Validation(errs)) => {
-            render(
-                &s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), mail_from_draft => f.mail_from },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        email::set_sender(&s.ctx.app.db, s.actor(), &f.mail_from).await,
+        async |()| Ok(see_other(PATH, "saved")),
+        async |status, errors| render(&s, status, context! { errors, mail_from_draft => f.mail_from }).await,
+    )
+    .await
 }
 
 async fn defaults(StaffPage(s): StaffPage, FormData(f): FormData<Vec<(String, String)>>) -> Result<Response, AppError> {
@@ -178,20 +173,24 @@ async fn save(
 ) -> Result<Response, AppError> {
     let k = kind_of(&kind)?;
     let draft = f.source();
-    match email::save_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, draft.clone()).await {
-        Ok(()) => Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key()), "saved")),
-        Err(AppError::Validation(errs)) => {
-            let custom = is_custom(&s, k).await?;
-            Ok(editor(
-                &s,
-                k,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), custom },
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        email::save_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, draft.clone()).await,
+        async |()| Ok(see_other(&format!("/msp/settings/email/templates/{}", k.key()), "saved")),
+        async |status, errors| editor_again(&s, k, &draft, status, errors).await,
+    )
+    .await
+}
+
+/// The editor drawn again over a draft that does not compile or render.
+async fn editor_again(
+    s: &Signed,
+    k: Kind,
+    draft: &Source,
+    status: StatusCode,
+    errors: Value,
+) -> Result<Response, AppError> {
+    let custom = is_custom(s, k).await?;
+    Ok(editor(s, k, draft, status, context! { errors, custom }))
 }
 
 /// The draft rendered with sample data, under the editor. The mail's HTML sits in a
@@ -203,8 +202,10 @@ async fn preview(
 ) -> Result<Response, AppError> {
     let k = kind_of(&kind)?;
     let draft = f.source();
-    match email::try_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, &draft).await {
-        Ok(mail) => {
+    let tried = email::try_template(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, k, &draft).await;
+    submit(
+        tried,
+        async |mail| {
             let custom = is_custom(&s, k).await?;
             let mut resp = editor(
                 &s,
@@ -221,19 +222,10 @@ async fn preview(
                 ),
             );
             Ok(resp)
-        }
-        Err(AppError::Validation(errs)) => {
-            let custom = is_custom(&s, k).await?;
-            Ok(editor(
-                &s,
-                k,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), custom },
-            ))
-        }
-        Err(e) => Err(e),
-    }
+        },
+        async |status, errors| editor_again(&s, k, &draft, status, errors).await,
+    )
+    .await
 }
 
 async fn reset(StaffPage(s): StaffPage, Path(kind): Path<String>) -> Result<Response, AppError> {

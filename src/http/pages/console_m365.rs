@@ -16,7 +16,8 @@ use serde::Deserialize;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::{or_problem, submit};
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::{parse_id, rfc3339};
 use crate::services::m365::sync as m365_sync;
@@ -140,9 +141,10 @@ async fn save(StaffPage(s): StaffPage, req: Request) -> Result<Response, AppErro
         Err(e) => return Err(e),
     };
     let key = s.ctx.app.settings.secret_key.as_ref();
-    match m365_connect::save(&s.ctx.app.db, s.actor(), key, f.input()).await {
-        Ok(_) => Ok(see_other(PATH, "saved")),
-        Err(AppError::Validation(errs)) => {
+    let saved = submit(
+        m365_connect::save(&s.ctx.app.db, s.actor(), key, f.input()).await,
+        async |_| Ok(see_other(PATH, "saved")),
+        async |status, errors| {
             // The certificate is public and shown again; the secret and private key never are.
             let certificate_pem: String = f.certificate_pem.chars().take(m365_connect::MAX_CERTIFICATE_PEM).collect();
             let kind = match f.credential.as_str() {
@@ -150,19 +152,11 @@ async fn save(StaffPage(s): StaffPage, req: Request) -> Result<Response, AppErro
                 "" => "secret",
                 k => k,
             };
-            render(
-                &s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! {
-                    errors => errors_value(&errs), client_id => f.client_id, kind,
-                    certificate_pem,
-                },
-            )
-            .await
-        }
-        Err(AppError::BadRequest(m)) => render(&s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
-        Err(e) => Err(e),
-    }
+            render(&s, status, context! { errors, client_id => f.client_id, kind, certificate_pem }).await
+        },
+    )
+    .await;
+    or_problem(saved, async |status, problem| render(&s, status, context! { problem }).await).await
 }
 
 async fn customer(

@@ -14,7 +14,8 @@ use super::company_users::{ActiveForm, RoleForm};
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::{or_problem, submit};
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::{parse_id, StaffRole};
 use crate::policy::{self, Action};
@@ -61,23 +62,23 @@ struct NewStaffForm {
 }
 
 async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewStaffForm>) -> Result<Response, AppError> {
-    match users::create_staff(&s.ctx.app.db, Some(s.actor()), s.ctx.scope(), &f.name, &f.email, &f.role, None).await {
-        Ok(n) => render(&s, StatusCode::OK, context! { created => context! { name => n.user.name, email => n.user.email, password => n.password } }).await,
-        Err(AppError::Validation(errs)) => {
-            render(&s, StatusCode::UNPROCESSABLE_ENTITY, context! { errors => errors_value(&errs), form => context! { name => f.name, email => f.email, role => f.role } }).await
-        }
-        Err(e) => Err(e),
-    }
+    submit(
+        users::create_staff(&s.ctx.app.db, Some(s.actor()), s.ctx.scope(), &f.name, &f.email, &f.role, None).await,
+        async |n| {
+            let created = context! { name => n.user.name, email => n.user.email, password => n.password };
+            render(&s, StatusCode::OK, context! { created }).await
+        },
+        async |status, errors| {
+            let form = context! { name => f.name, email => f.email, role => f.role };
+            render(&s, status, context! { errors, form }).await
+        },
+    )
+    .await
 }
 
-async fn or_problem(s: &Signed, r: Result<Response, AppError>) -> Result<Response, AppError> {
-    match r {
-        Err(AppError::BadRequest(m)) => render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
-        Err(e @ AppError::Validation(_)) => {
-            render(s, StatusCode::UNPROCESSABLE_ENTITY, context! { problem => e.message() }).await
-        }
-        other => other,
-    }
+/// Rule breaches (the last owner, one's own account) are shown on the page, not as an error page.
+async fn shown(s: &Signed, r: Result<Response, AppError>) -> Result<Response, AppError> {
+    or_problem(r, async |status, problem| render(s, status, context! { problem }).await).await
 }
 
 async fn set_role(
@@ -89,7 +90,7 @@ async fn set_role(
     let r = users::set_staff_role(&s.ctx.app.db, s.actor(), id, &f.role)
         .await
         .map(|_| see_other("/msp/staff", "role-changed"));
-    or_problem(&s, r).await
+    shown(&s, r).await
 }
 
 async fn set_active(
@@ -102,5 +103,5 @@ async fn set_active(
     let r = users::set_staff_active(&s.ctx.app.db, s.actor(), id, active)
         .await
         .map(|_| see_other("/msp/staff", if active { "reactivated" } else { "deactivated" }));
-    or_problem(&s, r).await
+    shown(&s, r).await
 }

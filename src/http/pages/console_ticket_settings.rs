@@ -14,9 +14,10 @@ use uuid::Uuid;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::{or_problem, submit};
+use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::parse_id;
+use crate::model::{parse_id, Entered};
 use crate::policy::Action;
 use crate::services::ticket_settings::{self as ts, StatusInput};
 use crate::services::tickets;
@@ -86,16 +87,16 @@ impl Target {
 }
 
 async fn or_form_error(s: &Signed, r: Result<(), AppError>, t: Target) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(see_other(PATH, t.done)),
-        Err(AppError::Validation(errs)) => {
+    let r = submit(
+        r,
+        async |()| Ok(see_other(PATH, t.done)),
+        async |status, errors| {
             let row = t.row.map(|id| id.to_string()).unwrap_or_else(|| "new".into());
-            let extra = context! { errors => errors_value(&errs), section => t.section, row, form => t.form };
-            render(s, StatusCode::UNPROCESSABLE_ENTITY, extra).await
-        }
-        Err(AppError::BadRequest(m)) => render(s, StatusCode::BAD_REQUEST, context! { problem => m }).await,
-        Err(e) => Err(e),
-    }
+            render(s, status, context! { errors, section => t.section, row, form => t.form }).await
+        },
+    )
+    .await;
+    or_problem(r, async |status, problem| render(s, status, context! { problem }).await).await
 }
 
 fn id_of(raw: &str) -> Result<Uuid, AppError> {
@@ -185,7 +186,9 @@ async fn delete_status(StaffPage(s): StaffPage, Path(id): Path<String>) -> Resul
 }
 
 async fn reply_statuses(StaffPage(s): StaffPage, FormData(f): FormData<RepliesForm>) -> Result<Response, AppError> {
-    let r = ts::set_reply_statuses(&s.ctx.app.db, s.actor(), &f.customer_reply, &f.staff_reply).await;
+    let r =
+        ts::set_reply_statuses(&s.ctx.app.db, s.actor(), Entered::id(&f.customer_reply), Entered::id(&f.staff_reply))
+            .await;
     let form = context! { customer_reply => f.customer_reply, staff_reply => f.staff_reply };
     or_form_error(&s, r, Target::new("replies", None, "saved").with_form(form)).await
 }

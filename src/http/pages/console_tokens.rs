@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
 use crate::http::context::{Signed, StaffPage};
-use crate::http::render::{errors_value, page};
+use crate::http::forms::submit;
+use crate::http::render::page;
 use crate::http::AppState;
 use crate::model::parse_id;
 use crate::services::tokens;
@@ -46,20 +47,14 @@ struct NewTokenForm {
 }
 
 async fn create(StaffPage(s): StaffPage, FormData(f): FormData<NewTokenForm>) -> Result<Response, AppError> {
-    match tokens::create(&s.ctx.app.db, s.actor(), &f.name).await {
-        Ok(t) => {
-            render(&s, StatusCode::OK, context! { created => context! { name => f.name, token => t.token } }).await
-        }
-        Err(AppError::Validation(errs)) => {
-            render(
-                &s,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { errors => errors_value(&errs), form => context! { name => f.name } },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let created = tokens::create(&s.ctx.app.db, s.actor(), &f.name).await;
+    let name = &f.name;
+    submit(
+        created,
+        async |t| render(&s, StatusCode::OK, context! { created => context! { name, token => t.token } }).await,
+        async |status, errors| render(&s, status, context! { errors, form => context! { name } }).await,
+    )
+    .await
 }
 
 async fn revoke(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {

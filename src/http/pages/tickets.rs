@@ -18,9 +18,10 @@ use crate::db::tickets::{CommentRow, Sort, TicketRow};
 use crate::error::AppError;
 use crate::http::attachments::WithFiles;
 use crate::http::context::Signed;
+use crate::http::forms::or_problem;
 use crate::http::render::{errors_value, page};
 use crate::http::AppState;
-use crate::model::{parse_id, FieldError};
+use crate::model::{parse_id, Entered, FieldError};
 use crate::policy::Action;
 use crate::services::attachments::{self, Attaching};
 use crate::services::tickets::{self, Filter, NewTicketInput, StaffChanges};
@@ -209,9 +210,9 @@ async fn create(
             let input = NewTicketInput {
                 title: form.get("title"),
                 description: form.get("description"),
-                priority: form.get("priority"),
-                category: form.get("category"),
-                watchers: form.all("watchers"),
+                priority: Entered::id(&form.get("priority")),
+                category: Entered::id(&form.get("category")),
+                watchers: Entered::ids(form.all("watchers").iter().map(String::as_str)),
                 customer: if console { parse_id(&form.get("customer")) } else { None },
                 external_id: None,
                 external_system: None,
@@ -398,20 +399,10 @@ async fn edit_comment(
     let base = base(&s, console)?;
     let n = number(&n)?;
     let c = parse_id(&c).ok_or(AppError::NotFound)?;
-    match tickets::edit_comment(&s.ctx.app.db, s.actor(), n, c, &f.body).await {
-        Ok(()) => Ok(super::see_other(&format!("{base}/{n}"), "comment-edited")),
-        Err(AppError::Validation(errs)) => {
-            render_show(
-                &s,
-                console,
-                n,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { problem => AppError::Validation(errs).message() },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let r = tickets::edit_comment(&s.ctx.app.db, s.actor(), n, c, &f.body)
+        .await
+        .map(|()| super::see_other(&format!("{base}/{n}"), "comment-edited"));
+    or_problem(r, async |status, problem| render_show(&s, console, n, status, context! { problem }).await).await
 }
 
 async fn delete_comment(
@@ -433,20 +424,10 @@ async fn set_status(
 ) -> Result<Response, AppError> {
     let base = base(&s, false)?;
     let n = number(&n)?;
-    match tickets::set_status(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, &f.status).await {
-        Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "status-changed")),
-        Err(AppError::Validation(errs)) => {
-            render_show(
-                &s,
-                false,
-                n,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { problem => AppError::Validation(errs).message() },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let r = tickets::set_status(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, Entered::id(&f.status))
+        .await
+        .map(|_| super::see_other(&format!("{base}/{n}"), "status-changed"));
+    or_problem(r, async |status, problem| render_show(&s, false, n, status, context! { problem }).await).await
 }
 
 #[derive(Deserialize, Default)]
@@ -470,20 +451,15 @@ async fn staff_update(
 ) -> Result<Response, AppError> {
     let base = base(&s, true)?;
     let n = number(&n)?;
-    let changes =
-        StaffChanges { status: f.status, priority: f.priority, category: f.category, assignee: f.assignee, due: f.due };
-    match tickets::staff_update(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, changes).await {
-        Ok(_) => Ok(super::see_other(&format!("{base}/{n}"), "saved")),
-        Err(AppError::Validation(errs)) => {
-            render_show(
-                &s,
-                true,
-                n,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                context! { problem => AppError::Validation(errs).message() },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let changes = StaffChanges {
+        status: Entered::id(&f.status),
+        priority: Entered::id(&f.priority),
+        category: Entered::id(&f.category),
+        assignee: Entered::id(&f.assignee),
+        due: Entered::date(&f.due),
+    };
+    let r = tickets::staff_update(&s.ctx.app.db, s.actor(), &s.ctx.app.public_url, n, changes)
+        .await
+        .map(|_| super::see_other(&format!("{base}/{n}"), "saved"));
+    or_problem(r, async |status, problem| render_show(&s, true, n, status, context! { problem }).await).await
 }

@@ -10,7 +10,7 @@ use super::{day_ago, is_free, product_name, Freshness, LicenseRef, M365User, Ten
 use crate::db::m365::{self as q, SkuRow, UserFilter, UserSort};
 use crate::db::{m365_sync, Db, Ts};
 use crate::error::{AppError, AppResult};
-use crate::model::{self, now, Currency, Feature, FieldError, Money, SyncArea};
+use crate::model::{self, now, Currency, Entered, Feature, FieldError, Money, SyncArea};
 use crate::policy::{Action, Actor};
 use crate::services::tickets::{self, NewTicketInput};
 
@@ -488,9 +488,9 @@ pub async fn request_licenses(
     let input = NewTicketInput {
         title,
         description,
-        priority: priority.map(|p| p.id.to_string()).unwrap_or_default(),
-        category: category.map(|c| c.id.to_string()).unwrap_or_default(),
-        watchers: vec![],
+        priority: priority.map(|p| p.id).into(),
+        category: category.map(|c| c.id).into(),
+        watchers: Entered::Blank,
         customer: Some(t.customer.id),
         external_id: None,
         external_system: None,

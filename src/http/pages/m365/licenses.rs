@@ -12,8 +12,8 @@ use minijinja::{context, Value};
 use super::{page_number, pages, query, M365Page};
 use crate::error::AppError;
 use crate::http::charts::{line_chart, Chart, Series};
+use crate::http::forms::submit;
 use crate::http::pages::{notice, FormData};
-use crate::http::render::errors_value;
 use crate::services::m365::{self, LicenseRequest, TrendPoint};
 
 /// Unused licenses shown on the licenses page; the rest are a click away.
@@ -71,13 +71,13 @@ pub async fn request(p: M365Page, FormData(form): FormData<HashMap<String, Strin
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let input = LicenseRequest { sku: get("sku"), quantity: get("quantity"), reason: get("reason") };
     let app = &p.s.ctx.app;
-    match m365::request_licenses(&app.db, p.s.actor(), &app.public_url, p.customer, input).await {
-        Ok(t) => Ok(Redirect::to(&format!("/tickets/{}?notice=license-requested", t.number)).into_response()),
-        Err(AppError::Validation(errs)) => {
+    submit(
+        m365::request_licenses(&app.db, p.s.actor(), &app.public_url, p.customer, input).await,
+        async |t| Ok(Redirect::to(&format!("/tickets/{}?notice=license-requested", t.number)).into_response()),
+        async |status, errors| {
             let values: HashMap<&String, &String> = form.iter().filter(|(k, _)| *k != "_csrf").collect();
-            let extra = context! { errors => errors_value(&errs), form => values };
-            render_licenses(&p, StatusCode::UNPROCESSABLE_ENTITY, extra).await
-        }
-        Err(e) => Err(e),
-    }
+            render_licenses(&p, status, context! { errors, form => values }).await
+        },
+    )
+    .await
 }

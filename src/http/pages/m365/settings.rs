@@ -7,8 +7,8 @@ use minijinja::{context, Value};
 
 use super::M365Page;
 use crate::error::AppError;
+use crate::http::forms::submit;
 use crate::http::pages::{notice, FormData, NoticeQuery};
-use crate::http::render::errors_value;
 use crate::policy::Action;
 use crate::services::m365::{self, OptionsInput, SEVERITIES};
 
@@ -51,30 +51,31 @@ pub async fn save_options(p: M365Page, FormData(form): FormData<Vec<(String, Str
         renewal_days: get("renewal_days"),
         notify_severity: get("notify_severity"),
     };
-    match m365::save_options(&p.s.ctx.app.db, p.s.actor(), p.customer, input).await {
-        Ok(_) => Ok(crate::http::pages::see_other(&format!("{}/settings", p.base), "saved")),
-        Err(AppError::Validation(errs)) => {
+    submit(
+        m365::save_options(&p.s.ctx.app.db, p.s.actor(), p.customer, input).await,
+        async |_| Ok(crate::http::pages::see_other(&format!("{}/settings", p.base), "saved")),
+        async |status, errors| {
             let values: std::collections::HashMap<&str, &str> =
                 form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let shown: Vec<&str> =
                 form.iter().filter(|(k, _)| k == "alert_severities").map(|(_, v)| v.as_str()).collect();
-            let extra = context! { errors => errors_value(&errs), form => values, shown };
-            render_settings(&p, StatusCode::UNPROCESSABLE_ENTITY, extra).await
-        }
-        Err(e) => Err(e),
-    }
+            render_settings(&p, status, context! { errors, form => values, shown }).await
+        },
+    )
+    .await
 }
 
 pub async fn save_prices(p: M365Page, FormData(form): FormData<Vec<(String, String)>>) -> Result<Response, AppError> {
     let prices: Vec<(String, String)> =
         form.iter().filter_map(|(k, v)| k.strip_prefix("price:").map(|sku| (sku.to_string(), v.clone()))).collect();
-    match m365::set_prices(&p.s.ctx.app.db, p.s.actor(), p.customer, &prices).await {
-        Ok(()) => Ok(crate::http::pages::see_other(&format!("{}/settings", p.base), "prices-saved")),
-        Err(AppError::Validation(errs)) => {
+    let saved = m365::set_prices(&p.s.ctx.app.db, p.s.actor(), p.customer, &prices).await;
+    submit(
+        saved,
+        async |()| Ok(crate::http::pages::see_other(&format!("{}/settings", p.base), "prices-saved")),
+        async |status, price_errors| {
             let typed: std::collections::HashMap<String, String> = prices.into_iter().collect();
-            let extra = context! { price_errors => errors_value(&errs), typed };
-            render_settings(&p, StatusCode::UNPROCESSABLE_ENTITY, extra).await
-        }
-        Err(e) => Err(e),
-    }
+            render_settings(&p, status, context! { price_errors, typed }).await
+        },
+    )
+    .await
 }
