@@ -241,6 +241,57 @@ impl Role {
             Role::Portal(r) => r.as_str(),
         }
     }
+
+    /// The role of an account row: staff roles for staff, portal roles for a customer's
+    /// users; a name of the other kind is `None` (an owner cannot be a portal user).
+    pub fn of(name: RoleName, portal: bool) -> Option<Role> {
+        if portal {
+            PortalRole::parse(name.as_str()).map(Role::Portal)
+        } else {
+            StaffRole::parse(name.as_str()).map(Role::Staff)
+        }
+    }
+}
+
+/// The `users.role` column as read: staff and portal roles share it (`admin` is both), so
+/// which one a row has also depends on whether it belongs to a customer (`Role::of`).
+/// Decoded once, when the row is read; an unknown name fails the read, not a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleName {
+    Owner,
+    Admin,
+    Technician,
+    Standard,
+    Limited,
+}
+
+impl RoleName {
+    const ALL: [RoleName; 5] =
+        [RoleName::Owner, RoleName::Admin, RoleName::Technician, RoleName::Standard, RoleName::Limited];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleName::Owner => "owner",
+            RoleName::Admin => "admin",
+            RoleName::Technician => "technician",
+            RoleName::Standard => "standard",
+            RoleName::Limited => "limited",
+        }
+    }
+}
+
+impl TryFrom<String> for RoleName {
+    type Error = String;
+    fn try_from(s: String) -> Result<RoleName, String> {
+        RoleName::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+impl fmt::Display for RoleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A part of the portal that staff switch on or off per customer. Only features Portico has
@@ -464,6 +515,16 @@ mod tests {
         assert!(text("q", "\u{85}Contoso", 20, false).is_err());
         assert_eq!(text("q", "  Contoso\t", 20, false).unwrap(), "Contoso");
         assert_eq!(text("body", "two\nlines", 20, true).unwrap(), "two\nlines");
+    }
+
+    #[test]
+    fn a_stored_role_is_read_once_and_checked_against_the_account_kind() {
+        let admin = RoleName::try_from("admin".to_string()).unwrap();
+        assert_eq!(Role::of(admin, true), Some(Role::Portal(PortalRole::Admin)));
+        assert_eq!(Role::of(admin, false), Some(Role::Staff(StaffRole::Admin)));
+        assert_eq!(Role::of(RoleName::Owner, true), None, "no portal owners");
+        assert_eq!(Role::of(RoleName::Limited, false), None, "no limited staff");
+        assert!(RoleName::try_from("emperor".to_string()).is_err());
     }
 
     #[test]

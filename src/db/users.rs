@@ -10,7 +10,8 @@ pub struct UserRow {
     pub customer_id: Option<Uuid>,
     pub email: String,
     pub name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: crate::model::RoleName,
     pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: Ts,

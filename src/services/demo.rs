@@ -6,6 +6,7 @@ use crate::auth::password;
 use crate::db::{self, msps::Image, CustomerScope, Db, MspScope};
 use crate::error::AppResult;
 use crate::files::Files;
+use crate::model::RoleName;
 use crate::model::{self, now, Features};
 
 pub const PASSWORD: &str = "portico-demo";
@@ -145,8 +146,8 @@ async fn seed_tickets(db: &Db, scope: CustomerScope, index: usize) -> AppResult<
     }
     let s = crate::services::tickets::settings(db, msp).await?;
     let users = db::users::list_customer(db, scope).await?;
-    let Some(requester) = users.iter().find(|u| u.role != "admin").or(users.first()) else { return Ok(false) };
-    let admin = users.iter().find(|u| u.role == "admin").unwrap_or(requester);
+    let Some(requester) = users.iter().find(|u| u.role != RoleName::Admin).or(users.first()) else { return Ok(false) };
+    let admin = users.iter().find(|u| u.role == RoleName::Admin).unwrap_or(requester);
     let tech = db::users::find_by_email(db, msp, "tech@northwind.test").await?;
     let id_of = |rows: &[q::NamedRow], name: &str| rows.iter().find(|r| r.name == name).map(|r| r.id);
     // The older history first, so numbers rise with time.

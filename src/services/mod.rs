@@ -21,16 +21,13 @@ pub mod users;
 
 use crate::db::users::UserRow;
 use crate::error::AppError;
-use crate::model::{PortalRole, Role, StaffRole};
+use crate::model::Role;
 use crate::policy::Actor;
 
 /// Builds the actor for a stored account; an unknown stored role is refused.
 pub fn actor_of(u: &UserRow) -> Result<Actor, AppError> {
-    let role = match u.customer_id {
-        None => StaffRole::parse(&u.role).map(Role::Staff),
-        Some(_) => PortalRole::parse(&u.role).map(Role::Portal),
-    }
-    .ok_or_else(|| AppError::Internal(format!("user {} has unknown role {}", u.id, u.role)))?;
+    let role = Role::of(u.role, u.customer_id.is_some())
+        .ok_or_else(|| AppError::Internal(format!("user {} has role {} of the other kind", u.id, u.role)))?;
     Ok(Actor {
         user_id: u.id,
         msp_id: u.msp_id,

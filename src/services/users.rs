@@ -10,6 +10,7 @@ use crate::db::invitations::Invitee;
 use crate::db::jobs::Effects;
 use crate::db::{self, users::UserRow, CustomerScope, Db};
 use crate::error::{AppError, AppResult};
+use crate::model::RoleName;
 use crate::model::{self, now, Email, FieldError, PortalRole, StaffRole};
 use crate::policy::{self, Action, Actor};
 use crate::services::email;
@@ -200,10 +201,10 @@ pub async fn update_portal_user(
     changes: PortalUserChanges,
 ) -> AppResult<UserRow> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
-    let role = changes.role.or(PortalRole::parse(&user.role)).unwrap_or(PortalRole::Limited);
+    let role = changes.role.or(PortalRole::parse(user.role.as_str())).unwrap_or(PortalRole::Limited);
     let active = changes.active.unwrap_or(user.active);
     let stays_admin = role == PortalRole::Admin && active;
-    guard_self(actor, &user, user.role == "admin" && !stays_admin)?;
+    guard_self(actor, &user, user.role == RoleName::Admin && !stays_admin)?;
     if !active && user.active && user.id == actor.user_id {
         return Err(AppError::BadRequest("You can't deactivate your own account.".into()));
     }
@@ -314,7 +315,7 @@ async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserR
     if user.id == actor.user_id {
         return Err(AppError::BadRequest("You can't change your own role or access.".into()));
     }
-    let current = StaffRole::parse(&user.role).unwrap_or(StaffRole::Technician);
+    let current = StaffRole::parse(user.role.as_str()).unwrap_or(StaffRole::Technician);
     if !policy::may_grant_staff_role(actor, current) {
         return Err(AppError::Forbidden);
     }

@@ -76,7 +76,7 @@ impl From<UserRow> for PortalUser {
             status: AccountStatus::of(&u),
             id: u.id,
             customer_id: u.customer_id.unwrap_or_default(),
-            role: PortalRole::parse(&u.role).unwrap_or(PortalRole::Limited),
+            role: PortalRole::parse(u.role.as_str()).unwrap_or(PortalRole::Limited),
             name: u.name,
             email: u.email,
             active: u.active,
@@ -109,7 +109,7 @@ impl From<UserRow> for StaffMember {
     fn from(u: UserRow) -> Self {
         StaffMember {
             id: u.id,
-            role: StaffRole::parse(&u.role).unwrap_or(StaffRole::Technician),
+            role: StaffRole::parse(u.role.as_str()).unwrap_or(StaffRole::Technician),
             name: u.name,
             email: u.email,
             active: u.active,

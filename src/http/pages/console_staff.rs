@@ -36,7 +36,7 @@ async fn render(s: &Signed, status: StatusCode, extra: Value) -> Result<Response
             context! {
                 id => u.id, name => u.name, email => u.email, role => u.role, active => u.active,
                 me => u.id == s.actor().user_id,
-                editable => u.id != s.actor().user_id && StaffRole::parse(&u.role).is_some_and(|r| policy::may_grant_staff_role(s.actor(), r)),
+                editable => u.id != s.actor().user_id && StaffRole::parse(u.role.as_str()).is_some_and(|r| policy::may_grant_staff_role(s.actor(), r)),
                 last_sign_in => u.last_sign_in_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
             }
         })
