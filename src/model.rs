@@ -5,10 +5,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod entered;
+mod ids;
 mod money;
 mod severity;
 mod sync_area;
 pub use entered::Entered;
+pub use ids::CustomerId;
 pub use money::{group_thousands, Currency, Money};
 pub use severity::Severity;
 pub use sync_area::SyncArea;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::MspScope;
 use crate::error::AppError;
-use crate::model::{Feature, Features, PortalRole, Role, StaffRole};
+use crate::model::{CustomerId, Feature, Features, PortalRole, Role, StaffRole};
 
 /// One customer of one MSP: what every query on a customer's data takes first. Its fields
 /// are private and only this module makes one, from a record read under the MSP (a
@@ -14,7 +14,7 @@ use crate::model::{Feature, Features, PortalRole, Role, StaffRole};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomerScope {
     msp_id: Uuid,
-    customer_id: Uuid,
+    customer_id: CustomerId,
 }
 
 impl CustomerScope {
@@ -22,7 +22,7 @@ impl CustomerScope {
         self.msp_id
     }
 
-    pub fn customer_id(&self) -> Uuid {
+    pub fn customer_id(&self) -> CustomerId {
         self.customer_id
     }
 
@@ -34,14 +34,14 @@ impl CustomerScope {
 /// A row read from the database that belongs to one customer of one MSP.
 pub trait OfCustomer {
     fn msp_id(&self) -> Uuid;
-    fn customer_id(&self) -> Uuid;
+    fn customer_id(&self) -> CustomerId;
 }
 
 impl OfCustomer for crate::db::customers::CustomerRow {
     fn msp_id(&self) -> Uuid {
         self.msp_id
     }
-    fn customer_id(&self) -> Uuid {
+    fn customer_id(&self) -> CustomerId {
         self.id
     }
 }
@@ -50,7 +50,7 @@ impl OfCustomer for crate::db::tickets::TicketRow {
     fn msp_id(&self) -> Uuid {
         self.msp_id
     }
-    fn customer_id(&self) -> Uuid {
+    fn customer_id(&self) -> CustomerId {
         self.customer_id
     }
 }
@@ -59,7 +59,7 @@ impl<T: OfCustomer> OfCustomer for &T {
     fn msp_id(&self) -> Uuid {
         (*self).msp_id()
     }
-    fn customer_id(&self) -> Uuid {
+    fn customer_id(&self) -> CustomerId {
         (*self).customer_id()
     }
 }
@@ -75,7 +75,7 @@ pub fn system_scope(record: &impl OfCustomer) -> CustomerScope {
 pub struct Actor {
     pub user_id: Uuid,
     pub msp_id: Uuid,
-    pub customer_id: Option<Uuid>,
+    pub customer_id: Option<CustomerId>,
     pub role: Role,
     pub name: String,
     pub email: String,
@@ -259,7 +259,7 @@ mod tests {
         Actor {
             user_id: Uuid::nil(),
             msp_id: Uuid::nil(),
-            customer_id: Some(Uuid::from_u128(1)),
+            customer_id: Some(CustomerId(Uuid::from_u128(1))),
             role: Role::Portal(role),
             name: String::new(),
             email: String::new(),
@@ -314,8 +314,8 @@ mod tests {
         fn msp_id(&self) -> Uuid {
             self.0
         }
-        fn customer_id(&self) -> Uuid {
-            self.1
+        fn customer_id(&self) -> CustomerId {
+            CustomerId(self.1)
         }
     }
 
@@ -324,7 +324,7 @@ mod tests {
         let a = portal(PortalRole::Admin);
         assert!(matches!(a.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(2))), Err(AppError::NotFound)));
         let own = a.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(1))).unwrap();
-        assert_eq!((own.msp_id(), own.customer_id()), (Uuid::nil(), Uuid::from_u128(1)));
+        assert_eq!((own.msp_id(), own.customer_id()), (Uuid::nil(), CustomerId(Uuid::from_u128(1))));
         // Staff reach any customer of their own MSP, and none of another's.
         let staff = Actor { customer_id: None, role: Role::Staff(StaffRole::Owner), ..a };
         assert!(staff.customer_scope(&Row(Uuid::nil(), Uuid::from_u128(7))).is_ok());

@@ -9,7 +9,7 @@ use super::{on_db, CustomerScope, Db, DbError, MspScope, Ts};
 pub struct NewAttachment {
     pub id: Uuid,
     /// The ticket's customer.
-    pub customer_id: Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub uploader_id: Uuid,
     pub file_name: String,
     pub content_type: &'static str,
@@ -80,7 +80,7 @@ pub async fn insert(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttachmentRow {
     pub id: Uuid,
-    pub customer_id: Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub ticket_id: Uuid,
     pub comment_id: Option<Uuid>,
     pub uploader_id: Option<Uuid>,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CustomerRow {
-    pub id: Uuid,
+    pub id: crate::model::CustomerId,
     pub msp_id: Uuid,
     pub name: String,
     pub m365_tenant_id: Option<String>,
@@ -31,7 +31,7 @@ pub async fn get(db: &Db, scope: CustomerScope) -> Result<Option<CustomerRow>, D
 }
 
 /// A customer of `msp` by id: how a scope is first obtained (see `policy::customer_scope`).
-pub async fn find(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<CustomerRow>, DbError> {
+pub async fn find(db: &Db, msp: MspScope, id: crate::model::CustomerId) -> Result<Option<CustomerRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM customers WHERE msp_id = $1 AND id = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
 }
@@ -110,7 +110,7 @@ pub async fn list(
 pub async fn insert(
     db: &Db,
     scope: MspScope,
-    id: Uuid,
+    id: crate::model::CustomerId,
     name: &str,
     tenant: Option<&str>,
     features: &str,

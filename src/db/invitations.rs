@@ -7,7 +7,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InvitationRow {
     pub msp_id: Uuid,
-    pub customer_id: Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub user_id: Uuid,
     pub expires_at: Ts,
     pub used_at: Option<Ts>,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 pub struct UserRow {
     pub id: Uuid,
     pub msp_id: Uuid,
-    pub customer_id: Option<Uuid>,
+    pub customer_id: Option<crate::model::CustomerId>,
     pub email: String,
     pub name: String,
     #[sqlx(try_from = "String")]
@@ -26,7 +26,7 @@ const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, a
 
 pub struct NewUser<'a> {
     pub id: Uuid,
-    pub customer_id: Option<Uuid>,
+    pub customer_id: Option<crate::model::CustomerId>,
     pub email: &'a str,
     pub name: &'a str,
     pub role: &'a str,
@@ -81,7 +81,7 @@ pub async fn set_name(db: &Db, scope: MspScope, id: Uuid, name: &str) -> Result<
 /// The accounts of which one must stay active: a customer's admins, or the MSP's owners.
 #[derive(Debug, Clone, Copy)]
 pub enum KeepsOne {
-    CustomerAdmins(Uuid),
+    CustomerAdmins(crate::model::CustomerId),
     Owners,
 }
 
@@ -107,7 +107,7 @@ impl KeepsOne {
         }
     }
 
-    fn customer(self) -> Option<Uuid> {
+    fn customer(self) -> Option<crate::model::CustomerId> {
         match self {
             KeepsOne::CustomerAdmins(c) => Some(c),
             KeepsOne::Owners => None,

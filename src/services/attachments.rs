@@ -219,7 +219,7 @@ impl<'a> Attaching<'a> {
                 .map_err(|why| AppError::UnsupportedMedia(format!("{shown} {why}. You can attach {ALLOWED}.")))?;
             let row = NewAttachment {
                 id: model::new_id(),
-                customer_id: Uuid::nil(),
+                customer_id: crate::model::CustomerId(uuid::Uuid::nil()),
                 uploader_id: Uuid::nil(),
                 file_name: clean_name(u.file_name.as_deref(), content_type),
                 content_type,

@@ -27,7 +27,7 @@ pub struct Customer {
 impl From<CustomerRow> for Customer {
     fn from(r: CustomerRow) -> Self {
         Customer {
-            id: r.id,
+            id: r.id.0,
             name: r.name,
             m365_tenant_id: r.m365_tenant_id,
             active: r.active,
@@ -88,7 +88,7 @@ pub async fn list(
     Ok(db::customers::list(db, actor.msp(), &search, sort, per_page, (page - 1) * per_page).await?)
 }
 
-pub async fn get(db: &Db, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
+pub async fn get(db: &Db, actor: &Actor, id: crate::model::CustomerId) -> AppResult<CustomerRow> {
     let c = db::customers::find(db, actor.msp(), id).await?.ok_or(AppError::NotFound)?;
     actor.customer_scope(&c)?;
     actor.require(Action::ViewCustomer, Some(&Features::from_db(&c.features)))?;
@@ -112,13 +112,18 @@ pub async fn create(
     if db::customers::find_by_name(db, actor.msp(), &name).await?.is_some() {
         return Err(FieldError::new("name", "A customer with this name already exists.").into());
     }
-    let id = model::new_id();
+    let id = crate::model::CustomerId::new();
     let features = features.unwrap_or_default();
     db::customers::insert(db, actor.msp(), id, &name, tenant.as_deref(), &features.to_db(), now()).await?;
     get(db, actor, id).await
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: Uuid, changes: CustomerChanges) -> AppResult<CustomerRow> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: crate::model::CustomerId,
+    changes: CustomerChanges,
+) -> AppResult<CustomerRow> {
     let current = get(db, actor, id).await?;
     actor.require(Action::ManageCustomers, None)?;
     let mut errors = vec![];

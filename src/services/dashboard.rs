@@ -60,7 +60,7 @@ pub struct Support {
     pub hours: String,
 }
 
-pub async fn for_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Dashboard> {
+pub async fn for_customer(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<Dashboard> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     let msp = db::msps::get(db, actor.msp()).await?.ok_or(crate::error::AppError::NotFound)?;
     of(db, actor, &c, &msp).await
@@ -85,7 +85,7 @@ pub async fn of(db: &Db, actor: &Actor, c: &CustomerRow, msp: &MspRow) -> AppRes
         None
     };
     Ok(Dashboard {
-        customer: DashboardCustomer { id: c.id, name: c.name.clone() },
+        customer: DashboardCustomer { id: c.id.0, name: c.name.clone() },
         portal_users: PortalUserCounts { total, active, admins, invited },
         tickets,
         microsoft_365: M365Link { connected: c.m365_tenant_id.is_some(), tenant_id: c.m365_tenant_id.clone(), summary },

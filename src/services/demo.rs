@@ -69,7 +69,7 @@ pub async fn seed(db: &Db, files: &Files) -> AppResult<bool> {
             Some(c) => c.id,
             None => {
                 changed = true;
-                let id = model::new_id();
+                let id = crate::model::CustomerId::new();
                 db::customers::insert(db, msp, id, name, tenant, &features.to_db(), now()).await?;
                 id
             }
@@ -251,7 +251,7 @@ pub async fn seed_large(db: &Db, people: usize) -> AppResult<bool> {
     let (id, mut changed) = match db::customers::find_by_name(db, msp, name).await? {
         Some(c) => (c.id, false),
         None => {
-            let id = model::new_id();
+            let id = crate::model::CustomerId::new();
             let tenant = Some("northwindtraders.onmicrosoft.com");
             db::customers::insert(db, msp, id, name, tenant, &Features::default().to_db(), now()).await?;
             (id, true)
@@ -268,7 +268,7 @@ pub async fn seed_large(db: &Db, people: usize) -> AppResult<bool> {
 async fn ensure_user(
     db: &Db,
     msp: MspScope,
-    customer: Option<uuid::Uuid>,
+    customer: Option<crate::model::CustomerId>,
     email: &str,
     name: &str,
     role: &str,

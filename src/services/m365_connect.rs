@@ -202,7 +202,7 @@ pub async fn consent_for(
     db: &Db,
     actor: &Actor,
     login_url: &str,
-    customer_id: uuid::Uuid,
+    customer_id: crate::model::CustomerId,
 ) -> AppResult<Option<String>> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::UseConsole, None)?;

@@ -162,7 +162,7 @@ pub struct NewTicketInput {
     pub category: Entered<Uuid>,
     pub watchers: Entered<Vec<Uuid>>,
     /// Staff raising a ticket name the customer; portal users raise for their own.
-    pub customer: Option<Uuid>,
+    pub customer: Option<crate::model::CustomerId>,
     pub external_id: Option<String>,
     pub external_system: Option<String>,
 }

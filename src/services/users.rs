@@ -79,7 +79,7 @@ async fn issue_link(
 }
 
 /// The scope of a customer whose portal users the actor may manage.
-async fn managed_customer(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<CustomerScope> {
+async fn managed_customer(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<CustomerScope> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::ManagePortalUsers, Some(&model::Features::from_db(&customer.features)))?;
     actor.customer_scope(&customer)
@@ -89,7 +89,11 @@ async fn reload(db: &Db, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
     db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn list_portal_users(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Vec<UserRow>> {
+pub async fn list_portal_users(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+) -> AppResult<Vec<UserRow>> {
     let scope = managed_customer(db, actor, customer_id).await?;
     Ok(db::users::list_customer(db, scope).await?)
 }
@@ -105,7 +109,7 @@ pub async fn invite(
     db: &Db,
     actor: &Actor,
     public_url: &str,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     name: &str,
     email: &str,
     role: &str,
@@ -151,7 +155,12 @@ pub async fn invite(
     Ok(Invited { user, link })
 }
 
-async fn managed_user(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<(CustomerScope, UserRow)> {
+async fn managed_user(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    user_id: Uuid,
+) -> AppResult<(CustomerScope, UserRow)> {
     let scope = managed_customer(db, actor, customer_id).await?;
     let user = db::users::get_in_customer(db, scope, user_id).await?.ok_or(AppError::NotFound)?;
     Ok((scope, user))
@@ -196,7 +205,7 @@ pub struct PortalUserChanges {
 pub async fn update_portal_user(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     user_id: Uuid,
     changes: PortalUserChanges,
 ) -> AppResult<UserRow> {
@@ -215,7 +224,7 @@ pub async fn update_portal_user(
 pub async fn set_portal_role(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     user_id: Uuid,
     role: &str,
 ) -> AppResult<UserRow> {
@@ -227,7 +236,7 @@ pub async fn set_portal_role(
 pub async fn set_portal_active(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     user_id: Uuid,
     active: bool,
 ) -> AppResult<UserRow> {
@@ -239,7 +248,7 @@ pub async fn new_password_link(
     db: &Db,
     actor: &Actor,
     public_url: &str,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     user_id: Uuid,
 ) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
@@ -344,7 +353,12 @@ pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: boo
 }
 
 /// Turns off a portal user's two-factor sign-in (they lost their phone); they set it up again.
-pub async fn reset_portal_two_factor(db: &Db, actor: &Actor, customer_id: Uuid, user_id: Uuid) -> AppResult<UserRow> {
+pub async fn reset_portal_two_factor(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    user_id: Uuid,
+) -> AppResult<UserRow> {
     let (_, user) = managed_user(db, actor, customer_id, user_id).await?;
     crate::services::two_factor::reset(db, actor.msp(), user.id).await?;
     reload(db, actor, user.id).await
@@ -354,7 +368,7 @@ pub async fn reset_portal_two_factor(db: &Db, actor: &Actor, customer_id: Uuid, 
 pub async fn set_company_tickets(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     user_id: Uuid,
     all: bool,
 ) -> AppResult<UserRow> {

@@ -25,7 +25,7 @@ fn fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn raise(app: &TestApp, token: &str, customer: uuid::Uuid) -> Value {
+async fn raise(app: &TestApp, token: &str, customer: portico::model::CustomerId) -> Value {
     let (s, t) = call(
         app,
         Method::POST,

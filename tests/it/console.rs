@@ -319,7 +319,7 @@ async fn long_customer_lists_are_paged() {
     let app = TestApp::spawn().await;
     let msp = app.msp().await;
     for i in 0..30 {
-        let id = uuid::Uuid::now_v7();
+        let id = portico::model::CustomerId::new();
         let features = portico::model::Features::default().to_db();
         portico::db::customers::insert(
             app.db(),

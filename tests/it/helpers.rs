@@ -210,13 +210,13 @@ impl TestApp {
         MspScope(db::msps::find_by_name(self.db(), "Northwind IT").await.unwrap().unwrap().id)
     }
 
-    pub async fn customer_id(&self, name: &str) -> uuid::Uuid {
+    pub async fn customer_id(&self, name: &str) -> portico::model::CustomerId {
         let msp = self.msp().await;
         db::customers::find_by_name(self.db(), msp, name).await.unwrap().expect("customer exists").id
     }
 
     /// The scope of a Northwind customer, as background work gets it.
-    pub async fn scope(&self, customer_id: uuid::Uuid) -> portico::db::CustomerScope {
+    pub async fn scope(&self, customer_id: portico::model::CustomerId) -> portico::db::CustomerScope {
         let row =
             db::customers::find(self.db(), self.msp().await, customer_id).await.unwrap().expect("customer exists");
         portico::policy::system_scope(&row)
@@ -247,7 +247,8 @@ impl TestApp {
     }
 
     /// Runs one SQL statement against the test database (to age sessions, links …).
-    pub async fn exec(&self, sql: &str, arg: uuid::Uuid) {
+    pub async fn exec(&self, sql: &str, arg: impl Into<uuid::Uuid>) {
+        let arg: uuid::Uuid = arg.into();
         portico::on_db!(self.db(), p => sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(arg).execute(p).await.map(|_| ())).unwrap();
     }
 }
@@ -266,7 +267,7 @@ async fn seed_other_msp(db: &Db) {
         password_hash: Some(&hash),
     };
     db::users::insert(db, msp, &staff, now).await.unwrap();
-    let cid = uuid::Uuid::now_v7();
+    let cid = portico::model::CustomerId::new();
     db::customers::insert(db, msp, cid, "Woodgrove Bank", None, &portico::model::Features::default().to_db(), now)
         .await
         .unwrap();

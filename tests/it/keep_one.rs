@@ -8,7 +8,8 @@ use crate::helpers::{csrf_of, sign_in, TestApp, PASSWORD};
 
 const RING: &str = "a-ring-of-owners-2026";
 
-async fn count(app: &TestApp, sql: &str, arg: uuid::Uuid) -> i64 {
+async fn count(app: &TestApp, sql: &str, arg: impl Into<uuid::Uuid>) -> i64 {
+    let arg: uuid::Uuid = arg.into();
     portico::on_db!(app.db(), p => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
         .bind(arg).fetch_one(p).await)
     .unwrap()

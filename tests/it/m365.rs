@@ -19,7 +19,7 @@ const FREE: &str = "sku-free";
 /// Tailspin Toys: a customer of Northwind with an admin, a standard and a limited user, and
 /// a tenant of eight users.
 pub(crate) struct Tailspin {
-    pub(crate) id: uuid::Uuid,
+    pub(crate) id: portico::model::CustomerId,
     pub(crate) scope: CustomerScope,
 }
 
@@ -64,7 +64,7 @@ fn sku(id: &str, part: &str, enabled: i64, consumed: i64) -> SkuRecord {
 pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
     let db = app.db();
     let msp: MspScope = app.msp().await;
-    let id = uuid::Uuid::now_v7();
+    let id = portico::model::CustomerId::new();
     portico::db::customers::insert(
         db,
         msp,

@@ -51,7 +51,7 @@ async fn unregistered_with(
     })
     .await;
     let msp = app.msp().await;
-    let id = uuid::Uuid::now_v7();
+    let id = portico::model::CustomerId::new();
     portico::db::customers::insert(
         app.db(),
         msp,

@@ -82,7 +82,7 @@ async fn page_request(app: &TestApp, actors: &Actors, who: Who, method: &Method,
 }
 
 /// Attaches a file to ticket `tn` of the customer as its admin; returns the attachment's id.
-async fn attach_probe(app: &TestApp, customer: uuid::Uuid, tn: i64) -> String {
+async fn attach_probe(app: &TestApp, customer: portico::model::CustomerId, tn: i64) -> String {
     let file = reqwest::multipart::Part::bytes(crate::helpers::PNG.to_vec()).file_name("probe.png");
     let r: serde_json::Value = Client::new()
         .post(app.url(&format!("/api/portal/customers/{customer}/tickets/{tn}/attachments")))

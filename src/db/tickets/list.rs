@@ -7,7 +7,7 @@ use uuid::Uuid;
 /// Which tickets a list shows; empty means "any". The service sets `number`, `me`, `involving`.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub customer: Option<Uuid>,
+    pub customer: Option<crate::model::CustomerId>,
     /// "", "open" or "closed"
     pub state: String,
     pub status: Option<Uuid>,

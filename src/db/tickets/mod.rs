@@ -80,7 +80,7 @@ pub async fn insert_defaults(
 pub struct TicketRow {
     pub id: Uuid,
     pub msp_id: Uuid,
-    pub customer_id: Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub customer_name: String,
     pub number: i64,
     pub title: String,

@@ -111,7 +111,7 @@ pub async fn status(
     let id = path_id(&id)?;
     let s = m365_sync::status(&app.db, &actor, id).await?;
     Ok(Json(SyncStatus {
-        customer_id: s.customer_id,
+        customer_id: s.customer_id.0,
         tenant_id: s.tenant,
         next_run: s.next_sync_at.map(rfc3339),
         queued: s.queued,

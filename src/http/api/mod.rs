@@ -224,6 +224,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// A path id that is not a UUID names nothing: 404.
-pub fn path_id(raw: &str) -> Result<uuid::Uuid, AppError> {
-    crate::model::parse_id(raw).ok_or(AppError::NotFound)
+pub fn path_id<T: From<uuid::Uuid>>(raw: &str) -> Result<T, AppError> {
+    crate::model::parse_id(raw).map(T::from).ok_or(AppError::NotFound)
 }

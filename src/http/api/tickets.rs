@@ -67,7 +67,7 @@ impl From<TicketRow> for Ticket {
             id: t.id,
             number: t.number,
             reference: format!("T-{}", t.number),
-            customer_id: t.customer_id,
+            customer_id: t.customer_id.0,
             customer_name: t.customer_name,
             title: t.title,
             description: t.description,
@@ -198,7 +198,10 @@ pub struct TicketQuery {
     pub per_page: Option<i64>,
 }
 
-fn parse_query(q: &TicketQuery, customer: Option<Uuid>) -> Result<(Filter, (Sort, bool), i64, i64), AppError> {
+fn parse_query(
+    q: &TicketQuery,
+    customer: Option<crate::model::CustomerId>,
+) -> Result<(Filter, (Sort, bool), i64, i64), AppError> {
     let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.resolve()?;
     let raw_sort = q.sort.as_deref().unwrap_or("-updated");
     let (desc, key) = raw_sort.strip_prefix('-').map(|k| (true, k)).unwrap_or((false, raw_sort));
@@ -229,7 +232,7 @@ async fn listing(
     app: &AppState,
     actor: &Actor,
     q: TicketQuery,
-    customer: Option<Uuid>,
+    customer: Option<crate::model::CustomerId>,
 ) -> Result<Json<ListOf<Ticket>>, AppError> {
     let (input, sort, page, per_page) = parse_query(&q, customer)?;
     let (rows, total) = tickets::list(&app.db, actor, input, sort, page, per_page).await?;

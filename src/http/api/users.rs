@@ -75,7 +75,7 @@ impl From<UserRow> for PortalUser {
         PortalUser {
             status: AccountStatus::of(&u),
             id: u.id,
-            customer_id: u.customer_id.unwrap_or_default(),
+            customer_id: u.customer_id.map(uuid::Uuid::from).unwrap_or_default(),
             role: PortalRole::parse(u.role.as_str()).unwrap_or(PortalRole::Limited),
             name: u.name,
             email: u.email,

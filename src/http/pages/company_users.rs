@@ -57,7 +57,7 @@ pub struct ActiveForm {
 /// customer's page in the staff console.
 pub struct UsersPage {
     pub signed: Signed,
-    pub customer_id: Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub console: bool,
 }
 

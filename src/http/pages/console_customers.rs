@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::company_users::{self as cu, ActiveForm, InviteForm, RoleForm, UsersPage};
 use super::{notice, FormData, NoticeQuery};
@@ -20,7 +19,7 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::forms::submit;
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::{parse_id, Feature, Features};
+use crate::model::{Feature, Features};
 use crate::policy::Action;
 use crate::services::customers::{self, CustomerChanges};
 use crate::services::users;
@@ -113,7 +112,12 @@ async fn create(
 }
 
 /// Draws a customer's console page; `extra` carries form errors, links to show and notices.
-pub async fn render_customer(s: &Signed, id: Uuid, status: StatusCode, extra: Value) -> Result<Response, AppError> {
+pub async fn render_customer(
+    s: &Signed,
+    id: crate::model::CustomerId,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response, AppError> {
     let db = &s.ctx.app.db;
     let c = customers::get(db, s.actor(), id).await?;
     let portal_users = users::list_portal_users(db, s.actor(), id).await?;
@@ -127,8 +131,8 @@ pub async fn render_customer(s: &Signed, id: Uuid, status: StatusCode, extra: Va
     Ok(page(&s.ctx, "/msp/customers", "pages/console/customer.html", status, local))
 }
 
-fn customer_id(raw: &str) -> Result<Uuid, AppError> {
-    parse_id(raw).ok_or(AppError::NotFound)
+fn customer_id(raw: &str) -> Result<crate::model::CustomerId, AppError> {
+    crate::model::CustomerId::parse(raw).ok_or(AppError::NotFound)
 }
 
 async fn show(

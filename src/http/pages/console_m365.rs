@@ -19,7 +19,7 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::forms::{or_problem, submit};
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::{parse_id, rfc3339};
+use crate::model::rfc3339;
 use crate::services::m365::sync as m365_sync;
 use crate::services::m365_connect;
 use crate::services::m365_connect::AppInput;
@@ -164,13 +164,13 @@ async fn customer(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = crate::model::CustomerId::parse(&id).ok_or(AppError::NotFound)?;
     customer_page(&s, id, context! { notice => notice(q.notice.as_deref()) }).await
 }
 
 /// Tries the connection now and shows, area by area, what works and what is missing.
 async fn test(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = crate::model::CustomerId::parse(&id).ok_or(AppError::NotFound)?;
     let app = &s.ctx.app;
     let graph = app
         .graph
@@ -187,7 +187,7 @@ async fn test(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Respons
     customer_page(&s, id, context! { checks }).await
 }
 
-async fn customer_page(s: &Signed, id: uuid::Uuid, extra: Value) -> Result<Response, AppError> {
+async fn customer_page(s: &Signed, id: crate::model::CustomerId, extra: Value) -> Result<Response, AppError> {
     let app = &s.ctx.app;
     let st = m365_sync::status(&app.db, s.actor(), id).await?;
     let consent = m365_connect::consent_for(&app.db, s.actor(), &app.settings.login_url, id).await?;
@@ -215,7 +215,7 @@ async fn customer_page(s: &Signed, id: uuid::Uuid, extra: Value) -> Result<Respo
 }
 
 async fn sync_now(StaffPage(s): StaffPage, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id).ok_or(AppError::NotFound)?;
+    let id = crate::model::CustomerId::parse(&id).ok_or(AppError::NotFound)?;
     m365_sync::request(&s.ctx.app.db, s.actor(), id).await?;
     Ok(see_other(&format!("/msp/customers/{id}/m365/sync"), "sync-queued"))
 }

@@ -107,7 +107,7 @@ async fn list(
     let id = |k: &str| parse_id(&get(k));
     let state = if q.contains_key("state") { get("state") } else { "open".into() };
     let input = Filter {
-        customer: id("customer"),
+        customer: id("customer").map(crate::model::CustomerId::from),
         state: state.clone(),
         status: id("status"),
         priority: id("priority"),
@@ -213,7 +213,7 @@ async fn create(
                 priority: Entered::id(&form.get("priority")),
                 category: Entered::id(&form.get("category")),
                 watchers: Entered::ids(form.all("watchers").iter().map(String::as_str)),
-                customer: if console { parse_id(&form.get("customer")) } else { None },
+                customer: if console { crate::model::CustomerId::parse(&form.get("customer")) } else { None },
                 external_id: None,
                 external_system: None,
             };

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{Freshness, LicenseRef, Tenant};
 use crate::db::m365::{self as q, UserFilter, UserRecord, UserSort};
@@ -84,7 +83,12 @@ pub(super) fn one_of(field: &'static str, raw: &str, allowed: &[&str]) -> Result
 }
 
 /// One page of the directory.
-pub async fn directory(db: &Db, actor: &Actor, customer_id: Uuid, input: DirectoryInput) -> AppResult<Directory> {
+pub async fn directory(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    input: DirectoryInput,
+) -> AppResult<Directory> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let mut errors = vec![];
     let mut check = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
@@ -127,7 +131,12 @@ pub async fn directory(db: &Db, actor: &Actor, customer_id: Uuid, input: Directo
 }
 
 /// One user of the tenant, with their licenses by name.
-pub async fn user(db: &Db, actor: &Actor, customer_id: Uuid, id: &str) -> AppResult<(M365User, Freshness)> {
+pub async fn user(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    id: &str,
+) -> AppResult<(M365User, Freshness)> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     if id.len() > 64 {
         return Err(AppError::NotFound);

@@ -2,7 +2,6 @@
 //! their direct member counts, read-only. Behind the user directory's toggle.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::directory::one_of;
 use super::{Freshness, Tenant};
@@ -94,7 +93,12 @@ pub struct Groups {
 }
 
 /// One page of the tenant's groups.
-pub async fn groups(db: &Db, actor: &Actor, customer_id: Uuid, input: GroupsInput) -> AppResult<Groups> {
+pub async fn groups(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    input: GroupsInput,
+) -> AppResult<Groups> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let keys: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
     let mut errors: Vec<FieldError> = vec![];

@@ -2,7 +2,6 @@
 //! that are still open, with Microsoft's latest update.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{Freshness, Tenant};
 use crate::db::m365 as q;
@@ -122,7 +121,7 @@ pub(super) async fn overview(db: &Db, t: &Tenant) -> AppResult<(Vec<Service>, Ve
     Ok((services, issues))
 }
 
-pub async fn health(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<ServiceHealth> {
+pub async fn health(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<ServiceHealth> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let (services, issues) = overview(db, &t).await?;
     Ok(ServiceHealth { services, issues, freshness: t.freshness(db, &[SyncArea::Health]).await? })

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{day_ago, is_free, product_name, Freshness, LicenseRef, M365User, Tenant};
 use crate::db::m365::{self as q, SkuRow, UserFilter, UserSort};
@@ -223,7 +222,7 @@ fn rows_of(skus: &[SkuRow], r: &Rules) -> Vec<LicenseRow> {
 }
 
 /// Every SKU of the tenant, the summary and the 90-day trend of paid SKUs.
-pub async fn licenses(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Licenses> {
+pub async fn licenses(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<Licenses> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     of_tenant(db, actor, &t).await
 }
@@ -259,7 +258,7 @@ pub struct SkuDetail {
 pub async fn sku(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     sku_id: &str,
     page: i64,
     per_page: i64,
@@ -346,7 +345,13 @@ pub struct UnusedLicenses {
 
 /// Licenses held by disabled users, and by users without a sign-in for the MSP's number of
 /// days ("never" counts once the account is older than that). Free SKUs are left out.
-pub async fn unused(db: &Db, actor: &Actor, customer_id: Uuid, page: i64, per_page: i64) -> AppResult<UnusedLicenses> {
+pub async fn unused(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    page: i64,
+    per_page: i64,
+) -> AppResult<UnusedLicenses> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let costs = costs(db, actor, &t).await?;
     let zero = Money::zero(costs.unwrap_or(Currency::DEFAULT));
@@ -426,7 +431,7 @@ pub async fn request_licenses(
     db: &Db,
     actor: &Actor,
     public_url: &str,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
     input: LicenseRequest,
 ) -> AppResult<crate::db::tickets::TicketRow> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;

@@ -23,7 +23,6 @@ pub use settings::{options, save_options, set_prices, sync_status, AreaStatus, O
 pub use summary::{forget, forget_all, summary, Change, HealthTile, LicenseTile, SecurityTile, Summary, UsersTile};
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::db::{self, customers::CustomerRow, CustomerScope, Db, Ts};
 use crate::error::AppResult;
@@ -82,7 +81,12 @@ pub(crate) struct Tenant {
 impl Tenant {
     /// Another tenant's customer is "not found"; a role or toggle that does not allow
     /// `feature` is "forbidden".
-    pub(crate) async fn open(db: &Db, actor: &Actor, customer_id: Uuid, feature: Feature) -> AppResult<Tenant> {
+    pub(crate) async fn open(
+        db: &Db,
+        actor: &Actor,
+        customer_id: crate::model::CustomerId,
+        feature: Feature,
+    ) -> AppResult<Tenant> {
         let customer = crate::services::customers::get(db, actor, customer_id).await?;
         let features = Features::from_db(&customer.features);
         actor.require(Action::UseFeature(feature), Some(&features))?;

@@ -2,7 +2,6 @@
 //! active alerts of the severities the MSP lets the customer see.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{day_ago, Freshness, Tenant};
 use crate::db::m365 as q;
@@ -159,7 +158,7 @@ pub(super) fn summarise(history: &[ScorePoint], alerts: &[Alert]) -> (Option<Sco
     (score_of(history), AlertCounts::of(alerts))
 }
 
-pub async fn security(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Security> {
+pub async fn security(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<Security> {
     let t = Tenant::open(db, actor, customer_id, FEATURE).await?;
     let history = history(db, &t).await?;
     let (alerts, severities) = active_alerts(db, &t).await?;

@@ -2,7 +2,6 @@
 //! customer sees, license and renewal warnings, which alerts notify, and SKU prices.
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{is_free, product_name, Tenant};
 use crate::db::m365_sync::{self, OptionsRow};
@@ -27,7 +26,7 @@ pub struct Pricing {
     pub price: Option<Money>,
 }
 
-async fn staff_tenant(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<Tenant> {
+async fn staff_tenant(db: &Db, actor: &Actor, customer_id: crate::model::CustomerId) -> AppResult<Tenant> {
     let customer = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(Action::UseConsole, None)?;
     Tenant::of(db, actor, customer).await
@@ -38,7 +37,11 @@ async fn msp_currency(db: &Db, actor: &Actor) -> AppResult<Currency> {
 }
 
 /// The MSP's choices, the SKU prices of a customer and the currency they are in (staff).
-pub async fn options(db: &Db, actor: &Actor, customer_id: Uuid) -> AppResult<(OptionsRow, Vec<Pricing>, Currency)> {
+pub async fn options(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+) -> AppResult<(OptionsRow, Vec<Pricing>, Currency)> {
     let t = staff_tenant(db, actor, customer_id).await?;
     let currency = msp_currency(db, actor).await?;
     let mut prices: Vec<Pricing> = q::skus(db, t.scope)
@@ -81,7 +84,12 @@ fn number(field: &'static str, raw: &str, range: std::ops::RangeInclusive<i64>, 
 }
 
 /// Saves the options (staff who manage customers).
-pub async fn save_options(db: &Db, actor: &Actor, customer_id: Uuid, input: OptionsInput) -> AppResult<OptionsRow> {
+pub async fn save_options(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    input: OptionsInput,
+) -> AppResult<OptionsRow> {
     let t = staff_tenant(db, actor, customer_id).await?;
     actor.require(Action::ManageCustomers, None)?;
     let mut errors = vec![];
@@ -114,7 +122,12 @@ pub async fn save_options(db: &Db, actor: &Actor, customer_id: Uuid, input: Opti
 
 /// Sets the monthly price per license of the tenant's SKUs (staff who manage customers):
 /// (SKU id, amount as typed; empty clears it). Every amount is checked before any is saved.
-pub async fn set_prices(db: &Db, actor: &Actor, customer_id: Uuid, prices: &[(String, String)]) -> AppResult<()> {
+pub async fn set_prices(
+    db: &Db,
+    actor: &Actor,
+    customer_id: crate::model::CustomerId,
+    prices: &[(String, String)],
+) -> AppResult<()> {
     let t = staff_tenant(db, actor, customer_id).await?;
     actor.require(Action::ManageCustomers, None)?;
     let skus = q::skus(db, t.scope).await?;
@@ -153,7 +166,7 @@ pub struct AreaStatus {
 pub async fn sync_status(
     db: &Db,
     actor: &Actor,
-    customer_id: Uuid,
+    customer_id: crate::model::CustomerId,
 ) -> AppResult<(Vec<AreaStatus>, Option<crate::db::Ts>)> {
     let t = staff_tenant(db, actor, customer_id).await?;
     let position = |area: &str| SyncArea::parse(area).map_or(usize::MAX, |a| a as usize);

@@ -7,7 +7,6 @@ use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::{health, licenses, security, AlertCounts, Freshness, LicenseRow, Score, Service, Tenant};
 use crate::db::customers::CustomerRow;
@@ -108,12 +107,12 @@ static READS: AtomicU64 = AtomicU64::new(1);
 const REUSE_FOR: Duration = Duration::from_secs(10);
 
 /// Who sees which tiles: (customer, its tenant, users, licenses, security, health, costs).
-type Key = (Uuid, Option<String>, [bool; 5]);
+type Key = (crate::model::CustomerId, Option<String>, [bool; 5]);
 
 static TILES: LazyLock<Mutex<HashMap<Key, (Instant, Summary)>>> = LazyLock::new(Default::default);
 
 /// Drops a customer's tiles after its tenant data or options changed.
-pub fn forget(customer_id: Uuid) {
+pub fn forget(customer_id: crate::model::CustomerId) {
     TILES.lock().unwrap_or_else(|e| e.into_inner()).retain(|k, _| k.0 != customer_id);
 }
 

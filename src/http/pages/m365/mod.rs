@@ -20,13 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::http::context::Signed;
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::parse_id;
 use crate::policy::Action;
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -58,7 +56,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 /// customer in the path. Staff on a portal path and customers on a console path get 404.
 pub struct M365Page {
     pub s: Signed,
-    pub customer: Uuid,
+    pub customer: crate::model::CustomerId,
     pub console: bool,
     /// "" in the portal, `/msp/customers/{id}/m365` in the console.
     pub base: String,
@@ -77,7 +75,11 @@ impl FromRequestParts<Arc<AppState>> for M365Page {
         let not_found = || AppError::NotFound.into_response();
         let console = s.actor().may(Action::UseConsole, None);
         if path.starts_with("/msp/") {
-            let customer = params.get("id").and_then(|id| parse_id(id)).filter(|_| console).ok_or_else(not_found)?;
+            let customer = params
+                .get("id")
+                .and_then(|id| crate::model::CustomerId::parse(id))
+                .filter(|_| console)
+                .ok_or_else(not_found)?;
             let base = format!("/msp/customers/{customer}/m365");
             Ok(M365Page { s, customer, console: true, base, nav: "/msp/customers".into(), params })
         } else {

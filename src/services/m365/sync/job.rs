@@ -18,7 +18,7 @@ pub const JOB_KIND: &str = "m365_sync";
 #[derive(serde::Serialize, serde::Deserialize)]
 struct SyncJob {
     msp_id: uuid::Uuid,
-    customer_id: uuid::Uuid,
+    customer_id: crate::model::CustomerId,
 }
 
 fn job(scope: CustomerScope) -> crate::db::jobs::NewJob {
@@ -40,7 +40,7 @@ pub(super) fn dedupe_key(scope: CustomerScope) -> String {
 }
 
 /// Staff ask for a sync now: it is queued for the job runner, unless one is queued or running.
-pub async fn request(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uuid) -> AppResult<()> {
+pub async fn request(db: &Db, actor: &crate::policy::Actor, customer_id: crate::model::CustomerId) -> AppResult<()> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(crate::policy::Action::UseConsole, None)?;
     if c.m365_tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
@@ -58,7 +58,9 @@ pub async fn schedule_due(db: &Db, every: Duration) -> AppResult<usize> {
     let due = store::due(db, t, 100).await?;
     let mut queued = 0;
     for (msp_id, customer_id) in due {
-        let Some(customer) = crate::db::customers::find(db, MspScope(msp_id), customer_id).await? else { continue };
+        let Some(customer) = crate::db::customers::find(db, MspScope(msp_id), customer_id.into()).await? else {
+            continue;
+        };
         let scope = crate::policy::system_scope(&customer);
         if store::claim_turn(db, scope, t, t + every).await? {
             crate::db::jobs::write(db, &crate::db::jobs::Effects { jobs: vec![job(scope)], ..Default::default() }, t)

@@ -24,7 +24,7 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
 
 /// A customer's sync as the console shows it.
 pub struct Status {
-    pub customer_id: uuid::Uuid,
+    pub customer_id: crate::model::CustomerId,
     pub customer_name: String,
     pub tenant: Option<String>,
     pub next_sync_at: Option<OffsetDateTime>,
@@ -34,7 +34,7 @@ pub struct Status {
     pub queued: bool,
 }
 
-pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: uuid::Uuid) -> AppResult<Status> {
+pub async fn status(db: &Db, actor: &crate::policy::Actor, customer_id: crate::model::CustomerId) -> AppResult<Status> {
     let row = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(crate::policy::Action::UseConsole, None)?;
     let scope = actor.customer_scope(&row)?;
@@ -67,7 +67,7 @@ pub async fn test_connection(
     graph: &GraphClient,
     key: Option<&SealKey>,
     actor: &crate::policy::Actor,
-    customer_id: uuid::Uuid,
+    customer_id: crate::model::CustomerId,
 ) -> AppResult<Vec<(&'static str, Result<String, String>)>> {
     let c = crate::services::customers::get(db, actor, customer_id).await?;
     actor.require(crate::policy::Action::UseConsole, None)?;
