@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::MspScope;
 use crate::error::AppError;
-use crate::model::{CustomerId, Feature, Features, PortalRole, Role, StaffRole};
+use crate::model::{CustomerId, Feature, Features, PortalRole, Role, StaffRole, UserId};
 
 /// One customer of one MSP: what every query on a customer's data takes first. Its fields
 /// are private and only this module makes one, from a record read under the MSP (a
@@ -73,7 +73,7 @@ pub fn system_scope(record: &impl OfCustomer) -> CustomerScope {
 /// The signed-in account making a request (by session or API token).
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub msp_id: Uuid,
     pub customer_id: Option<CustomerId>,
     pub role: Role,
@@ -257,7 +257,7 @@ mod tests {
 
     fn portal(role: PortalRole) -> Actor {
         Actor {
-            user_id: Uuid::nil(),
+            user_id: crate::model::UserId(Uuid::nil()),
             msp_id: Uuid::nil(),
             customer_id: Some(CustomerId(Uuid::from_u128(1))),
             role: Role::Portal(role),

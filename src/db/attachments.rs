@@ -10,7 +10,7 @@ pub struct NewAttachment {
     pub id: Uuid,
     /// The ticket's customer.
     pub customer_id: crate::model::CustomerId,
-    pub uploader_id: Uuid,
+    pub uploader_id: crate::model::UserId,
     pub file_name: String,
     pub content_type: &'static str,
     pub size_bytes: i64,
@@ -83,7 +83,7 @@ pub struct AttachmentRow {
     pub customer_id: crate::model::CustomerId,
     pub ticket_id: Uuid,
     pub comment_id: Option<Uuid>,
-    pub uploader_id: Option<Uuid>,
+    pub uploader_id: Option<crate::model::UserId>,
     pub uploader_name: Option<String>,
     pub uploader_is_staff: bool,
     pub file_name: String,
@@ -131,7 +131,7 @@ pub async fn own_comment(
     msp: MspScope,
     ticket: Uuid,
     comment: Uuid,
-    author: Uuid,
+    author: crate::model::UserId,
 ) -> Result<Option<bool>, DbError> {
     let row: Option<(bool,)> = on_db!(db, p => sqlx::query_as(
         "SELECT internal FROM ticket_comments WHERE msp_id = $1 AND ticket_id = $2 AND id = $3 AND author_id = $4 AND deleted_at IS NULL",

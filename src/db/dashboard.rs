@@ -2,7 +2,6 @@
 //! (one pass over the customer's users and one over its open tickets).
 
 use super::{on_db, CustomerScope, Db, DbError};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Counts {
@@ -15,7 +14,7 @@ pub struct Counts {
 }
 
 /// Portal users by state, and open tickets (only those `involving` the user when given).
-pub async fn counts(db: &Db, scope: CustomerScope, involving: Option<Uuid>) -> Result<Counts, DbError> {
+pub async fn counts(db: &Db, scope: CustomerScope, involving: Option<crate::model::UserId>) -> Result<Counts, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT u.users, u.active_users, u.admins, u.invited, t.open_tickets, t.awaiting_customer FROM \
          (SELECT COUNT(*) AS users, \

@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub struct InvitationRow {
     pub msp_id: Uuid,
     pub customer_id: crate::model::CustomerId,
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
     pub expires_at: Ts,
     pub used_at: Option<Ts>,
 }
@@ -17,7 +17,7 @@ pub struct InvitationRow {
 #[derive(Clone, Copy)]
 pub enum Invitee<'a> {
     /// A portal user who exists; an earlier unused invitation of theirs is voided.
-    Existing(Uuid),
+    Existing(crate::model::UserId),
     /// A new portal user, created with the invitation so that neither exists alone.
     New(&'a super::users::NewUser<'a>),
 }
@@ -30,7 +30,7 @@ pub async fn insert(
     scope: CustomerScope,
     hash: &str,
     invitee: Invitee<'_>,
-    by: Uuid,
+    by: crate::model::UserId,
     now: Ts,
     expires: Ts,
     fx: &Effects,
@@ -74,7 +74,7 @@ pub async fn accept(
     db: &Db,
     scope: MspScope,
     hash: &str,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     password_hash: &str,
     now: Ts,
 ) -> Result<bool, DbError> {

@@ -27,7 +27,7 @@ pub struct NewJob {
 pub struct NewNotification {
     pub id: Uuid,
     pub msp_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
     pub category: &'static str,
     pub title: String,
     pub body: String,

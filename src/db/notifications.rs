@@ -18,7 +18,7 @@ pub struct NotificationRow {
 pub async fn list(
     db: &Db,
     msp: MspScope,
-    user: Uuid,
+    user: crate::model::UserId,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<NotificationRow>, DbError> {
@@ -29,27 +29,33 @@ pub async fn list(
 }
 
 /// (all, unread) for one user.
-pub async fn counts(db: &Db, msp: MspScope, user: Uuid) -> Result<(i64, i64), DbError> {
+pub async fn counts(db: &Db, msp: MspScope, user: crate::model::UserId) -> Result<(i64, i64), DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) FROM notifications \
          WHERE msp_id = $1 AND user_id = $2",
     ).bind(msp.0).bind(user).fetch_one(p).await)
 }
 
-pub async fn unread(db: &Db, msp: MspScope, user: Uuid) -> Result<i64, DbError> {
+pub async fn unread(db: &Db, msp: MspScope, user: crate::model::UserId) -> Result<i64, DbError> {
     on_db!(db, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM notifications WHERE msp_id = $1 AND user_id = $2 AND read_at IS NULL",
     ).bind(msp.0).bind(user).fetch_one(p).await)
 }
 
 /// Marks one of the user's notifications read; returns its link, or None when it is not theirs.
-pub async fn mark_read(db: &Db, msp: MspScope, user: Uuid, id: Uuid, now: Ts) -> Result<Option<String>, DbError> {
+pub async fn mark_read(
+    db: &Db,
+    msp: MspScope,
+    user: crate::model::UserId,
+    id: Uuid,
+    now: Ts,
+) -> Result<Option<String>, DbError> {
     on_db!(db, p => sqlx::query_scalar(
         "UPDATE notifications SET read_at = COALESCE(read_at, $4) WHERE msp_id = $1 AND user_id = $2 AND id = $3 RETURNING link",
     ).bind(msp.0).bind(user).bind(id).bind(now).fetch_optional(p).await)
 }
 
-pub async fn mark_all_read(db: &Db, msp: MspScope, user: Uuid, now: Ts) -> Result<u64, DbError> {
+pub async fn mark_all_read(db: &Db, msp: MspScope, user: crate::model::UserId, now: Ts) -> Result<u64, DbError> {
     on_db!(db, p => sqlx::query(
         "UPDATE notifications SET read_at = $3 WHERE msp_id = $1 AND user_id = $2 AND read_at IS NULL",
     ).bind(msp.0).bind(user).bind(now).execute(p).await.map(|r| r.rows_affected()))
@@ -74,13 +80,17 @@ pub async fn defaults(db: &Db, msp: MspScope) -> Result<Vec<PrefRow>, DbError> {
 }
 
 /// A user's own choices (only the categories they have set).
-pub async fn prefs(db: &Db, msp: MspScope, user: Uuid) -> Result<Vec<PrefRow>, DbError> {
+pub async fn prefs(db: &Db, msp: MspScope, user: crate::model::UserId) -> Result<Vec<PrefRow>, DbError> {
     on_db!(db, p => sqlx::query_as("SELECT category, email, in_app FROM notification_prefs WHERE msp_id = $1 AND user_id = $2")
         .bind(msp.0).bind(user).fetch_all(p).await)
 }
 
 /// Choices of several users at once: (user, category, email, in_app).
-pub async fn prefs_of(db: &Db, msp: MspScope, users: &[Uuid]) -> Result<Vec<(Uuid, String, bool, bool)>, DbError> {
+pub async fn prefs_of(
+    db: &Db,
+    msp: MspScope,
+    users: &[crate::model::UserId],
+) -> Result<Vec<(crate::model::UserId, String, bool, bool)>, DbError> {
     if users.is_empty() {
         return Ok(vec![]);
     }
@@ -98,7 +108,7 @@ pub async fn prefs_of(db: &Db, msp: MspScope, users: &[Uuid]) -> Result<Vec<(Uui
 }
 
 /// Replaces all of a user's choices in one transaction.
-pub async fn set_prefs(db: &Db, msp: MspScope, user: Uuid, rows: &[PrefRow]) -> Result<(), DbError> {
+pub async fn set_prefs(db: &Db, msp: MspScope, user: crate::model::UserId, rows: &[PrefRow]) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("DELETE FROM notification_prefs WHERE msp_id = $1 AND user_id = $2")

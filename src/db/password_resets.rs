@@ -10,7 +10,7 @@ pub async fn insert(
     db: &Db,
     msp: MspScope,
     hash: &str,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     now: Ts,
     expires: Ts,
     fx: &Effects,
@@ -38,7 +38,7 @@ pub async fn redeem(
     db: &Db,
     msp: MspScope,
     hash: &str,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     password_hash: &str,
     now: Ts,
 ) -> Result<bool, DbError> {
@@ -62,7 +62,7 @@ pub async fn redeem(
 }
 
 /// Links asked for by one user in the last window, to stop a flood of mails.
-pub async fn recent_count(db: &Db, msp: MspScope, user_id: Uuid, since: Ts) -> Result<i64, DbError> {
+pub async fn recent_count(db: &Db, msp: MspScope, user_id: crate::model::UserId, since: Ts) -> Result<i64, DbError> {
     on_db!(db, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM password_resets WHERE msp_id = $1 AND user_id = $2 AND created_at > $3",
     ).bind(msp.0).bind(user_id).bind(since).fetch_one(p).await)

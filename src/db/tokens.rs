@@ -6,7 +6,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
     pub user_email: String,
     pub name: String,
     pub prefix: String,
@@ -20,13 +20,13 @@ pub struct TokenRow {
 pub struct TokenOwner {
     pub id: Uuid,
     pub msp_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
 }
 
 /// A token about to be stored; only its hash and a short prefix are kept.
 pub struct NewToken<'a> {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
     pub name: &'a str,
     pub hash: &'a str,
     pub prefix: &'a str,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: Uuid,
+    pub id: crate::model::UserId,
     pub msp_id: Uuid,
     pub customer_id: Option<crate::model::CustomerId>,
     pub email: String,
@@ -25,7 +25,7 @@ const COLS: &str = "id, msp_id, customer_id, email, name, role, password_hash, a
                     (totp_secret IS NOT NULL) AS totp_on, company_tickets";
 
 pub struct NewUser<'a> {
-    pub id: Uuid,
+    pub id: crate::model::UserId,
     pub customer_id: Option<crate::model::CustomerId>,
     pub email: &'a str,
     pub name: &'a str,
@@ -33,7 +33,7 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
 }
 
-pub async fn get(db: &Db, scope: MspScope, id: Uuid) -> Result<Option<UserRow>, DbError> {
+pub async fn get(db: &Db, scope: MspScope, id: crate::model::UserId) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND id = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).bind(id).fetch_optional(p).await)
 }
@@ -54,7 +54,11 @@ pub async fn list_staff(db: &Db, scope: MspScope) -> Result<Vec<UserRow>, DbErro
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.0).fetch_all(p).await)
 }
 
-pub async fn get_in_customer(db: &Db, scope: CustomerScope, id: Uuid) -> Result<Option<UserRow>, DbError> {
+pub async fn get_in_customer(
+    db: &Db,
+    scope: CustomerScope,
+    id: crate::model::UserId,
+) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE msp_id = $1 AND customer_id = $2 AND id = $3");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.msp_id()).bind(scope.customer_id()).bind(id).fetch_optional(p).await)
 }
@@ -73,7 +77,7 @@ pub async fn insert(db: &Db, scope: MspScope, u: &NewUser<'_>, now: Ts) -> Resul
     .execute(p).await.map(|_| ()))
 }
 
-pub async fn set_name(db: &Db, scope: MspScope, id: Uuid, name: &str) -> Result<(), DbError> {
+pub async fn set_name(db: &Db, scope: MspScope, id: crate::model::UserId, name: &str) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE users SET name = $3 WHERE msp_id = $1 AND id = $2")
         .bind(scope.0).bind(id).bind(name).execute(p).await.map(|_| ()))
 }
@@ -123,7 +127,7 @@ impl KeepsOne {
 pub async fn set_access(
     db: &Db,
     scope: MspScope,
-    id: Uuid,
+    id: crate::model::UserId,
     role: Option<&str>,
     active: Option<bool>,
     group: KeepsOne,
@@ -155,7 +159,13 @@ pub async fn set_access(
 
 /// Sets the password and ends all of the account's sessions, except `keep` (the session
 /// making the change, which is rotated by the caller).
-pub async fn set_password(db: &Db, scope: MspScope, id: Uuid, hash: &str, keep: Option<&str>) -> Result<(), DbError> {
+pub async fn set_password(
+    db: &Db,
+    scope: MspScope,
+    id: crate::model::UserId,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $3 WHERE msp_id = $1 AND id = $2")
@@ -166,7 +176,7 @@ pub async fn set_password(db: &Db, scope: MspScope, id: Uuid, hash: &str, keep: 
     })
 }
 
-pub async fn touch_sign_in(db: &Db, scope: MspScope, id: Uuid, now: Ts) -> Result<(), DbError> {
+pub async fn touch_sign_in(db: &Db, scope: MspScope, id: crate::model::UserId, now: Ts) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE users SET last_sign_in_at = $3 WHERE msp_id = $1 AND id = $2")
         .bind(scope.0).bind(id).bind(now).execute(p).await.map(|_| ()))
 }
@@ -175,7 +185,7 @@ pub async fn touch_sign_in(db: &Db, scope: MspScope, id: Uuid, now: Ts) -> Resul
 pub async fn totp(
     db: &Db,
     scope: MspScope,
-    id: Uuid,
+    id: crate::model::UserId,
 ) -> Result<(Option<String>, Option<String>, Option<i64>), DbError> {
     let row: Option<(Option<String>, Option<String>, Option<i64>)> = on_db!(db, p => sqlx::query_as(
         "SELECT totp_secret, totp_pending, totp_last_step FROM users WHERE msp_id = $1 AND id = $2",
@@ -183,7 +193,7 @@ pub async fn totp(
     Ok(row.unwrap_or((None, None, None)))
 }
 
-pub async fn set_totp_pending(db: &Db, scope: MspScope, id: Uuid, secret: &str) -> Result<(), DbError> {
+pub async fn set_totp_pending(db: &Db, scope: MspScope, id: crate::model::UserId, secret: &str) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE users SET totp_pending = $3 WHERE msp_id = $1 AND id = $2")
         .bind(scope.0).bind(id).bind(secret).execute(p).await.map(|_| ()))
 }
@@ -192,7 +202,7 @@ pub async fn set_totp_pending(db: &Db, scope: MspScope, id: Uuid, secret: &str) 
 pub async fn set_totp(
     db: &Db,
     scope: MspScope,
-    id: Uuid,
+    id: crate::model::UserId,
     secret: Option<&str>,
     step: Option<i64>,
 ) -> Result<(), DbError> {
@@ -203,14 +213,14 @@ pub async fn set_totp(
 
 /// Records the step of a code just used, unless a later one was (so a code works once,
 /// even with two requests racing).
-pub async fn use_totp_step(db: &Db, scope: MspScope, id: Uuid, step: i64) -> Result<bool, DbError> {
+pub async fn use_totp_step(db: &Db, scope: MspScope, id: crate::model::UserId, step: i64) -> Result<bool, DbError> {
     let n = on_db!(db, p => sqlx::query(
         "UPDATE users SET totp_last_step = $3 WHERE msp_id = $1 AND id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
     ).bind(scope.0).bind(id).bind(step).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
-pub async fn set_company_tickets(db: &Db, scope: MspScope, id: Uuid, all: bool) -> Result<(), DbError> {
+pub async fn set_company_tickets(db: &Db, scope: MspScope, id: crate::model::UserId, all: bool) -> Result<(), DbError> {
     on_db!(db, p => sqlx::query("UPDATE users SET company_tickets = $3 WHERE msp_id = $1 AND id = $2")
         .bind(scope.0).bind(id).bind(all).execute(p).await.map(|_| ()))
 }

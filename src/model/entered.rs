@@ -30,9 +30,10 @@ impl<T> From<Option<T>> for Entered<T> {
     }
 }
 
-impl Entered<Uuid> {
+impl<T: From<Uuid>> Entered<T> {
+    /// An id of whichever kind the field holds.
     pub fn id(raw: &str) -> Self {
-        Self::parse_with(raw, super::parse_id)
+        Self::parse_with(raw, |s| super::parse_id(s).map(T::from))
     }
 }
 
@@ -43,10 +44,13 @@ impl Entered<Date> {
     }
 }
 
-impl Entered<Vec<Uuid>> {
+impl<T: From<Uuid>> Entered<Vec<T>> {
     /// Ids given under one name (ticked boxes); `Invalid` if any one is not an id.
     pub fn ids<'a>(raw: impl IntoIterator<Item = &'a str>) -> Self {
-        raw.into_iter().map(super::parse_id).collect::<Option<Vec<_>>>().map_or(Entered::Invalid, Entered::Value)
+        raw.into_iter()
+            .map(|s| super::parse_id(s).map(T::from))
+            .collect::<Option<Vec<_>>>()
+            .map_or(Entered::Invalid, Entered::Value)
     }
 }
 
@@ -57,12 +61,12 @@ mod tests {
     #[test]
     fn blank_value_or_invalid() {
         let id = Uuid::now_v7();
-        assert_eq!(Entered::id(" "), Entered::Blank);
+        assert_eq!(Entered::<Uuid>::id(" "), Entered::Blank);
         assert_eq!(Entered::id(&id.to_string()), Entered::Value(id));
-        assert_eq!(Entered::id("nonsense"), Entered::Invalid);
+        assert_eq!(Entered::<Uuid>::id("nonsense"), Entered::Invalid);
         assert_eq!(Entered::date("2026-12-01"), Entered::Value(time::macros::date!(2026 - 12 - 01)));
         assert_eq!(Entered::date("tomorrow"), Entered::Invalid);
-        assert_eq!(Entered::ids(["x"]), Entered::Invalid);
-        assert_eq!(Entered::ids([]), Entered::Value(vec![]));
+        assert_eq!(Entered::<Vec<Uuid>>::ids(["x"]), Entered::Invalid);
+        assert_eq!(Entered::<Vec<Uuid>>::ids([]), Entered::Value(vec![]));
     }
 }

@@ -54,6 +54,11 @@ id_type!(
     CustomerId
 );
 
+id_type!(
+    /// An account: a member of an MSP's staff or a customer's portal user.
+    UserId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,7 +182,13 @@ pub async fn change_password(
 }
 
 /// Sets a password directly (CLI); ends all the account's sessions.
-pub async fn set_password(db: &Db, msp: MspScope, user_id: uuid::Uuid, email: &str, new: &str) -> AppResult<()> {
+pub async fn set_password(
+    db: &Db,
+    msp: MspScope,
+    user_id: crate::model::UserId,
+    email: &str,
+    new: &str,
+) -> AppResult<()> {
     password::check_new("password", new, email)?;
     let hash = password::hash(new.to_string()).await;
     users::set_password(db, msp, user_id, &hash, None).await?;
@@ -247,7 +253,7 @@ pub async fn complete_second_factor(
     let t = now();
     let pending_hash = auth::hash_token(pending_token);
     let user_id = sessions::pending_user(db, msp, &pending_hash, t).await?.ok_or_else(expired)?;
-    let user = users::get(db, msp, user_id).await?.filter(|u| u.active).ok_or_else(expired)?;
+    let user = users::get(db, msp, user_id.into()).await?.filter(|u| u.active).ok_or_else(expired)?;
     let since = t - Duration::minutes(WINDOW_MINUTES);
     let (failures, oldest) = login_attempts::failures_since(db, msp, &user.email, since).await?;
     if failures >= limits.per_account as i64 {
@@ -337,7 +343,7 @@ fn reset_gone() -> AppError {
 /// The account a reset link is for, while the link is good.
 pub async fn reset_link(db: &Db, msp: MspScope, token: &str) -> AppResult<db::users::UserRow> {
     let id = db::password_resets::user_of(db, msp, &auth::hash_token(token), now()).await?.ok_or_else(reset_gone)?;
-    users::get(db, msp, id).await?.filter(|u| u.active).ok_or_else(reset_gone)
+    users::get(db, msp, id.into()).await?.filter(|u| u.active).ok_or_else(reset_gone)
 }
 
 /// Sets the new password through a reset link; every session of the account ends. Returns

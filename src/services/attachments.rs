@@ -220,7 +220,7 @@ impl<'a> Attaching<'a> {
             let row = NewAttachment {
                 id: model::new_id(),
                 customer_id: crate::model::CustomerId(uuid::Uuid::nil()),
-                uploader_id: Uuid::nil(),
+                uploader_id: crate::model::UserId(Uuid::nil()),
                 file_name: clean_name(u.file_name.as_deref(), content_type),
                 content_type,
                 size_bytes: u.bytes.len() as i64,
@@ -250,7 +250,7 @@ impl Checked<'_> {
     pub async fn store_then<T, F, Fut>(
         self,
         scope: CustomerScope,
-        uploader: Uuid,
+        uploader: crate::model::UserId,
         internal: bool,
         write: F,
     ) -> AppResult<T>

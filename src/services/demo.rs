@@ -278,8 +278,14 @@ async fn ensure_user(
         return Ok(false);
     }
     let h = hash();
-    let u =
-        db::users::NewUser { id: model::new_id(), customer_id: customer, email, name, role, password_hash: Some(&h) };
+    let u = db::users::NewUser {
+        id: crate::model::UserId::new(),
+        customer_id: customer,
+        email,
+        name,
+        role,
+        password_hash: Some(&h),
+    };
     db::users::insert(db, msp, &u, now()).await?;
     Ok(true)
 }

@@ -48,7 +48,7 @@ pub async fn defaults(db: &Db, msp: MspScope) -> AppResult<Vec<(&'static str, Ch
 }
 
 /// One person's effective choice per category: their own, else the MSP's default.
-pub async fn choices(db: &Db, msp: MspScope, user: Uuid) -> AppResult<Vec<(&'static str, Choice)>> {
+pub async fn choices(db: &Db, msp: MspScope, user: crate::model::UserId) -> AppResult<Vec<(&'static str, Choice)>> {
     let own = db::notifications::prefs(db, msp, user).await?;
     let defaults = defaults(db, msp).await?;
     Ok(defaults.into_iter().map(|(k, d)| (k, lookup(&own, k).unwrap_or(d))).collect())
@@ -66,7 +66,7 @@ pub fn parse_choices(checked: &[String]) -> Vec<PrefRow> {
         .collect()
 }
 
-pub async fn save_choices(db: &Db, msp: MspScope, user: Uuid, rows: &[PrefRow]) -> AppResult<()> {
+pub async fn save_choices(db: &Db, msp: MspScope, user: crate::model::UserId, rows: &[PrefRow]) -> AppResult<()> {
     Ok(db::notifications::set_prefs(db, msp, user, rows).await?)
 }
 
@@ -88,7 +88,7 @@ pub enum TicketEvent {
 struct Delivery {
     /// The actor themselves (a requester's confirmation): mail only, the bell stays quiet.
     own_doing: bool,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     name: String,
     email: String,
     staff: bool,
@@ -138,11 +138,11 @@ pub async fn plan(
     db: &Db,
     msp: MspScope,
     public_url: &str,
-    actor: (Uuid, &str, bool),
+    actor: (crate::model::UserId, &str, bool),
     customer: db::CustomerScope,
-    requester: Option<Uuid>,
-    watchers: Vec<Uuid>,
-    assignee: Option<Uuid>,
+    requester: Option<crate::model::UserId>,
+    watchers: Vec<crate::model::UserId>,
+    assignee: Option<crate::model::UserId>,
     event: &TicketEvent,
     now_closed: bool,
 ) -> AppResult<Plan> {
@@ -178,7 +178,7 @@ pub async fn plan(
     let mut seen = std::collections::HashSet::new();
     people.retain(|(u, _)| seen.insert(u.id));
 
-    let ids: Vec<Uuid> = people.iter().map(|(u, _)| u.id).collect();
+    let ids: Vec<crate::model::UserId> = people.iter().map(|(u, _)| u.id).collect();
     let own = db::notifications::prefs_of(db, msp, &ids).await?;
     let default =
         defaults(db, msp).await?.into_iter().find(|(k, _)| *k == TICKET_UPDATES).map(|(_, c)| c).unwrap_or(ON);
@@ -331,7 +331,7 @@ pub async fn tenant_alerts(
         _ => return Ok(fx),
     };
     let people: Vec<UserRow> = db::users::list_customer(db, scope).await?.into_iter().filter(|u| u.active).collect();
-    let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
+    let ids: Vec<crate::model::UserId> = people.iter().map(|u| u.id).collect();
     let own = db::notifications::prefs_of(db, scope.msp(), &ids).await?;
     let defaults = defaults(db, scope.msp()).await?;
     let brand = email::brand(db, scope.msp(), public_url).await?;

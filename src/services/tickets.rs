@@ -160,7 +160,7 @@ pub struct NewTicketInput {
     pub description: String,
     pub priority: Entered<Uuid>,
     pub category: Entered<Uuid>,
-    pub watchers: Entered<Vec<Uuid>>,
+    pub watchers: Entered<Vec<crate::model::UserId>>,
     /// Staff raising a ticket name the customer; portal users raise for their own.
     pub customer: Option<crate::model::CustomerId>,
     pub external_id: Option<String>,
@@ -406,7 +406,7 @@ pub struct TicketChanges {
     pub status: Option<String>,
     pub priority: Option<String>,
     pub category: Patch<Option<String>>,
-    pub assignee: Patch<Option<Uuid>>,
+    pub assignee: Patch<Option<crate::model::UserId>>,
     pub due: Patch<Entered<Date>>,
 }
 
@@ -451,7 +451,7 @@ pub struct StaffChanges {
     pub status: Entered<Uuid>,
     pub priority: Entered<Uuid>,
     pub category: Entered<Uuid>,
-    pub assignee: Entered<Uuid>,
+    pub assignee: Entered<crate::model::UserId>,
     /// The day it is due (at 17:00 UTC), or blank for none.
     pub due: Entered<Date>,
 }

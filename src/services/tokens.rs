@@ -17,7 +17,7 @@ pub struct NewToken {
 }
 
 /// Makes a token acting as `user_id` (checked to be in `msp`).
-pub async fn create_for(db: &Db, msp: MspScope, user_id: Uuid, name: &str) -> AppResult<NewToken> {
+pub async fn create_for(db: &Db, msp: MspScope, user_id: crate::model::UserId, name: &str) -> AppResult<NewToken> {
     let name = model::text("name", name, 80, true)?;
     let user = db::users::get(db, msp, user_id).await?.ok_or(AppError::NotFound)?;
     if !user.active {

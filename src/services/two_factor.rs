@@ -88,7 +88,7 @@ pub async fn disable(
 }
 
 /// For the operator (CLI) when someone lost their phone.
-pub async fn reset(db: &Db, msp: MspScope, user_id: uuid::Uuid) -> AppResult<()> {
+pub async fn reset(db: &Db, msp: MspScope, user_id: crate::model::UserId) -> AppResult<()> {
     db::users::set_totp(db, msp, user_id, None, None).await?;
     Ok(())
 }

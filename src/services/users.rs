@@ -1,7 +1,6 @@
 //! Accounts as managed by others: a customer's portal users and the MSP's staff.
 
 use time::Duration;
-use uuid::Uuid;
 
 use minijinja::context;
 
@@ -85,7 +84,7 @@ async fn managed_customer(db: &Db, actor: &Actor, customer_id: crate::model::Cus
     actor.customer_scope(&customer)
 }
 
-async fn reload(db: &Db, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
+async fn reload(db: &Db, actor: &Actor, id: crate::model::UserId) -> AppResult<UserRow> {
     db::users::get(db, actor.msp(), id).await?.ok_or(AppError::NotFound)
 }
 
@@ -128,7 +127,7 @@ pub async fn invite(
     if db::users::find_by_email(db, actor.msp(), email.as_str()).await?.is_some() {
         return Err(FieldError::new("email", "An account with this email address already exists.").into());
     }
-    let id = model::new_id();
+    let id = crate::model::UserId::new();
     let new = db::users::NewUser {
         id,
         customer_id: Some(scope.customer_id()),
@@ -159,7 +158,7 @@ async fn managed_user(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
 ) -> AppResult<(CustomerScope, UserRow)> {
     let scope = managed_customer(db, actor, customer_id).await?;
     let user = db::users::get_in_customer(db, scope, user_id).await?.ok_or(AppError::NotFound)?;
@@ -206,7 +205,7 @@ pub async fn update_portal_user(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     changes: PortalUserChanges,
 ) -> AppResult<UserRow> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
@@ -225,7 +224,7 @@ pub async fn set_portal_role(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     role: &str,
 ) -> AppResult<UserRow> {
     let role = PortalRole::parse(role)
@@ -237,7 +236,7 @@ pub async fn set_portal_active(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     active: bool,
 ) -> AppResult<UserRow> {
     update_portal_user(db, actor, customer_id, user_id, PortalUserChanges { role: None, active: Some(active) }).await
@@ -249,7 +248,7 @@ pub async fn new_password_link(
     actor: &Actor,
     public_url: &str,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
 ) -> AppResult<Invited> {
     let (scope, user) = managed_user(db, actor, customer_id, user_id).await?;
     let link = issue_link(db, actor, public_url, scope, &user).await?;
@@ -301,7 +300,7 @@ pub async fn create_staff(
         return Err(FieldError::new("email", "An account with this email address already exists.").into());
     }
     let hash = auth::password::hash(password.clone()).await;
-    let id = model::new_id();
+    let id = crate::model::UserId::new();
     let new = db::users::NewUser {
         id,
         customer_id: None,
@@ -315,7 +314,7 @@ pub async fn create_staff(
     Ok(NewStaff { user, password })
 }
 
-async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserRow> {
+async fn managed_staff(db: &Db, actor: &Actor, user_id: crate::model::UserId) -> AppResult<UserRow> {
     actor.require(Action::ManageStaff, None)?;
     let user = db::users::get(db, actor.msp(), user_id)
         .await?
@@ -331,7 +330,7 @@ async fn managed_staff(db: &Db, actor: &Actor, user_id: Uuid) -> AppResult<UserR
     Ok(user)
 }
 
-pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: Uuid, role: &str) -> AppResult<UserRow> {
+pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: crate::model::UserId, role: &str) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
     let role = StaffRole::parse(role)
         .ok_or_else(|| AppError::from(FieldError::new("role", "Choose owner, admin or technician.")))?;
@@ -344,7 +343,12 @@ pub async fn set_staff_role(db: &Db, actor: &Actor, user_id: Uuid, role: &str) -
     reload(db, actor, user.id).await
 }
 
-pub async fn set_staff_active(db: &Db, actor: &Actor, user_id: Uuid, active: bool) -> AppResult<UserRow> {
+pub async fn set_staff_active(
+    db: &Db,
+    actor: &Actor,
+    user_id: crate::model::UserId,
+    active: bool,
+) -> AppResult<UserRow> {
     let user = managed_staff(db, actor, user_id).await?;
     if !db::users::set_access(db, actor.msp(), user.id, None, Some(active), db::users::KeepsOne::Owners).await? {
         return Err(AppError::BadRequest("This is the only owner and can't be deactivated.".into()));
@@ -357,7 +361,7 @@ pub async fn reset_portal_two_factor(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
 ) -> AppResult<UserRow> {
     let (_, user) = managed_user(db, actor, customer_id, user_id).await?;
     crate::services::two_factor::reset(db, actor.msp(), user.id).await?;
@@ -369,7 +373,7 @@ pub async fn set_company_tickets(
     db: &Db,
     actor: &Actor,
     customer_id: crate::model::CustomerId,
-    user_id: Uuid,
+    user_id: crate::model::UserId,
     all: bool,
 ) -> AppResult<UserRow> {
     let (_, user) = managed_user(db, actor, customer_id, user_id).await?;

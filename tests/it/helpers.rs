@@ -222,7 +222,7 @@ impl TestApp {
         portico::policy::system_scope(&row)
     }
 
-    pub async fn user_id(&self, email: &str) -> uuid::Uuid {
+    pub async fn user_id(&self, email: &str) -> portico::model::UserId {
         let msp = self.msp().await;
         db::users::find_by_email(self.db(), msp, email).await.unwrap().expect("user exists").id
     }
@@ -259,7 +259,7 @@ async fn seed_other_msp(db: &Db) {
     let hash = portico::auth::password::hash_now(PASSWORD);
     let now = portico::model::now();
     let staff = db::users::NewUser {
-        id: uuid::Uuid::now_v7(),
+        id: portico::model::UserId::new(),
         customer_id: None,
         email: OTHER_STAFF,
         name: "Lia Owner",
@@ -272,7 +272,7 @@ async fn seed_other_msp(db: &Db) {
         .await
         .unwrap();
     let admin = db::users::NewUser {
-        id: uuid::Uuid::now_v7(),
+        id: portico::model::UserId::new(),
         customer_id: Some(cid),
         email: OTHER_PORTAL,
         name: "Wanda Admin",

@@ -26,7 +26,7 @@ async fn twenty_concurrent_demotions_leave_the_company_one_admin() {
     for i in 0..19 {
         let email = format!("admin{i}@contoso.test");
         let new = portico::db::users::NewUser {
-            id: uuid::Uuid::now_v7(),
+            id: portico::model::UserId::new(),
             customer_id: Some(contoso),
             email: &email,
             name: "Extra Admin",

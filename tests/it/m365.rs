@@ -83,7 +83,7 @@ pub(crate) async fn tailspin(app: &TestApp) -> Tailspin {
         ("limited@tailspin.test", "Lou Limited", "limited"),
     ] {
         let u = portico::db::users::NewUser {
-            id: uuid::Uuid::now_v7(),
+            id: portico::model::UserId::new(),
             customer_id: Some(id),
             email,
             name,

@@ -326,7 +326,7 @@ async fn tenant_alerts_reach_the_customer_once() {
     let (app, _fake, scope) = connected(TenantSpec::default()).await;
     let hash = portico::auth::password::hash_now(crate::helpers::PASSWORD);
     let user = portico::db::users::NewUser {
-        id: uuid::Uuid::now_v7(),
+        id: portico::model::UserId::new(),
         customer_id: Some(scope.customer_id()),
         email: "it@tailspin.test",
         name: "Ivy Tailspin",

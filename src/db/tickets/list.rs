@@ -18,11 +18,11 @@ pub struct Filter {
     pub number: Option<i64>,
     /// "", "unassigned" or "me" (assigned to `me`)
     pub assignment: String,
-    pub me: Option<Uuid>,
+    pub me: Option<crate::model::UserId>,
     /// Only tickets waiting for the customer's answer.
     pub awaiting_me: bool,
     /// Only tickets this user raised or watches (standard and limited users).
-    pub involving: Option<Uuid>,
+    pub involving: Option<crate::model::UserId>,
     pub updated_since: Option<Ts>,
     pub external_id: Option<String>,
 }

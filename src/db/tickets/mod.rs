@@ -93,9 +93,9 @@ pub struct TicketRow {
     pub priority_name: String,
     pub category_id: Option<Uuid>,
     pub category_name: Option<String>,
-    pub requester_id: Option<Uuid>,
+    pub requester_id: Option<crate::model::UserId>,
     pub requester_name: Option<String>,
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<crate::model::UserId>,
     pub assignee_name: Option<String>,
     pub due_at: Option<Ts>,
     pub external_id: Option<String>,
@@ -122,7 +122,7 @@ pub async fn get_by_id(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<Ticket
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
 }
 
-pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Result<bool, DbError> {
+pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: crate::model::UserId) -> Result<bool, DbError> {
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
         .bind(msp.0).bind(ticket).bind(user).fetch_one(p).await)?;
     Ok(n > 0)
@@ -130,7 +130,7 @@ pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: Uuid) -> Res
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct WatcherRow {
-    pub user_id: Uuid,
+    pub user_id: crate::model::UserId,
     pub name: String,
     pub email: String,
 }
@@ -149,8 +149,8 @@ pub struct NewTicket<'a> {
     pub status_id: Uuid,
     pub priority_id: Uuid,
     pub category_id: Option<Uuid>,
-    pub requester_id: Uuid,
-    pub watchers: &'a [Uuid],
+    pub requester_id: crate::model::UserId,
+    pub watchers: &'a [crate::model::UserId],
     pub external_id: Option<&'a str>,
     pub external_system: Option<&'a str>,
 }
@@ -194,7 +194,7 @@ pub struct TicketFields {
     pub status_id: Uuid,
     pub priority_id: Uuid,
     pub category_id: Option<Uuid>,
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<crate::model::UserId>,
     pub due_at: Option<Ts>,
 }
 
@@ -224,7 +224,7 @@ pub async fn set_status(db: &Db, msp: MspScope, id: Uuid, status: Uuid, now: Ts,
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CommentRow {
     pub id: Uuid,
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<crate::model::UserId>,
     pub author_name: Option<String>,
     pub author_is_staff: bool,
     pub body: String,
@@ -246,7 +246,7 @@ pub async fn comments(db: &Db, msp: MspScope, ticket: Uuid, with_internal: bool)
 
 pub struct NewComment<'a> {
     pub ticket: Uuid,
-    pub author: Uuid,
+    pub author: crate::model::UserId,
     pub body: &'a str,
     pub internal: bool,
     /// Where the comment moves the ticket, if anywhere.
@@ -283,7 +283,7 @@ pub async fn edit_comment(
     msp: MspScope,
     ticket: Uuid,
     id: Uuid,
-    author: Uuid,
+    author: crate::model::UserId,
     body: &str,
     now: Ts,
 ) -> Result<bool, DbError> {
@@ -299,7 +299,7 @@ pub async fn delete_comment(
     msp: MspScope,
     ticket: Uuid,
     id: Uuid,
-    author: Uuid,
+    author: crate::model::UserId,
     now: Ts,
 ) -> Result<bool, DbError> {
     let n = on_db!(db, p => sqlx::query(

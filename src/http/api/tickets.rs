@@ -309,7 +309,7 @@ pub async fn create(
         description: n.description,
         priority: n.priority.as_deref().map(|p| tickets::id_or_name(p, &s.priorities)).unwrap_or(default_priority),
         category: n.category.as_deref().map(|c| tickets::id_or_name(c, &s.categories)).unwrap_or_default(),
-        watchers: Entered::Value(n.watchers),
+        watchers: Entered::Value(n.watchers.into_iter().map(crate::model::UserId::from).collect()),
         customer: Some(customer.id),
         external_id: n.external_id,
         external_system: n.external_system,
@@ -389,7 +389,10 @@ pub async fn update(
         status: p.status.into_option(),
         priority: p.priority.into_option(),
         category: p.category,
-        assignee: p.assignee_id,
+        assignee: match p.assignee_id {
+            Patch::Keep => Patch::Keep,
+            Patch::Set(v) => Patch::Set(v.map(crate::model::UserId::from)),
+        },
         due: match p.due_date {
             Patch::Keep => Patch::Keep,
             Patch::Set(d) => Patch::Set(d.as_deref().map(Entered::date).unwrap_or_default()),

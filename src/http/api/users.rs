@@ -74,7 +74,7 @@ impl From<UserRow> for PortalUser {
     fn from(u: UserRow) -> Self {
         PortalUser {
             status: AccountStatus::of(&u),
-            id: u.id,
+            id: u.id.0,
             customer_id: u.customer_id.map(uuid::Uuid::from).unwrap_or_default(),
             role: PortalRole::parse(u.role.as_str()).unwrap_or(PortalRole::Limited),
             name: u.name,
@@ -108,7 +108,7 @@ pub struct StaffMember {
 impl From<UserRow> for StaffMember {
     fn from(u: UserRow) -> Self {
         StaffMember {
-            id: u.id,
+            id: u.id.0,
             role: StaffRole::parse(u.role.as_str()).unwrap_or(StaffRole::Technician),
             name: u.name,
             email: u.email,

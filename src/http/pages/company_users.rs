@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{notice, see_other, FormData, NoticeQuery};
 use crate::error::AppError;
@@ -18,7 +17,6 @@ use crate::http::context::{PortalPage, Signed};
 use crate::http::forms::{or_problem, submit};
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::parse_id;
 use crate::services::users::{self, Invited};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -124,8 +122,8 @@ pub async fn do_invite(p: &UsersPage, f: InviteForm) -> Result<Response, AppErro
     .await
 }
 
-fn user_id(raw: &str) -> Result<Uuid, AppError> {
-    parse_id(raw).ok_or(AppError::NotFound)
+fn user_id(raw: &str) -> Result<crate::model::UserId, AppError> {
+    crate::model::UserId::parse(raw).ok_or(AppError::NotFound)
 }
 
 /// Rule breaches (last admin, own account) are shown on the page rather than as an error page.

@@ -17,7 +17,7 @@ use crate::http::context::{Signed, StaffPage};
 use crate::http::forms::{or_problem, submit};
 use crate::http::render::page;
 use crate::http::AppState;
-use crate::model::{parse_id, StaffRole};
+use crate::model::StaffRole;
 use crate::policy::{self, Action};
 use crate::services::users;
 
@@ -86,7 +86,7 @@ async fn set_role(
     Path(user): Path<String>,
     FormData(f): FormData<RoleForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&user).ok_or(AppError::NotFound)?;
+    let id = crate::model::UserId::parse(&user).ok_or(AppError::NotFound)?;
     let r = users::set_staff_role(&s.ctx.app.db, s.actor(), id, &f.role)
         .await
         .map(|_| see_other("/msp/staff", "role-changed"));
@@ -98,7 +98,7 @@ async fn set_active(
     Path(user): Path<String>,
     FormData(f): FormData<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&user).ok_or(AppError::NotFound)?;
+    let id = crate::model::UserId::parse(&user).ok_or(AppError::NotFound)?;
     let active = f.active == "true";
     let r = users::set_staff_active(&s.ctx.app.db, s.actor(), id, active)
         .await

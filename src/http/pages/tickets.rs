@@ -75,7 +75,7 @@ fn ticket_view(t: &TicketRow) -> Value {
     }
 }
 
-fn comment_view(c: &CommentRow, me: uuid::Uuid) -> Value {
+fn comment_view(c: &CommentRow, me: crate::model::UserId) -> Value {
     context! {
         id => c.id, author => c.author_name, staff => c.author_is_staff, body => c.body, internal => c.internal,
         created => fmt(Some(c.created_at)), edited => c.edited_at.is_some(), deleted => c.deleted_at.is_some(),
