@@ -10,7 +10,7 @@ mod money;
 mod severity;
 mod sync_area;
 pub use entered::Entered;
-pub use ids::{CustomerId, UserId};
+pub use ids::{CustomerId, TicketId, UserId};
 pub use money::{group_thousands, Currency, Money};
 pub use severity::Severity;
 pub use sync_area::SyncArea;

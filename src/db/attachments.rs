@@ -57,7 +57,7 @@ pub use insert_attachments;
 pub async fn insert(
     db: &Db,
     scope: CustomerScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     comment: Option<Uuid>,
     rows: &[NewAttachment],
     now: Ts,
@@ -81,7 +81,7 @@ pub async fn insert(
 pub struct AttachmentRow {
     pub id: Uuid,
     pub customer_id: crate::model::CustomerId,
-    pub ticket_id: Uuid,
+    pub ticket_id: crate::model::TicketId,
     pub comment_id: Option<Uuid>,
     pub uploader_id: Option<crate::model::UserId>,
     pub uploader_name: Option<String>,
@@ -107,7 +107,7 @@ const SELECT: &str = "SELECT a.id, a.customer_id, a.ticket_id, a.comment_id, a.u
 pub async fn for_ticket(
     db: &Db,
     msp: MspScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     with_internal: bool,
 ) -> Result<Vec<AttachmentRow>, DbError> {
     let sql = format!("{SELECT} ORDER BY a.created_at, a.id");
@@ -117,7 +117,7 @@ pub async fn for_ticket(
 pub async fn get(
     db: &Db,
     msp: MspScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     id: Uuid,
     with_internal: bool,
 ) -> Result<Option<AttachmentRow>, DbError> {
@@ -129,7 +129,7 @@ pub async fn get(
 pub async fn own_comment(
     db: &Db,
     msp: MspScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     comment: Uuid,
     author: crate::model::UserId,
 ) -> Result<Option<bool>, DbError> {

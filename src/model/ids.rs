@@ -59,6 +59,11 @@ id_type!(
     UserId
 );
 
+id_type!(
+    /// A support ticket (its number is for people; this is for links and the API).
+    TicketId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,13 +66,13 @@ pub fn parse_number(raw: &str) -> Option<i64> {
 /// How a caller names a ticket: by its id, or by its number (`1042`, `T-1042`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketRef {
-    Id(Uuid),
+    Id(crate::model::TicketId),
     Number(i64),
 }
 
 impl TicketRef {
     pub fn parse(raw: &str) -> Option<TicketRef> {
-        model::parse_id(raw.trim()).map(TicketRef::Id).or_else(|| parse_number(raw).map(TicketRef::Number))
+        crate::model::TicketId::parse(raw).map(TicketRef::Id).or_else(|| parse_number(raw).map(TicketRef::Number))
     }
 }
 

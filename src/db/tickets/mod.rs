@@ -78,7 +78,7 @@ pub async fn insert_defaults(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
-    pub id: Uuid,
+    pub id: crate::model::TicketId,
     pub msp_id: Uuid,
     pub customer_id: crate::model::CustomerId,
     pub customer_name: String,
@@ -117,12 +117,17 @@ pub async fn get_by_number(db: &Db, msp: MspScope, number: i64) -> Result<Option
     let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.number = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(number).fetch_optional(p).await)
 }
-pub async fn get_by_id(db: &Db, msp: MspScope, id: Uuid) -> Result<Option<TicketRow>, DbError> {
+pub async fn get_by_id(db: &Db, msp: MspScope, id: crate::model::TicketId) -> Result<Option<TicketRow>, DbError> {
     let sql = format!("{SELECT} WHERE t.msp_id = $1 AND t.id = $2");
     on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(msp.0).bind(id).fetch_optional(p).await)
 }
 
-pub async fn is_watcher(db: &Db, msp: MspScope, ticket: Uuid, user: crate::model::UserId) -> Result<bool, DbError> {
+pub async fn is_watcher(
+    db: &Db,
+    msp: MspScope,
+    ticket: crate::model::TicketId,
+    user: crate::model::UserId,
+) -> Result<bool, DbError> {
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as("SELECT COUNT(*) FROM ticket_watchers WHERE msp_id = $1 AND ticket_id = $2 AND user_id = $3")
         .bind(msp.0).bind(ticket).bind(user).fetch_one(p).await)?;
     Ok(n > 0)
@@ -135,7 +140,7 @@ pub struct WatcherRow {
     pub email: String,
 }
 
-pub async fn watchers(db: &Db, msp: MspScope, ticket: Uuid) -> Result<Vec<WatcherRow>, DbError> {
+pub async fn watchers(db: &Db, msp: MspScope, ticket: crate::model::TicketId) -> Result<Vec<WatcherRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT u.id AS user_id, u.name, u.email FROM ticket_watchers w JOIN users u ON u.id = w.user_id \
          WHERE w.msp_id = $1 AND w.ticket_id = $2 ORDER BY lower(u.name)",
@@ -198,7 +203,14 @@ pub struct TicketFields {
     pub due_at: Option<Ts>,
 }
 
-pub async fn update(db: &Db, msp: MspScope, id: Uuid, f: &TicketFields, now: Ts, fx: &Effects) -> Result<(), DbError> {
+pub async fn update(
+    db: &Db,
+    msp: MspScope,
+    id: crate::model::TicketId,
+    f: &TicketFields,
+    now: Ts,
+    fx: &Effects,
+) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query(
@@ -211,7 +223,14 @@ pub async fn update(db: &Db, msp: MspScope, id: Uuid, f: &TicketFields, now: Ts,
     })
 }
 
-pub async fn set_status(db: &Db, msp: MspScope, id: Uuid, status: Uuid, now: Ts, fx: &Effects) -> Result<(), DbError> {
+pub async fn set_status(
+    db: &Db,
+    msp: MspScope,
+    id: crate::model::TicketId,
+    status: Uuid,
+    now: Ts,
+    fx: &Effects,
+) -> Result<(), DbError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE tickets SET status_id = $3, updated_at = $4 WHERE msp_id = $1 AND id = $2")
@@ -235,7 +254,12 @@ pub struct CommentRow {
 }
 
 /// The conversation, oldest first; internal notes only when asked for.
-pub async fn comments(db: &Db, msp: MspScope, ticket: Uuid, with_internal: bool) -> Result<Vec<CommentRow>, DbError> {
+pub async fn comments(
+    db: &Db,
+    msp: MspScope,
+    ticket: crate::model::TicketId,
+    with_internal: bool,
+) -> Result<Vec<CommentRow>, DbError> {
     on_db!(db, p => sqlx::query_as(
         "SELECT m.id, m.author_id, u.name AS author_name, (u.customer_id IS NULL AND u.id IS NOT NULL) AS author_is_staff, \
          m.body, m.internal, m.created_at, m.edited_at, m.deleted_at \
@@ -245,7 +269,7 @@ pub async fn comments(db: &Db, msp: MspScope, ticket: Uuid, with_internal: bool)
 }
 
 pub struct NewComment<'a> {
-    pub ticket: Uuid,
+    pub ticket: crate::model::TicketId,
     pub author: crate::model::UserId,
     pub body: &'a str,
     pub internal: bool,
@@ -281,7 +305,7 @@ pub async fn add_comment(
 pub async fn edit_comment(
     db: &Db,
     msp: MspScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     id: Uuid,
     author: crate::model::UserId,
     body: &str,
@@ -297,7 +321,7 @@ pub async fn edit_comment(
 pub async fn delete_comment(
     db: &Db,
     msp: MspScope,
-    ticket: Uuid,
+    ticket: crate::model::TicketId,
     id: Uuid,
     author: crate::model::UserId,
     now: Ts,

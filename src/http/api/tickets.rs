@@ -64,7 +64,7 @@ pub struct Ticket {
 impl From<TicketRow> for Ticket {
     fn from(t: TicketRow) -> Self {
         Ticket {
-            id: t.id,
+            id: t.id.0,
             number: t.number,
             reference: format!("T-{}", t.number),
             customer_id: t.customer_id.0,
