@@ -51,13 +51,18 @@ pub async fn revoke(db: &Db, actor: &Actor, id: Uuid) -> AppResult<()> {
     }
 }
 
-/// The actor a bearer token acts as; `Unauthorized` for anything not live.
-pub async fn authenticate(db: &Db, raw: &str) -> AppResult<Actor> {
+/// The actor a bearer token acts as on a host of `served` (the MSP of the request's host);
+/// `Unauthorized` for anything not live, or a token of another MSP, which is then not marked
+/// as used either.
+pub async fn authenticate(db: &Db, served: MspScope, raw: &str) -> AppResult<Actor> {
     if !raw.starts_with(SCHEME) || raw.len() > 100 {
         return Err(AppError::Unauthorized);
     }
     let owner = db::tokens::owner(db, &auth::hash_token(raw)).await?.ok_or(AppError::Unauthorized)?;
     let msp = MspScope(owner.msp_id);
+    if msp != served {
+        return Err(AppError::Unauthorized);
+    }
     let user = db::users::get(db, msp, owner.user_id).await?.filter(|u| u.active).ok_or(AppError::Unauthorized)?;
     let actor = crate::services::actor_of(&user)?;
     if let Some(scope) = actor.own_customer() {

@@ -702,6 +702,12 @@ async fn an_api_token_is_refused_on_another_msps_host() {
         let r = app.client().get(app.url(&path)).bearer_auth(&theirs).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "Litware's token on Northwind's host: {path}");
     }
+    // Refused there, the tokens were not marked as used either.
+    let used: i64 = portico::on_db!(app.db(), p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_tokens WHERE last_used_at IS NOT NULL",
+    ).fetch_one(p).await)
+    .unwrap();
+    assert_eq!(used, 0);
     let r = app.client().get(app.url("/api/portal/customers")).bearer_auth(&ours).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let r = app.client().get(app.other_url("/api/portal/customers")).bearer_auth(&theirs).send().await.unwrap();

@@ -71,14 +71,11 @@ impl FromRequestParts<Arc<AppState>> for ApiActor {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let raw = bearer(&parts.headers).ok_or(AppError::Unauthorized)?;
-        let actor = crate::services::tokens::authenticate(&app.db, raw.trim()).await?;
         // A token belongs to its MSP's hosts, as a session does: on another MSP's host it is
         // not a valid credential at all.
         let host = crate::http::context::host_of(&parts.headers);
-        let served = crate::http::context::msp_for_host(app, &host).await?;
-        if served.is_none_or(|m| m.id != actor.msp_id) {
-            return Err(AppError::Unauthorized);
-        }
+        let served = crate::http::context::msp_for_host(app, &host).await?.ok_or(AppError::Unauthorized)?;
+        let actor = crate::services::tokens::authenticate(&app.db, crate::db::MspScope(served.id), raw.trim()).await?;
         Ok(ApiActor(actor))
     }
 }
